@@ -1,0 +1,144 @@
+/**
+ * The correlator maps the ids the station puts on the stdio stream to the
+ * callers waiting for them, and owns each request's deadline.
+ *
+ * Station ids are integers from one counter per connection, so concurrent
+ * callers that use the same (or no) client id never receive each other's
+ * answers. A deadline may be pushed back by progress, but never past the
+ * request's maximum.
+ */
+import { RequestTimeout } from "../errors.ts";
+import type { JsonRpcResponse } from "./messages.ts";
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface Deadline {
+  /** Time allowed without news from the server. */
+  timeoutMs: number;
+  /** Progress may extend the deadline, but never past start + maxMs. */
+  maxMs?: number;
+}
+
+interface Pending {
+  method: string;
+  startedAt: number;
+  timeoutMs: number;
+  hardLimit: number;
+  expiresAt: number;
+  timer: unknown;
+  resolve(response: JsonRpcResponse): void;
+  reject(error: Error): void;
+}
+
+export class Correlator {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    /** Called when a deadline passes, after the caller was failed: send notifications/cancelled here. */
+    private readonly onExpired: (id: number, method: string) => void = () => {},
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  has(id: number): boolean {
+    return this.pending.has(id);
+  }
+
+  /** Registers a request and returns the station id to send it under. */
+  open(method: string, deadline: Deadline): { id: number; response: Promise<JsonRpcResponse> } {
+    const id = this.nextId++;
+    const now = this.clock.now();
+    let entry!: Pending;
+    const response = new Promise<JsonRpcResponse>((resolve, reject) => {
+      entry = {
+        method,
+        startedAt: now,
+        timeoutMs: deadline.timeoutMs,
+        hardLimit: now + Math.max(deadline.maxMs ?? deadline.timeoutMs, deadline.timeoutMs),
+        expiresAt: now + deadline.timeoutMs,
+        timer: undefined,
+        resolve,
+        reject,
+      };
+    });
+    entry.timer = this.clock.setTimeout(() => this.expire(id), deadline.timeoutMs);
+    this.pending.set(id, entry);
+    return { id, response };
+  }
+
+  /** Delivers a response to its caller. Returns false for an id nobody waits for. */
+  settle(response: JsonRpcResponse): boolean {
+    const id = response.id;
+    if (typeof id !== "number") return false;
+    const entry = this.take(id);
+    if (!entry) return false;
+    entry.resolve(response);
+    return true;
+  }
+
+  /** Progress arrived for this request: push its deadline back, within its maximum. */
+  extend(id: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    const now = this.clock.now();
+    const next = Math.min(now + entry.timeoutMs, entry.hardLimit);
+    if (next <= entry.expiresAt) return;
+    entry.expiresAt = next;
+    this.clock.clearTimeout(entry.timer);
+    entry.timer = this.clock.setTimeout(() => this.expire(id), next - now);
+  }
+
+  /** Fails one pending request with a local error. */
+  fail(id: number, error: Error): boolean {
+    const entry = this.take(id);
+    if (!entry) return false;
+    entry.reject(error);
+    return true;
+  }
+
+  /** Fails every pending request, e.g. when the server died. */
+  failAll(error: Error): void {
+    for (const id of [...this.pending.keys()]) this.fail(id, error);
+  }
+
+  methodOf(id: number): string | undefined {
+    return this.pending.get(id)?.method;
+  }
+
+  private take(id: number): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    this.clock.clearTimeout(entry.timer);
+    this.pending.delete(id);
+    return entry;
+  }
+
+  private expire(id: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    // A timer can fire a little early on some platforms; re-arm rather than fail early.
+    const now = this.clock.now();
+    if (now < entry.expiresAt - 1) {
+      entry.timer = this.clock.setTimeout(() => this.expire(id), entry.expiresAt - now);
+      return;
+    }
+    this.take(id);
+    const waited = Math.round(now - entry.startedAt);
+    entry.reject(new RequestTimeout(`${entry.method} got no answer within ${waited} ms`, { method: entry.method, waited_ms: waited }));
+    this.onExpired(id, entry.method);
+  }
+}

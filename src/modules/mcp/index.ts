@@ -1,0 +1,54 @@
+/**
+ * The seed's request router: POST /mcp/request sends one MCP request to a
+ * session's server and answers {"success": true, "data": result}.
+ *
+ * @example
+ *   curl -X POST localhost:20100/mcp/request -H 'content-type: application/json' \
+ *     -d '{"session_id":"…","method":"tools/list","params":{}}'
+ */
+import { Elysia } from "elysia";
+import { RemoteError, toErrorBody } from "../../errors.ts";
+import type { SessionManager } from "../../sessions/manager.ts";
+import { ErrorBody } from "../shared-models.ts";
+import { McpAnswer, McpRequestBody, McpSuccess } from "./model.ts";
+
+export const mcpModule = (manager: SessionManager) =>
+  new Elysia({ prefix: "/mcp", tags: ["mcp"] }).post(
+    "/request",
+    async ({ body, set }) => {
+      const session = manager.get(body.session_id);
+      if (body.method.startsWith("notifications/")) {
+        session.notify(body.method, body.params);
+        set.status = 202;
+        return { success: true as const, data: null };
+      }
+      try {
+        const data = await session.request(body.method, body.params, { timeoutMs: body.timeout_ms });
+        return { success: true as const, data };
+      } catch (error) {
+        // The server's own JSON-RPC error is its answer, not a station failure: 200 with success false.
+        if (error instanceof RemoteError) return toErrorBody(error).body;
+        throw error;
+      }
+    },
+    {
+      body: McpRequestBody,
+      response: {
+        200: McpAnswer,
+        202: McpSuccess,
+        400: ErrorBody,
+        404: ErrorBody,
+        409: ErrorBody,
+        422: ErrorBody,
+        429: ErrorBody,
+        502: ErrorBody,
+        503: ErrorBody,
+        504: ErrorBody,
+      },
+      detail: {
+        summary: "Send an MCP request to a session",
+        description:
+          "Answers the server's result as data, or its JSON-RPC error with success false (HTTP 200). Station failures use the same error shape with 404, 409, 502, 504, 429 or 503.",
+      },
+    },
+  );

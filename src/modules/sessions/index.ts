@@ -1,0 +1,87 @@
+/**
+ * The seed's session API: create, list, inspect, delete; plus a session's
+ * stderr log, its events and its roots.
+ *
+ * @example
+ *   curl -X POST localhost:20100/sessions -H 'content-type: application/json' \
+ *     -d '{"server_type":"python","server_command":"/app/my_mcp_server.py"}'
+ */
+import { Elysia } from "elysia";
+import type { SessionManager } from "../../sessions/manager.ts";
+import { ErrorBody, SessionIdParams } from "../shared-models.ts";
+import { CreateSessionBody, EventPage, LogPage, PageQuery, RootsBody, SessionInfo, SessionList } from "./model.ts";
+
+export const sessionsModule = (manager: SessionManager) =>
+  new Elysia({ prefix: "/sessions", tags: ["sessions"] })
+    .post("", async ({ body }) => (await manager.create(body)).info(), {
+      body: CreateSessionBody,
+      response: { 200: SessionInfo, 400: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+      detail: {
+        summary: "Create a session",
+        description:
+          "Spawns the server, finds its protocol era and completes the MCP handshake. Answers once the server is running, or fails with its stderr.",
+      },
+    })
+    .get(
+      "",
+      () => {
+        const sessions = manager.list().map((session) => session.info());
+        return { sessions, count: sessions.length };
+      },
+      { response: { 200: SessionList }, detail: { summary: "List sessions" } },
+    )
+    .get("/:session_id", ({ params }) => manager.get(params.session_id).info(), {
+      params: SessionIdParams,
+      response: { 200: SessionInfo, 404: ErrorBody },
+      detail: { summary: "Get a session" },
+    })
+    .delete("/:session_id", async ({ params }) => (await manager.delete(params.session_id)).info(), {
+      params: SessionIdParams,
+      response: { 200: SessionInfo, 404: ErrorBody },
+      detail: { summary: "Delete a session", description: "Closes stdin, then SIGTERM, then SIGKILL to the server's process group." },
+    })
+    .get(
+      "/:session_id/logs",
+      ({ params, query }) => {
+        const session = manager.get(params.session_id);
+        return {
+          session_id: session.id,
+          lines: session.stderr?.tail(query.limit ?? 200, query.after ?? 0) ?? [],
+          dropped: session.stderr?.dropped ?? 0,
+        };
+      },
+      {
+        params: SessionIdParams,
+        query: PageQuery,
+        response: { 200: LogPage, 404: ErrorBody },
+        detail: { summary: "The server's stderr", description: "Newest lines of the bounded stderr log." },
+      },
+    )
+    .get(
+      "/:session_id/events",
+      ({ params, query }) => {
+        const session = manager.get(params.session_id);
+        const page = session.events.since(query.after ?? 0, query.limit ?? 1000);
+        return { session_id: session.id, events: page.events, dropped: page.dropped, last_id: page.lastId };
+      },
+      {
+        params: SessionIdParams,
+        query: PageQuery,
+        response: { 200: EventPage, 404: ErrorBody },
+        detail: { summary: "The session's events", description: "Server notifications and status changes, oldest first." },
+      },
+    )
+    .put(
+      "/:session_id/roots",
+      ({ params, body }) => {
+        const session = manager.get(params.session_id);
+        session.setRoots(body.roots);
+        return { roots: session.roots };
+      },
+      {
+        params: SessionIdParams,
+        body: RootsBody,
+        response: { 200: RootsBody, 404: ErrorBody, 409: ErrorBody },
+        detail: { summary: "Replace the session's roots", description: "Sends notifications/roots/list_changed to a legacy server." },
+      },
+    );

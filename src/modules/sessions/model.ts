@@ -1,0 +1,71 @@
+/** TypeBox models of the sessions API. Field names are the seed's contract. */
+import { t } from "elysia";
+
+export const Root = t.Object({ uri: t.String({ minLength: 1 }), name: t.Optional(t.String()) });
+
+export const CreateSessionBody = t.Object(
+  {
+    server_type: t.Optional(
+      t.UnionEnum(["python", "node", "command"], {
+        description: "python or node run server_command with the configured interpreter; command runs it as an executable. Inferred from the file extension when left out.",
+      }),
+    ),
+    server_command: t.String({ minLength: 1, maxLength: 4096, description: "A script path (python, node) or an executable (command)" }),
+    server_args: t.Optional(t.Array(t.String({ maxLength: 65536 }), { maxItems: 1024 })),
+    env_vars: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 1024 }), t.String({ maxLength: 65536 }))),
+    working_dir: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
+    roots: t.Optional(t.Array(Root, { maxItems: 256, description: "Answered to the server's roots/list" })),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionInfo = t.Object(
+  {
+    session_id: t.String(),
+    server_type: t.String(),
+    status: t.UnionEnum(["starting", "running", "stopping", "exited"]),
+    created_at: t.String(),
+    pid: t.Nullable(t.Integer()),
+    server_command: t.String(),
+    server_args: t.Array(t.String()),
+    working_dir: t.Nullable(t.String()),
+    env_keys: t.Array(t.String(), { description: "Names of env_vars given; values are never shown" }),
+    started_at: t.Nullable(t.String()),
+    exited_at: t.Nullable(t.String()),
+    exit_code: t.Nullable(t.Integer()),
+    exit_signal: t.Nullable(t.String()),
+    crashed: t.Boolean({ description: "The server exited without the station asking it to" }),
+    era: t.Nullable(t.UnionEnum(["legacy", "modern"])),
+    protocol_version: t.Nullable(t.String()),
+    server_info: t.Nullable(t.Any()),
+    capabilities: t.Nullable(t.Any()),
+    instructions: t.Nullable(t.String()),
+    roots: t.Array(Root),
+    in_flight: t.Integer(),
+    requests_total: t.Integer(),
+    last_activity_at: t.String(),
+  },
+  { additionalProperties: true },
+);
+
+export const SessionList = t.Object({ sessions: t.Array(SessionInfo), count: t.Integer() });
+
+export const PageQuery = t.Object({
+  after: t.Optional(t.Numeric({ minimum: 0, description: "Return entries after this id/seq" })),
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 10000 })),
+});
+
+export const LogPage = t.Object({
+  session_id: t.String(),
+  lines: t.Array(t.Object({ seq: t.Integer(), at: t.String(), text: t.String() })),
+  dropped: t.Integer({ description: "Lines dropped from the bounded buffer so far" }),
+});
+
+export const EventPage = t.Object({
+  session_id: t.String(),
+  events: t.Array(t.Object({ id: t.Integer(), at: t.String(), kind: t.String(), data: t.Any() })),
+  dropped: t.Integer({ description: "Events after `after` that the bounded buffer no longer holds" }),
+  last_id: t.Integer(),
+});
+
+export const RootsBody = t.Object({ roots: t.Array(Root, { maxItems: 256 }) }, { additionalProperties: false });

@@ -1,0 +1,148 @@
+/**
+ * Starting a server as a child process in its own process group, with its
+ * stdout streamed to a callback and its stderr always drained into a bounded
+ * log. Never through a shell: argv goes to execve as it is.
+ */
+import { statSync } from "node:fs";
+import { SpawnFailed } from "../errors.ts";
+import { childEnvironment } from "./environment.ts";
+import { recordGroup } from "./groups.ts";
+import { StderrLog, type StderrLine } from "./stderr-log.ts";
+
+export interface SpawnSpec {
+  /** The executable (a name looked up on PATH, or a path) and its arguments. */
+  argv: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Bytes of stderr kept per child. */
+  stderrBytes: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface ChildCallbacks {
+  stdout(chunk: Uint8Array): void;
+  stderrLine?(line: StderrLine): void;
+}
+
+export class ServerProcess {
+  readonly pid: number;
+  readonly stderr: StderrLog;
+  readonly exited: Promise<ExitInfo>;
+  exit: ExitInfo | undefined;
+  private stdinOpen = true;
+
+  constructor(
+    private readonly proc: Bun.Subprocess<"pipe", "pipe", "pipe">,
+    stderr: StderrLog,
+    callbacks: ChildCallbacks,
+  ) {
+    this.pid = proc.pid;
+    this.stderr = stderr;
+    const stdoutDone = pump(proc.stdout, callbacks.stdout);
+    const stderrDone = pump(proc.stderr, (chunk) => stderr.push(chunk));
+    this.exited = proc.exited.then(async (): Promise<ExitInfo> => {
+      // Read what the child wrote before it died: its last stderr lines explain the crash.
+      await Promise.race([Promise.all([stdoutDone, stderrDone]), Bun.sleep(200)]);
+      stderr.end();
+      this.stdinOpen = false;
+      const exit: ExitInfo = { code: proc.signalCode ? null : proc.exitCode, signal: proc.signalCode == null ? null : String(proc.signalCode) };
+      this.exit = exit;
+      return exit;
+    });
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  /**
+   * Writes to the child's stdin. Guarded: a write to a child that died must
+   * fail the one request, never the station (EPIPE).
+   */
+  write(data: string): void {
+    if (!this.stdinOpen) throw new Error("the server's stdin is closed");
+    try {
+      this.proc.stdin.write(data);
+      const flushed = this.proc.stdin.flush();
+      if (flushed instanceof Promise) flushed.catch(() => {});
+    } catch (error) {
+      this.stdinOpen = false;
+      throw new Error(`writing to the server failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Closes stdin: the first step of the MCP stdio shutdown. */
+  closeStdin(): void {
+    if (!this.stdinOpen) return;
+    this.stdinOpen = false;
+    try {
+      const ended = this.proc.stdin.end();
+      if (ended instanceof Promise) ended.catch(() => {});
+    } catch {
+      // Already closed by the child's exit.
+    }
+  }
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, sink: (chunk: Uint8Array) => void): Promise<void> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      try {
+        sink(value);
+      } catch (error) {
+        console.error("stdio sink failed", error);
+      }
+    }
+  } catch {
+    // The pipe broke: the exit handler reports the child's end.
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Resolves the executable and checks the working directory, with errors a caller can act on. */
+function preflight(spec: SpawnSpec, env: Record<string, string>): string {
+  const [command] = spec.argv;
+  if (!command) throw new SpawnFailed("no command given");
+  if (spec.cwd !== undefined) {
+    let isDir = false;
+    try {
+      isDir = statSync(spec.cwd).isDirectory();
+    } catch {
+      throw new SpawnFailed(`working_dir ${spec.cwd} does not exist`, { working_dir: spec.cwd });
+    }
+    if (!isDir) throw new SpawnFailed(`working_dir ${spec.cwd} is not a directory`, { working_dir: spec.cwd });
+  }
+  const resolved = Bun.which(command, { PATH: env.PATH ?? "", cwd: spec.cwd });
+  if (!resolved) throw new SpawnFailed(`command not found or not executable: ${command}`, { command });
+  return resolved;
+}
+
+export function spawnServer(spec: SpawnSpec, callbacks: ChildCallbacks): ServerProcess {
+  const env = childEnvironment(spec.env);
+  const executable = preflight(spec, env);
+  const stderr = new StderrLog(spec.stderrBytes, callbacks.stderrLine);
+  let proc: Bun.Subprocess<"pipe", "pipe", "pipe">;
+  try {
+    proc = Bun.spawn([executable, ...spec.argv.slice(1)], {
+      cwd: spec.cwd,
+      env,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      // Own process group: stopping the session signals the whole tree.
+      detached: true,
+    });
+  } catch (error) {
+    throw new SpawnFailed(`could not start ${spec.argv[0]}: ${(error as Error).message}`, { command: spec.argv[0] });
+  }
+  recordGroup(proc.pid);
+  return new ServerProcess(proc, stderr, callbacks);
+}

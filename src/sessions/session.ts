@@ -1,0 +1,370 @@
+/**
+ * A session joins one server process to one JSON-RPC connection and owns its
+ * state machine: starting -> running -> stopping -> exited. Any number of
+ * callers share it; the station's own ids on the stdio stream keep their
+ * answers apart.
+ */
+import {
+  RemoteError,
+  ServerExited,
+  RequestTimeout,
+  SessionNotRunning,
+  StartFailed,
+} from "../errors.ts";
+import { type JsonRpcNotification, isFailure } from "../jsonrpc/messages.ts";
+import { JsonRpcPeer } from "../jsonrpc/peer.ts";
+import type { Logger } from "../log.ts";
+import { type ClientRequestForwarder, type Root, answerClientRequest, declaredCapabilities } from "../mcp/client-requests.ts";
+import {
+  type Implementation,
+  type ServerIdentity,
+  asDiscoverResult,
+  asInitializeResult,
+  handshake,
+  modernEnvelope,
+} from "../mcp/handshake.ts";
+import { type Era, META } from "../mcp/versions.ts";
+import { type ExitInfo, type ServerProcess, spawnServer } from "../process/spawn.ts";
+import { stopProcessGroup } from "../process/stop.ts";
+import type { ServerType } from "./command.ts";
+import { EventBuffer } from "./event-buffer.ts";
+
+export type SessionStatus = "starting" | "running" | "stopping" | "exited";
+
+export interface SessionSpec {
+  server_type: ServerType;
+  server_command: string;
+  server_args: string[];
+  env_vars: Record<string, string>;
+  working_dir?: string;
+  roots: Root[];
+}
+
+export interface SessionSettings {
+  maxMessageBytes: number;
+  stderrBytes: number;
+  eventBufferSize: number;
+  requestTimeoutMs: number;
+  maxRequestTimeoutMs: number;
+  startTimeoutMs: number;
+  probeTimeoutMs: number;
+  stopGraceMs: number;
+  stopTermMs: number;
+  clientInfo: Implementation;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+  /** Called with each notifications/progress the server sends for this request. */
+  onProgress?(params: Record<string, unknown>): void;
+}
+
+/** Methods whose calls may run long enough to want progress (and so a deadline that progress extends). */
+const PROGRESS_METHODS = new Set(["tools/call", "resources/read", "prompts/get", "completion/complete"]);
+
+export class Session {
+  status: SessionStatus = "starting";
+  readonly createdAt = new Date();
+  startedAt: Date | undefined;
+  exitedAt: Date | undefined;
+  exit: ExitInfo | undefined;
+  crashed = false;
+  identity: ServerIdentity | undefined;
+  lastActivityAt = Date.now();
+  requestsTotal = 0;
+  readonly events: EventBuffer;
+  roots: Root[];
+  /** Set by a live channel (issue: live channels) to take sampling and elicitation. */
+  forwardClientRequest: ClientRequestForwarder | undefined;
+
+  private child: ServerProcess | undefined;
+  private readonly peer: JsonRpcPeer;
+  private readonly progress = new Map<number, { callerToken: unknown; listener?: RequestOptions["onProgress"] }>();
+  private logLevel: string | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly exitListeners = new Set<(session: Session) => void>();
+
+  constructor(
+    readonly id: string,
+    readonly spec: SessionSpec,
+    readonly argv: string[],
+    private readonly settings: SessionSettings,
+    private readonly log: Logger,
+  ) {
+    this.events = new EventBuffer(settings.eventBufferSize);
+    this.roots = spec.roots;
+    this.peer = new JsonRpcPeer(
+      (data) => {
+        if (!this.child) throw new Error("no server process");
+        this.child.write(data);
+      },
+      {
+        onRequest: (request) => {
+          this.events.push("client_request", { method: request.method });
+          return answerClientRequest(request, { roots: () => this.roots, forward: this.forwardClientRequest });
+        },
+        onNotification: (notification) => this.receiveNotification(notification),
+        onInvalidLine: (line, reason) =>
+          this.log.warn("server wrote a line that is not JSON-RPC; skipped", {
+            session_id: this.id,
+            reason,
+            line: line.length > 200 ? `${line.slice(0, 200)}…` : line,
+          }),
+        onUnmatchedResponse: (response) =>
+          this.log.debug("response for no pending request (late or cancelled)", { session_id: this.id, id: response.id }),
+        onOversized: (info, id) =>
+          this.log.warn("server message over the size cap; dropped", { session_id: this.id, bytes: info.bytes, id }),
+      },
+      { maxMessageBytes: settings.maxMessageBytes },
+    );
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  get era(): Era | undefined {
+    return this.identity?.era;
+  }
+
+  get inFlight(): number {
+    return this.peer.correlator.size;
+  }
+
+  get stderr() {
+    return this.child?.stderr;
+  }
+
+  onExit(listener: (session: Session) => void): void {
+    this.exitListeners.add(listener);
+  }
+
+  /** Spawns the server and completes the MCP handshake. On failure nothing is left running. */
+  async start(knownEra?: Era): Promise<void> {
+    this.child = spawnServer(
+      { argv: this.argv, cwd: this.spec.working_dir, env: this.spec.env_vars, stderrBytes: this.settings.stderrBytes },
+      { stdout: (chunk) => this.peer.push(chunk) },
+    );
+    const child = this.child;
+    void child.exited.then((exit) => this.exited(exit));
+    try {
+      this.identity = await handshake(this.peer, {
+        clientInfo: this.settings.clientInfo,
+        legacyCapabilities: declaredCapabilities(),
+        probeTimeoutMs: this.settings.probeTimeoutMs,
+        startTimeoutMs: this.settings.startTimeoutMs,
+        knownEra,
+      });
+    } catch (error) {
+      await this.stop();
+      const exit = this.exit;
+      const why = this.crashed
+        ? `the server exited during start (${describeExit(exit)})`
+        : error instanceof RequestTimeout
+          ? `no answer to server/discover or initialize within ${this.settings.startTimeoutMs} ms`
+          : (error as Error).message;
+      throw new StartFailed(`server failed to start: ${why}`, {
+        exit_code: exit?.code ?? null,
+        exit_signal: exit?.signal ?? null,
+        stderr: child.stderr.lastText(50),
+      });
+    }
+    if (this.status !== "starting") {
+      // It died between answering and now.
+      throw new StartFailed(`server exited right after start (${describeExit(this.exit)})`, {
+        stderr: child.stderr.lastText(50),
+      });
+    }
+    this.startedAt = new Date();
+    this.setStatus("running");
+  }
+
+  /**
+   * Sends one MCP request and returns its result. A JSON-RPC error from the
+   * server is thrown as RemoteError; station failures as StationErrors.
+   */
+  async request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
+    this.ensureRunning();
+    this.lastActivityAt = Date.now();
+    this.requestsTotal += 1;
+    const identity = this.identity!;
+    // The handshake happened once; repeating it through the API returns what the server said then.
+    if (method === "initialize") return asInitializeResult(identity);
+    if (method === "server/discover") return asDiscoverResult(identity);
+    if (identity.era === "modern") {
+      // 2026-07-28 removed ping and logging/setLevel: bridge them so callers need not know the era.
+      if (method === "ping") {
+        await this.roundTrip("server/discover", this.envelope(undefined), options);
+        return {};
+      }
+      if (method === "logging/setLevel") {
+        this.logLevel = typeof params?.level === "string" ? params.level : undefined;
+        return {};
+      }
+    }
+    return this.roundTrip(method, identity.era === "modern" ? this.envelope(params) : params, options);
+  }
+
+  /** Sends a notification to the server; nothing waits for an answer. */
+  notify(method: string, params: Record<string, unknown> | undefined): void {
+    this.ensureRunning();
+    this.lastActivityAt = Date.now();
+    try {
+      this.peer.notify(method, params);
+    } catch (error) {
+      throw new ServerExited(`the server is gone: ${(error as Error).message}`);
+    }
+  }
+
+  /** Replaces the roots the station answers roots/list with, and tells the server. */
+  setRoots(roots: Root[]): void {
+    this.roots = roots;
+    if (this.status === "running" && this.identity?.era === "legacy") this.notify("notifications/roots/list_changed", undefined);
+  }
+
+  /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
+  stop(): Promise<void> {
+    if (!this.child) {
+      this.setStatus("exited");
+      return Promise.resolve();
+    }
+    if (this.status === "exited" && !this.stopping) {
+      // Already dead by itself; still clean up whatever it left in its group.
+      this.stopping = stopProcessGroup(this.child, this.timings()).then(() => {});
+      return this.stopping;
+    }
+    if (!this.stopping) {
+      if (this.status !== "exited") this.setStatus("stopping");
+      this.stopping = stopProcessGroup(this.child, this.timings()).then(() => {});
+    }
+    return this.stopping;
+  }
+
+  info() {
+    const identity = this.identity;
+    return {
+      session_id: this.id,
+      server_type: this.spec.server_type,
+      status: this.status,
+      created_at: this.createdAt.toISOString(),
+      pid: this.pid,
+      server_command: this.spec.server_command,
+      server_args: this.spec.server_args,
+      working_dir: this.spec.working_dir ?? null,
+      env_keys: Object.keys(this.spec.env_vars),
+      started_at: this.startedAt?.toISOString() ?? null,
+      exited_at: this.exitedAt?.toISOString() ?? null,
+      exit_code: this.exit?.code ?? null,
+      exit_signal: this.exit?.signal ?? null,
+      crashed: this.crashed,
+      era: identity?.era ?? null,
+      protocol_version: identity?.protocolVersion ?? null,
+      server_info: identity?.serverInfo ?? null,
+      capabilities: identity?.capabilities ?? null,
+      instructions: identity?.instructions ?? null,
+      roots: this.roots,
+      in_flight: this.inFlight,
+      requests_total: this.requestsTotal,
+      last_activity_at: new Date(this.lastActivityAt).toISOString(),
+    };
+  }
+
+  private timings() {
+    return { graceMs: this.settings.stopGraceMs, termMs: this.settings.stopTermMs };
+  }
+
+  private ensureRunning(): void {
+    if (this.status !== "running") {
+      const detail = this.status === "exited" ? ` (${describeExit(this.exit)})` : "";
+      throw new SessionNotRunning(`session ${this.id} is ${this.status}${detail}`, {
+        session_id: this.id,
+        status: this.status,
+        exit_code: this.exit?.code ?? null,
+        exit_signal: this.exit?.signal ?? null,
+      });
+    }
+  }
+
+  private envelope(params: Record<string, unknown> | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...params };
+    const callerMeta = params?._meta as Record<string, unknown> | undefined;
+    // A caller that brought its own envelope (its own capabilities, say) keeps it.
+    if (callerMeta?.[META.protocolVersion] !== undefined) return out;
+    const meta: Record<string, unknown> = { ...modernEnvelope(this.settings.clientInfo), ...callerMeta };
+    if (this.logLevel && meta[META.logLevel] === undefined) meta[META.logLevel] = this.logLevel;
+    out._meta = meta;
+    return out;
+  }
+
+  private async roundTrip(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
+    const timeoutMs = Math.min(options.timeoutMs ?? this.settings.requestTimeoutMs, this.settings.maxRequestTimeoutMs);
+    const callerMeta = params?._meta as Record<string, unknown> | undefined;
+    const wantsProgress = PROGRESS_METHODS.has(method) || callerMeta?.progressToken !== undefined;
+    const build = wantsProgress
+      ? (id: number) => {
+          // Our own token (the station id) keeps callers' tokens from colliding; theirs is restored on the way out.
+          this.progress.set(id, { callerToken: callerMeta?.progressToken, listener: options.onProgress });
+          return { ...params, _meta: { ...callerMeta, progressToken: id } };
+        }
+      : params;
+    const sent = this.peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs });
+    try {
+      const response = await sent.response;
+      if (isFailure(response)) throw new RemoteError(response.error.code, response.error.message, response.error.data);
+      return response.result;
+    } finally {
+      if (wantsProgress) this.progress.delete(sent.id);
+      this.lastActivityAt = Date.now();
+    }
+  }
+
+  private receiveNotification(notification: JsonRpcNotification): void {
+    const params = (notification.params ?? {}) as Record<string, unknown>;
+    if (notification.method === "notifications/progress" && typeof params.progressToken === "number") {
+      const route = this.progress.get(params.progressToken);
+      if (route) {
+        this.peer.correlator.extend(params.progressToken);
+        const restored = { ...params, progressToken: route.callerToken ?? params.progressToken };
+        route.listener?.(restored);
+        this.events.push("notification", { method: notification.method, params: restored });
+        return;
+      }
+    }
+    this.events.push("notification", { method: notification.method, params: notification.params });
+  }
+
+  private exited(exit: ExitInfo): void {
+    const expected = this.status === "stopping" || this.stopping !== undefined;
+    this.exit = exit;
+    this.exitedAt = new Date();
+    this.crashed = !expected;
+    const stderrTail = this.child?.stderr.lastText(20) ?? "";
+    this.peer.close(
+      new ServerExited(`the server exited (${describeExit(exit)}) while the request was pending`, {
+        exit_code: exit.code,
+        exit_signal: exit.signal,
+        stderr_tail: stderrTail,
+      }),
+    );
+    this.setStatus("exited");
+    if (!expected) {
+      this.log.warn("server exited unexpectedly", { session_id: this.id, exit_code: exit.code, exit_signal: exit.signal });
+      // Its descendants may still run in its process group.
+      void this.stop();
+    }
+    for (const listener of this.exitListeners) listener(this);
+  }
+
+  private setStatus(status: SessionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    const data: Record<string, unknown> = { status };
+    if (status === "exited") Object.assign(data, { exit_code: this.exit?.code ?? null, exit_signal: this.exit?.signal ?? null, crashed: this.crashed });
+    this.events.push("status", data);
+  }
+}
+
+export function describeExit(exit: ExitInfo | undefined): string {
+  if (!exit) return "still running";
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
