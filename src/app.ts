@@ -21,7 +21,8 @@ export function createStation(config: Config, log: Logger = silentLogger) {
     },
     log,
   );
-  const app = new Elysia({ serve: { maxRequestBodySize: config.maxBodyBytes } })
+  // normalize off: a body with unknown fields is refused (422), not silently trimmed.
+  const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     .use(errorHandling(log))
     .use(
       openapi({

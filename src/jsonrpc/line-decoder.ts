@@ -90,15 +90,15 @@ export class LineDecoder {
       this.sink.oversized(info);
       return;
     }
+    if (this.pendingBytes + last.length > this.maxLineBytes) {
+      this.startDiscarding(last);
+      this.finishLine(new Uint8Array(0));
+      return;
+    }
     let bytes: Uint8Array;
     if (this.pending.length === 0) {
       bytes = last;
     } else {
-      if (this.pendingBytes + last.length > this.maxLineBytes) {
-        this.startDiscarding(last);
-        this.finishLine(new Uint8Array(0));
-        return;
-      }
       bytes = new Uint8Array(this.pendingBytes + last.length);
       let offset = 0;
       for (const part of this.pending) {

@@ -6,7 +6,7 @@ export const Root = t.Object({ uri: t.String({ minLength: 1 }), name: t.Optional
 export const CreateSessionBody = t.Object(
   {
     server_type: t.Optional(
-      t.UnionEnum(["python", "node", "command"], {
+      t.Union([t.Literal("python"), t.Literal("node"), t.Literal("command")], {
         description: "python or node run server_command with the configured interpreter; command runs it as an executable. Inferred from the file extension when left out.",
       }),
     ),

@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { type Clock, Correlator } from "../../src/jsonrpc/correlator.ts";
+import { RequestTimeout } from "../../src/errors.ts";
+
+/** A clock the test moves by hand: deadlines fire only when time is advanced. */
+function fakeClock() {
+  let now = 0;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const clock: Clock = {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      timers.set(++seq, { at: now + ms, fn });
+      return seq;
+    },
+    clearTimeout: (h) => timers.delete(h as number),
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    for (const [id, timer] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
+      if (timer.at <= now && timers.has(id)) {
+        timers.delete(id);
+        timer.fn();
+      }
+    }
+  };
+  return { clock, advance, pendingTimers: () => timers.size };
+}
+
+describe("Correlator", () => {
+  test("gives every request its own id and settles each with its own response", async () => {
+    const { clock } = fakeClock();
+    const c = new Correlator(() => {}, clock);
+    const a = c.open("tools/call", { timeoutMs: 1000 });
+    const b = c.open("tools/call", { timeoutMs: 1000 });
+    expect(a.id).not.toBe(b.id);
+    c.settle({ jsonrpc: "2.0", id: b.id, result: "B" });
+    c.settle({ jsonrpc: "2.0", id: a.id, result: "A" });
+    expect(await a.response).toMatchObject({ result: "A" });
+    expect(await b.response).toMatchObject({ result: "B" });
+    expect(c.size).toBe(0);
+  });
+
+  test("a response for an unknown id matches nothing", () => {
+    const c = new Correlator(() => {}, fakeClock().clock);
+    expect(c.settle({ jsonrpc: "2.0", id: 99, result: null })).toBe(false);
+    expect(c.settle({ jsonrpc: "2.0", id: "1", result: null })).toBe(false);
+  });
+
+  test("the deadline fails the caller and reports the expired id", async () => {
+    const { clock, advance } = fakeClock();
+    const expired: number[] = [];
+    const c = new Correlator((id) => expired.push(id), clock);
+    const a = c.open("tools/call", { timeoutMs: 500 });
+    advance(499);
+    expect(c.has(a.id)).toBe(true);
+    advance(1);
+    await expect(a.response).rejects.toBeInstanceOf(RequestTimeout);
+    expect(expired).toEqual([a.id]);
+    // A late answer after the deadline goes nowhere.
+    expect(c.settle({ jsonrpc: "2.0", id: a.id, result: 1 })).toBe(false);
+  });
+
+  test("progress extends the deadline, but never past the maximum", async () => {
+    const { clock, advance } = fakeClock();
+    const c = new Correlator(() => {}, clock);
+    const a = c.open("tools/call", { timeoutMs: 100, maxMs: 250 });
+    advance(90);
+    c.extend(a.id); // now due at 190
+    advance(90);
+    expect(c.has(a.id)).toBe(true);
+    c.extend(a.id); // would be 280, capped at 250
+    advance(60);
+    expect(c.has(a.id)).toBe(true);
+    advance(10);
+    await expect(a.response).rejects.toBeInstanceOf(RequestTimeout);
+  });
+
+  test("failAll fails every pending request at once and clears the timers", async () => {
+    const { clock, pendingTimers } = fakeClock();
+    const c = new Correlator(() => {}, clock);
+    const a = c.open("x", { timeoutMs: 1000 });
+    const b = c.open("y", { timeoutMs: 1000 });
+    c.failAll(new Error("server died"));
+    await expect(a.response).rejects.toThrow("server died");
+    await expect(b.response).rejects.toThrow("server died");
+    expect(pendingTimers()).toBe(0);
+  });
+});

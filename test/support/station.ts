@@ -1,0 +1,59 @@
+/**
+ * Starts a real station in this process on a free port, with short deadlines,
+ * and talks to it over real HTTP. Every test file stops its stations in
+ * afterAll/afterEach, which stops their servers.
+ */
+import { createStation } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { silentLogger } from "../../src/log.ts";
+
+export const TEST_ENV: Record<string, string> = {
+  MCP_STATION_PORT: "0",
+  MCP_STATION_HOST: "127.0.0.1",
+  MCP_STATION_START_TIMEOUT_MS: "15000",
+  MCP_STATION_PROBE_TIMEOUT_MS: "700",
+  MCP_STATION_REQUEST_TIMEOUT_MS: "15000",
+  MCP_STATION_STOP_GRACE_MS: "300",
+  MCP_STATION_STOP_TERM_MS: "700",
+};
+
+export interface TestStation {
+  url: string;
+  manager: ReturnType<typeof createStation>["manager"];
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  create(spec: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  mcp(sessionId: string, method: string, params?: unknown, extra?: Record<string, unknown>): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startStation(env: Record<string, string> = {}): Promise<TestStation> {
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const { app, manager } = createStation(config, silentLogger);
+  app.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${app.server!.port}`;
+  const call: TestStation["call"] = async (method, path, body, headers = {}) => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+    }
+    const res = await fetch(url + path, init);
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+  return {
+    url,
+    manager,
+    call,
+    create: (spec) => call("POST", "/sessions", spec),
+    mcp: (sessionId, method, params, extra) => call("POST", "/mcp/request", { session_id: sessionId, method, params, ...extra }),
+    stop: async () => {
+      await manager.shutdown();
+      await app.stop(true);
+    },
+  };
+}
