@@ -6,7 +6,7 @@
 import { CapacityExceeded, SessionNotFound, ShuttingDown } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../mcp/versions.ts";
-import { killAllGroups } from "../process/groups.ts";
+import { signalGroup } from "../process/groups.ts";
 import { type ServerType, buildArgv, inferServerType, type Interpreters } from "./command.ts";
 import type { Root } from "../mcp/client-requests.ts";
 import { Session, type SessionSettings } from "./session.ts";
@@ -147,6 +147,10 @@ export class SessionManager {
       }),
     ]);
     clearTimeout(timer);
-    killAllGroups();
+    // Whatever did not stop in time is killed outright. Only this manager's groups:
+    // several stations may share a process (tests), and index.ts kills all groups at exit.
+    for (const session of this.sessions.values()) {
+      if (session.pid !== null && session.status !== "exited") signalGroup(session.pid, "SIGKILL");
+    }
   }
 }
