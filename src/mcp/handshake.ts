@@ -38,6 +38,8 @@ export interface ServerIdentity {
   instructions: string | null;
   /** The raw `initialize` or `server/discover` result. */
   handshakeResult: Record<string, unknown>;
+  /** "probe" when server/discover was tried first; "cache" when a known legacy command went straight to initialize. */
+  eraSource?: "probe" | "cache";
 }
 
 export interface HandshakeOptions {
@@ -154,7 +156,7 @@ export async function handshake(peer: JsonRpcPeer, options: HandshakeOptions): P
     ]);
     clearTimeout(timer);
     if (first !== "slow" && first !== null) {
-      if ("identity" in first) return first.identity;
+      if ("identity" in first) return { ...first.identity, eraSource: "probe" };
       rejections.push(first.rejected);
       // A modern server that rejected our version but speaks a legacy one, or a legacy server: initialize.
       if (first.supported && !first.supported.some(isLegacyVersion) && first.supported.length > 0) {
@@ -169,6 +171,7 @@ export async function handshake(peer: JsonRpcPeer, options: HandshakeOptions): P
 
   // Whichever attempt yields an identity first wins; the others are cancelled.
   const identity = await firstIdentity(attempts, rejections);
+  identity.eraSource = options.knownEra === "legacy" ? "cache" : "probe";
   for (const id of ids) {
     // The spec forbids cancelling initialize; the losing probe may be cancelled.
     if (peer.correlator.methodOf(id) === "initialize") peer.correlator.fail(id, new Error("superseded"));

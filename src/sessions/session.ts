@@ -258,6 +258,7 @@ export class Session {
       exit_signal: this.exit?.signal ?? null,
       crashed: this.crashed,
       era: identity?.era ?? null,
+      era_source: identity?.eraSource ?? null,
       protocol_version: identity?.protocolVersion ?? null,
       server_info: identity?.serverInfo ?? null,
       capabilities: identity?.capabilities ?? null,

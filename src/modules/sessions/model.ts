@@ -36,6 +36,7 @@ export const SessionInfo = t.Object(
     exit_signal: t.Nullable(t.String()),
     crashed: t.Boolean({ description: "The server exited without the station asking it to" }),
     era: t.Nullable(t.UnionEnum(["legacy", "modern"])),
+    era_source: t.Nullable(t.UnionEnum(["probe", "cache"], { description: "How the era was found: the discover probe, or the cache for this command" })),
     protocol_version: t.Nullable(t.String()),
     server_info: t.Nullable(t.Any()),
     capabilities: t.Nullable(t.Any()),
