@@ -63,6 +63,8 @@ export class SpawnFailed extends define("spawn_failed", 400, -32007) {}
 export class CapacityExceeded extends define("capacity_exceeded", 503, -32008) {}
 /** A per-caller limit (rate, requests in flight, sessions per tenant) is reached. */
 export class TooManyRequests extends define("too_many_requests", 429, -32009) {}
+/** The caller withdrew the request (closed its connection, cancelled); the server was sent notifications/cancelled. */
+export class RequestCancelled extends define("request_cancelled", 499, -32015) {}
 /** The station is shutting down and takes no new work. */
 export class ShuttingDown extends define("shutting_down", 503, -32014) {}
 

@@ -7,6 +7,7 @@
 import {
   RemoteError,
   ServerExited,
+  RequestCancelled,
   RequestTimeout,
   SessionNotRunning,
   StartFailed,
@@ -57,6 +58,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Called with each notifications/progress the server sends for this request. */
   onProgress?(params: Record<string, unknown>): void;
+  /** Aborting it withdraws the request: the caller gets RequestCancelled, the server notifications/cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Methods whose calls may run long enough to want progress (and so a deadline that progress extends). */
@@ -78,7 +81,7 @@ export class Session {
   forwardClientRequest: ClientRequestForwarder | undefined;
 
   private child: ServerProcess | undefined;
-  private readonly peer: JsonRpcPeer;
+  private peer: JsonRpcPeer;
   private readonly progress = new Map<number, { callerToken: unknown; listener?: RequestOptions["onProgress"] }>();
   private logLevel: string | undefined;
   private stopping: Promise<void> | undefined;
@@ -93,7 +96,12 @@ export class Session {
   ) {
     this.events = new EventBuffer(settings.eventBufferSize);
     this.roots = spec.roots;
-    this.peer = new JsonRpcPeer(
+    this.peer = this.connect();
+  }
+
+  /** A fresh connection for a fresh child: every (re)start gets its own ids and framing state. */
+  private connect(): JsonRpcPeer {
+    return new JsonRpcPeer(
       (data) => {
         if (!this.child) throw new Error("no server process");
         this.child.write(data);
@@ -115,7 +123,7 @@ export class Session {
         onOversized: (info, id) =>
           this.log.warn("server message over the size cap; dropped", { session_id: this.id, bytes: info.bytes, id }),
       },
-      { maxMessageBytes: settings.maxMessageBytes },
+      { maxMessageBytes: this.settings.maxMessageBytes },
     );
   }
 
@@ -141,14 +149,22 @@ export class Session {
 
   /** Spawns the server and completes the MCP handshake. On failure nothing is left running. */
   async start(knownEra?: Era): Promise<void> {
+    if (this.child?.running) throw new Error("start() while a server process is running");
+    this.setStatus("starting");
+    this.stopping = undefined;
+    this.exit = undefined;
+    this.exitedAt = undefined;
+    this.crashed = false;
+    const peer = this.connect();
+    this.peer = peer;
     this.child = spawnServer(
       { argv: this.argv, cwd: this.spec.working_dir, env: this.spec.env_vars, stderrBytes: this.settings.stderrBytes },
-      { stdout: (chunk) => this.peer.push(chunk) },
+      { stdout: (chunk) => peer.push(chunk) },
     );
     const child = this.child;
-    void child.exited.then((exit) => this.exited(exit));
+    void child.exited.then((exit) => this.exited(exit, child, peer));
     try {
-      this.identity = await handshake(this.peer, {
+      this.identity = await handshake(peer, {
         clientInfo: this.settings.clientInfo,
         legacyCapabilities: declaredCapabilities(),
         probeTimeoutMs: this.settings.probeTimeoutMs,
@@ -157,7 +173,7 @@ export class Session {
       });
     } catch (error) {
       await this.stop();
-      const exit = this.exit;
+      const exit = this.exit as ExitInfo | undefined; // set by the exit handler meanwhile
       const why = this.crashed
         ? `the server exited during start (${describeExit(exit)})`
         : error instanceof RequestTimeout
@@ -308,12 +324,18 @@ export class Session {
           return { ...params, _meta: { ...callerMeta, progressToken: id } };
         }
       : params;
-    const sent = this.peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs });
+    if (options.signal?.aborted) throw new RequestCancelled(`${method} was cancelled by its caller`);
+    const peer = this.peer;
+    const sent = peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs });
+    const onAbort = () =>
+      peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const response = await sent.response;
       if (isFailure(response)) throw new RemoteError(response.error.code, response.error.message, response.error.data);
       return response.result;
     } finally {
+      options.signal?.removeEventListener("abort", onAbort);
       if (wantsProgress) this.progress.delete(sent.id);
       this.lastActivityAt = Date.now();
     }
@@ -334,13 +356,13 @@ export class Session {
     this.events.push("notification", { method: notification.method, params: notification.params });
   }
 
-  private exited(exit: ExitInfo): void {
+  private exited(exit: ExitInfo, child: ServerProcess, peer: JsonRpcPeer): void {
     const expected = this.status === "stopping" || this.stopping !== undefined;
     this.exit = exit;
     this.exitedAt = new Date();
     this.crashed = !expected;
-    const stderrTail = this.child?.stderr.lastText(20) ?? "";
-    this.peer.close(
+    const stderrTail = child.stderr.lastText(20);
+    peer.close(
       new ServerExited(`the server exited (${describeExit(exit)}) while the request was pending`, {
         exit_code: exit.code,
         exit_signal: exit.signal,

@@ -15,7 +15,7 @@ import { McpAnswer, McpRequestBody, McpSuccess } from "./model.ts";
 export const mcpModule = (manager: SessionManager) =>
   new Elysia({ prefix: "/mcp", tags: ["mcp"] }).post(
     "/request",
-    async ({ body, set }) => {
+    async ({ body, set, request }) => {
       const session = manager.get(body.session_id);
       if (body.method.startsWith("notifications/")) {
         session.notify(body.method, body.params);
@@ -23,7 +23,11 @@ export const mcpModule = (manager: SessionManager) =>
         return { success: true as const, data: null };
       }
       try {
-        const data = await session.request(body.method, body.params, { timeoutMs: body.timeout_ms });
+        const data = await session.request(body.method, body.params, {
+          timeoutMs: body.timeout_ms,
+          // A caller that hangs up withdraws its request: the server is told to stop working on it.
+          signal: request.signal,
+        });
         return { success: true as const, data };
       } catch (error) {
         // The server's own JSON-RPC error is its answer, not a station failure: 200 with success false.
