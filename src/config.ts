@@ -37,6 +37,8 @@ function choice<T extends string>(env: Env, name: string, options: readonly T[],
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Python's level names, which the seed's FastAPI-era settings may carry. */
+const PYTHON_LEVELS: Record<string, LogLevel> = { warning: "warn", critical: "error", fatal: "error" };
 
 export function loadConfig(env: Env = process.env) {
   const requestTimeoutMs = integer(env, "MCP_STATION_REQUEST_TIMEOUT_MS", 60_000, 1);
@@ -44,7 +46,7 @@ export function loadConfig(env: Env = process.env) {
     port: integer(env, "MCP_STATION_PORT", 20100, 0, 65535),
     host: text(env, "MCP_STATION_HOST", "0.0.0.0"),
     // The seed spells levels in capitals (LOG_LEVEL=INFO); accept either, and "warning" as Python does.
-    logLevel: choice(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    logLevel: choice({ ...env, LOG_LEVEL: PYTHON_LEVELS[(env.LOG_LEVEL ?? "").trim().toLowerCase()] ?? env.LOG_LEVEL }, "LOG_LEVEL", LOG_LEVELS, "info"),
     /** Interpreters for server_type python and node. */
     pythonCommand: text(env, "MCP_STATION_PYTHON", "python3"),
     nodeCommand: text(env, "MCP_STATION_NODE", "node"),
