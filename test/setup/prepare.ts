@@ -16,7 +16,8 @@ interface Venv {
 
 const VENVS: Venv[] = [
   { dir: ".venv-test", requirements: ["mcp==2.3.0"] },
-  { dir: ".venv-test-mcp1", requirements: ["mcp==1.30.0"] },
+  // httpx is named for the seed's backend snippet (test/http/seed-httpx.test.ts); mcp 1.30.0 pulls it in anyway.
+  { dir: ".venv-test-mcp1", requirements: ["mcp==1.30.0", "httpx==0.28.1"] },
 ];
 
 const MARKER = ".station-requirements";
