@@ -82,7 +82,8 @@ export class Correlator {
 
   /** Delivers a response to its caller. Returns false for an id nobody waits for. */
   settle(response: JsonRpcResponse): boolean {
-    const id = response.id;
+    // Some servers echo ids back as strings; station ids are integers, so "7" can only mean 7.
+    const id = typeof response.id === "string" && /^[1-9]\d{0,15}$/.test(response.id) ? Number(response.id) : response.id;
     if (typeof id !== "number") return false;
     const entry = this.take(id);
     if (!entry) return false;

@@ -113,6 +113,15 @@ export class JsonRpcPeer {
       this.handlers.onInvalidLine(text, "not JSON");
       return;
     }
+    // Revision 2025-03-26 allowed JSON-RPC batches; a server of that era may still send one.
+    if (Array.isArray(value) && value.length > 0) {
+      for (const item of value) this.receiveValue(item, text);
+      return;
+    }
+    this.receiveValue(value, text);
+  }
+
+  private receiveValue(value: unknown, text: string): void {
     const sorted = classify(value);
     switch (sorted.kind) {
       case "response":

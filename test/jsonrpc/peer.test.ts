@@ -33,6 +33,20 @@ describe("JsonRpcPeer", () => {
     expect(await a.response).toMatchObject({ error: { code: -32602 } });
   });
 
+  test("a batch from a 2025-03-26 server is taken apart, and string-echoed ids still match", async () => {
+    const { peer, events, feed } = setup();
+    const a = peer.request("x", undefined, { timeoutMs: 1000 });
+    const b = peer.request("y", undefined, { timeoutMs: 1000 });
+    feed([
+      { jsonrpc: "2.0", id: a.id, result: "A" },
+      { jsonrpc: "2.0", method: "notifications/message", params: {} },
+      { jsonrpc: "2.0", id: String(b.id), result: "B" },
+    ]);
+    expect(await a.response).toMatchObject({ result: "A" });
+    expect(await b.response).toMatchObject({ result: "B" });
+    expect(events.notifications).toHaveLength(1);
+  });
+
   test("answers the other side's requests, with an error for unknown methods", async () => {
     const { written, feed } = setup();
     feed({ jsonrpc: "2.0", id: "s1", method: "ping" });
