@@ -9,6 +9,8 @@ import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
 import { mcpModule } from "./modules/mcp/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
+import { serversModule } from "./modules/servers/index.ts";
+import { authGate } from "./plugins/auth.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { VERSION } from "./version.ts";
@@ -21,9 +23,12 @@ export function createStation(config: Config, log: Logger = silentLogger) {
     },
     log,
   );
+  for (const warning of config.registryWarnings) log.warn(warning);
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     .use(errorHandling(log))
+    // Before everything else, including the OpenAPI document: who may call is decided first.
+    .use(authGate(config, log))
     .use(
       openapi({
         path: "/openapi",
@@ -40,11 +45,13 @@ export function createStation(config: Config, log: Logger = silentLogger) {
             { name: "sessions", description: "Server processes, one per session" },
             { name: "mcp", description: "MCP requests routed to a session" },
             { name: "health", description: "Liveness and readiness" },
+            { name: "servers", description: "The server registry (MCP_STATION_SERVERS_FILE)" },
           ],
         },
       }),
     )
     .use(healthModule(manager, VERSION))
+    .use(serversModule(config.registry, config.commandPolicy))
     .use(sessionsModule(manager))
     .use(mcpModule(manager));
   return { app, manager };

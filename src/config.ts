@@ -9,6 +9,12 @@
 
 export class ConfigError extends Error {}
 
+// These parse their own files and lists; they throw ConfigError (imported back from here, used only at call time).
+import { loadRegistry } from "./registry/registry.ts";
+import { readKeys } from "./security/api-keys.ts";
+import { COMMAND_POLICIES } from "./security/command-policy.ts";
+import { hasLimits, limitPrefix } from "./security/rlimits.ts";
+
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -76,8 +82,86 @@ export function loadConfig(env: Env = process.env) {
     stopTermMs: integer(env, "MCP_STATION_STOP_TERM_MS", 3_000, 0),
     /** The whole station's shutdown on SIGTERM/SIGINT. */
     shutdownTimeoutMs: integer(env, "MCP_STATION_SHUTDOWN_TIMEOUT_MS", 10_000, 100),
+    ...securitySettings(env),
   };
   return config;
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+function optionalText(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+/**
+ * Who may call and what may run (README: Security). With no key and no JWT
+ * setting, protected mode serves loopback clients only, as Redis does.
+ */
+function securitySettings(env: Env) {
+  const apiKeys = [
+    ...readKeys(env.MCP_STATION_API_KEYS, optionalText(env, "MCP_STATION_API_KEYS_FILE"), false, ["MCP_STATION_API_KEYS", "MCP_STATION_API_KEYS_FILE"]),
+    ...readKeys(env.MCP_STATION_ADMIN_KEYS, undefined, true, ["MCP_STATION_ADMIN_KEYS", "MCP_STATION_ADMIN_KEYS"]),
+  ];
+  const jwtSecret = optionalText(env, "MCP_STATION_JWT_SECRET");
+  // HS256 with a short secret can be brute-forced offline from one token (RFC 7518 §3.2 asks for 256 bits).
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError("MCP_STATION_JWT_SECRET must be at least 32 characters");
+  const jwksUrl = optionalText(env, "MCP_STATION_JWT_JWKS_URL");
+  if (jwksUrl !== undefined && !URL.canParse(jwksUrl)) throw new ConfigError(`MCP_STATION_JWT_JWKS_URL is not a URL: "${jwksUrl}"`);
+  const serversFile = optionalText(env, "MCP_STATION_SERVERS_FILE");
+  const registryWarnings: string[] = [];
+  const registry = loadRegistry(serversFile, (msg) => registryWarnings.push(msg));
+  // A registry file means the operator chose what runs: default to running only that, unless told otherwise.
+  const commandPolicy = choice(env, "MCP_STATION_COMMAND_POLICY", COMMAND_POLICIES, serversFile ? "registry" : "any");
+  const allowedCommands = list(env, "MCP_STATION_ALLOWED_COMMANDS");
+  if (commandPolicy === "allowlist" && allowedCommands.length === 0 && registry.size === 0) {
+    throw new ConfigError("MCP_STATION_COMMAND_POLICY=allowlist needs MCP_STATION_ALLOWED_COMMANDS or MCP_STATION_SERVERS_FILE");
+  }
+  const limits = {
+    addressSpaceBytes: integer(env, "MCP_STATION_LIMIT_ADDRESS_SPACE_BYTES", 0, 0),
+    cpuSeconds: integer(env, "MCP_STATION_LIMIT_CPU_SECONDS", 0, 0),
+    openFiles: integer(env, "MCP_STATION_LIMIT_OPEN_FILES", 0, 0),
+    processes: integer(env, "MCP_STATION_LIMIT_PROCESSES", 0, 0),
+  };
+  const prlimitPath = hasLimits(limits) ? Bun.which("prlimit") : null;
+  if (hasLimits(limits) && !prlimitPath) throw new ConfigError("MCP_STATION_LIMIT_* needs prlimit (util-linux) on PATH");
+  const rateLimitPerMinute = integer(env, "MCP_STATION_RATE_LIMIT_PER_MINUTE", 0, 0);
+  return {
+    /** on: with no credential configured, only loopback clients are served. */
+    protectedMode: choice(env, "MCP_STATION_PROTECTED_MODE", ["on", "off"] as const, "on") === "on",
+    apiKeys,
+    jwt: {
+      secret: jwtSecret,
+      jwksUrl,
+      issuer: optionalText(env, "MCP_STATION_JWT_ISSUER"),
+      audience: optionalText(env, "MCP_STATION_JWT_AUDIENCE"),
+      tenantClaim: text(env, "MCP_STATION_JWT_TENANT_CLAIM", "sub"),
+      adminScope: text(env, "MCP_STATION_JWT_ADMIN_SCOPE", "mcp-station:admin"),
+      clockToleranceS: integer(env, "MCP_STATION_JWT_CLOCK_TOLERANCE_S", 30, 0, 3600),
+    },
+    /** Browser Origins allowed to call ("*" allows any); a request with another Origin is refused. */
+    allowedOrigins: list(env, "MCP_STATION_ALLOWED_ORIGINS"),
+    /** Host names accepted besides localhost when the station binds to loopback (DNS rebinding). */
+    allowedHosts: list(env, "MCP_STATION_ALLOWED_HOSTS").map((host) => host.toLowerCase()),
+    serversFile,
+    registry,
+    registryWarnings,
+    commandPolicy,
+    allowedCommands,
+    allowedRoots: list(env, "MCP_STATION_ALLOWED_ROOTS"),
+    /** Sessions one tenant may hold at once; 0: only the station-wide cap. */
+    maxSessionsPerTenant: integer(env, "MCP_STATION_MAX_SESSIONS_PER_TENANT", 0, 0),
+    /** Requests waiting on one session's server; past it, 429. 0 turns it off. */
+    maxInFlightPerSession: integer(env, "MCP_STATION_MAX_IN_FLIGHT_PER_SESSION", 256, 0),
+    /** Requests per minute per tenant (a token bucket); 0 turns it off. */
+    rateLimitPerMinute,
+    rateLimitBurst: integer(env, "MCP_STATION_RATE_LIMIT_BURST", Math.max(1, Math.ceil(rateLimitPerMinute / 6)), 1),
+    limits,
+    /** argv prefix that applies the limits, or [] when none is set. */
+    limitPrefix: prlimitPath ? limitPrefix(limits, prlimitPath) : [],
+  };
 }
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -16,6 +16,8 @@ export interface SpawnSpec {
   env?: Record<string, string>;
   /** Bytes of stderr kept per child. */
   stderrBytes: number;
+  /** Programs that run before the server and exec it (prlimit ...); the executable is resolved first. */
+  wrapper?: string[];
 }
 
 export interface ExitInfo {
@@ -131,7 +133,7 @@ export function spawnServer(spec: SpawnSpec, callbacks: ChildCallbacks): ServerP
   const stderr = new StderrLog(spec.stderrBytes, callbacks.stderrLine);
   let proc: Bun.Subprocess<"pipe", "pipe", "pipe">;
   try {
-    proc = Bun.spawn([executable, ...spec.argv.slice(1)], {
+    proc = Bun.spawn([...(spec.wrapper ?? []), executable, ...spec.argv.slice(1)], {
       cwd: spec.cwd,
       env,
       stdin: "pipe",

@@ -3,17 +3,24 @@
  * that forgets exited sessions and stops idle ones, and the station's
  * shutdown. Knows nothing of HTTP.
  */
-import { CapacityExceeded, SessionNotFound, ShuttingDown } from "../errors.ts";
+import { CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../mcp/versions.ts";
 import { signalGroup } from "../process/groups.ts";
-import { type ServerType, buildArgv, inferServerType, type Interpreters } from "./command.ts";
+import { childEnvironment } from "../process/environment.ts";
+import { type Caller, LOCAL_CALLER, mayAccess } from "../security/caller.ts";
+import type { ServerEntry } from "../registry/registry.ts";
+import type { CommandPolicy } from "../security/command-policy.ts";
+import { planLaunch } from "../security/launch-plan.ts";
+import { type ServerType, buildArgv, type Interpreters } from "./command.ts";
 import type { Root } from "../mcp/client-requests.ts";
 import { Session, type SessionSettings } from "./session.ts";
 
 export interface CreateSessionInput {
+  /** A registry entry's name, instead of server_command. */
+  server?: string;
   server_type?: ServerType;
-  server_command: string;
+  server_command?: string;
   server_args?: string[];
   env_vars?: Record<string, string>;
   working_dir?: string;
@@ -21,7 +28,14 @@ export interface CreateSessionInput {
 }
 
 export interface ManagerSettings extends SessionSettings, Interpreters {
+  /** What may run (README: Security); unset means "any", the seed's behaviour. */
+  commandPolicy?: CommandPolicy;
+  registry?: Map<string, ServerEntry>;
+  allowedCommands?: string[];
+  allowedRoots?: string[];
   maxSessions: number;
+  /** Sessions one tenant may hold at once; 0 or unset: only maxSessions. */
+  maxSessionsPerTenant?: number;
   exitedTtlMs: number;
   idleTimeoutMs: number;
   shutdownTimeoutMs: number;
@@ -54,25 +68,53 @@ export class SessionManager {
     return n;
   }
 
-  async create(input: CreateSessionInput): Promise<Session> {
+  /** Starts a session for `caller`, within the command policy and limits. Every outcome is an audit line. */
+  async create(input: CreateSessionInput, caller: Caller = LOCAL_CALLER): Promise<Session> {
+    const what = { tenant: caller.tenant, via: caller.via, server: input.server, command: input.server_command, args: input.server_args };
+    try {
+      const session = await this.start(input, caller);
+      this.log.info("audit: session created", { ...what, session_id: session.id, argv: session.argv, pid: session.pid });
+      return session;
+    } catch (error) {
+      this.log.warn("audit: session refused", { ...what, reason: (error as Error).message });
+      throw error;
+    }
+  }
+
+  private async start(input: CreateSessionInput, caller: Caller): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (this.activeCount >= this.settings.maxSessions) {
       throw new CapacityExceeded(`the station runs its maximum of ${this.settings.maxSessions} sessions`, {
         max_sessions: this.settings.maxSessions,
       });
     }
-    const type = input.server_type ?? inferServerType(input.server_command);
-    const args = input.server_args ?? [];
-    const argv = buildArgv(type, input.server_command, args, this.settings);
+    const perTenant = this.settings.maxSessionsPerTenant ?? 0;
+    if (perTenant > 0 && this.list(caller).filter((s) => s.spec.owner === caller.tenant && s.status !== "exited").length >= perTenant) {
+      throw new TooManyRequests(`tenant ${caller.tenant} runs its maximum of ${perTenant} sessions (MCP_STATION_MAX_SESSIONS_PER_TENANT)`, {
+        max_sessions_per_tenant: perTenant,
+      });
+    }
+    const plan = planLaunch(input, {
+      policy: this.settings.commandPolicy ?? "any",
+      registry: this.settings.registry ?? new Map(),
+      allowedCommands: this.settings.allowedCommands ?? [],
+      allowedRoots: this.settings.allowedRoots ?? [],
+      pathEnv: childEnvironment(undefined).PATH ?? "",
+    });
+    const type = plan.server_type;
+    const args = plan.server_args;
+    const argv = buildArgv(type, plan.server_command, args, this.settings);
     const session = new Session(
       crypto.randomUUID(),
       {
         server_type: type,
-        server_command: input.server_command,
+        server_command: plan.server_command,
         server_args: args,
-        env_vars: input.env_vars ?? {},
-        working_dir: input.working_dir,
+        env_vars: plan.env_vars,
+        working_dir: plan.working_dir,
         roots: input.roots ?? [],
+        owner: caller.tenant,
+        server: plan.server,
       },
       argv,
       this.settings,
@@ -80,7 +122,7 @@ export class SessionManager {
     );
     // Counted from now, so concurrent creates cannot overshoot the limit.
     this.sessions.set(session.id, session);
-    const eraKey = `${input.working_dir ?? ""}\0${argv.join("\0")}`;
+    const eraKey = `${plan.working_dir ?? ""}\0${argv.join("\0")}`;
     try {
       await session.start(this.eraByCommand.get(eraKey));
     } catch (error) {
@@ -93,26 +135,35 @@ export class SessionManager {
       await session.stop();
       throw new ShuttingDown("the station is shutting down");
     }
-    this.log.info("session created", { session_id: session.id, pid: session.pid, argv, era: session.era });
     return session;
   }
 
-  get(id: string): Session {
+  /** The session, if `caller` may see it: another tenant's session is not found, so its existence is not disclosed. */
+  get(id: string, caller: Caller = LOCAL_CALLER): Session {
     const session = this.sessions.get(id);
-    if (!session) throw new SessionNotFound(id);
+    if (!session || !mayAccess(caller, session.spec.owner ?? LOCAL_CALLER.tenant)) throw new SessionNotFound(id);
     return session;
   }
 
-  list(): Session[] {
-    return [...this.sessions.values()];
+  /** The sessions `caller` may see (all of them for an admin). */
+  list(caller: Caller = LOCAL_CALLER): Session[] {
+    return [...this.sessions.values()].filter((session) => mayAccess(caller, session.spec.owner ?? LOCAL_CALLER.tenant));
   }
 
   /** Stops a session's server and forgets the session. */
-  async delete(id: string): Promise<Session> {
-    const session = this.get(id);
+  async delete(id: string, caller: Caller = LOCAL_CALLER): Promise<Session> {
+    const session = this.get(id, caller);
     await session.stop();
     this.sessions.delete(id);
-    this.log.info("session deleted", { session_id: id, exit_code: session.exit?.code ?? null, exit_signal: session.exit?.signal ?? null });
+    this.log.info("audit: session deleted", {
+      session_id: id,
+      tenant: caller.tenant,
+      owner: session.spec.owner,
+      via: caller.via,
+      argv: session.argv,
+      exit_code: session.exit?.code ?? null,
+      exit_signal: session.exit?.signal ?? null,
+    });
     return session;
   }
 

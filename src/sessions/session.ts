@@ -11,6 +11,7 @@ import {
   RequestTimeout,
   SessionNotRunning,
   StartFailed,
+  TooManyRequests,
 } from "../errors.ts";
 import { type JsonRpcNotification, isFailure } from "../jsonrpc/messages.ts";
 import { JsonRpcPeer } from "../jsonrpc/peer.ts";
@@ -27,6 +28,7 @@ import {
 import { type Era, META } from "../mcp/versions.ts";
 import { type ExitInfo, type ServerProcess, spawnServer } from "../process/spawn.ts";
 import { stopProcessGroup } from "../process/stop.ts";
+import { limitExitReason } from "../security/rlimits.ts";
 import type { ServerType } from "./command.ts";
 import { EventBuffer } from "./event-buffer.ts";
 
@@ -39,6 +41,10 @@ export interface SessionSpec {
   env_vars: Record<string, string>;
   working_dir?: string;
   roots: Root[];
+  /** The tenant that created the session; only it (and admins) can see it. */
+  owner?: string;
+  /** The registry entry it was started from, if any. */
+  server?: string;
 }
 
 export interface SessionSettings {
@@ -52,6 +58,10 @@ export interface SessionSettings {
   stopGraceMs: number;
   stopTermMs: number;
   clientInfo: Implementation;
+  /** argv prefix that applies resource limits (prlimit ...), empty for none. */
+  limitPrefix?: string[];
+  /** Requests waiting on this server at once; past it, TooManyRequests. 0 or unset: no limit. */
+  maxInFlightPerSession?: number;
 }
 
 export interface RequestOptions {
@@ -158,7 +168,13 @@ export class Session {
     const peer = this.connect();
     this.peer = peer;
     this.child = spawnServer(
-      { argv: this.argv, cwd: this.spec.working_dir, env: this.spec.env_vars, stderrBytes: this.settings.stderrBytes },
+      {
+        argv: this.argv,
+        cwd: this.spec.working_dir,
+        env: this.spec.env_vars,
+        stderrBytes: this.settings.stderrBytes,
+        wrapper: this.settings.limitPrefix,
+      },
       { stdout: (chunk) => peer.push(chunk) },
     );
     const child = this.child;
@@ -272,7 +288,10 @@ export class Session {
       exited_at: this.exitedAt?.toISOString() ?? null,
       exit_code: this.exit?.code ?? null,
       exit_signal: this.exit?.signal ?? null,
+      exit_reason: this.exit ? describeExit(this.exit) : null,
       crashed: this.crashed,
+      owner: this.spec.owner ?? null,
+      server: this.spec.server ?? null,
       era: identity?.era ?? null,
       era_source: identity?.eraSource ?? null,
       protocol_version: identity?.protocolVersion ?? null,
@@ -325,6 +344,15 @@ export class Session {
         }
       : params;
     if (options.signal?.aborted) throw new RequestCancelled(`${method} was cancelled by its caller`);
+    const maxInFlight = this.settings.maxInFlightPerSession ?? 0;
+    if (maxInFlight > 0 && this.inFlight >= maxInFlight) {
+      const error = new TooManyRequests(`session ${this.id} has ${maxInFlight} requests in flight (MCP_STATION_MAX_IN_FLIGHT_PER_SESSION)`, {
+        session_id: this.id,
+        max_in_flight: maxInFlight,
+      });
+      error.headers = { "retry-after": "1" };
+      throw error;
+    }
     const peer = this.peer;
     const sent = peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs });
     const onAbort = () =>
@@ -389,5 +417,7 @@ export class Session {
 
 export function describeExit(exit: ExitInfo | undefined): string {
   if (!exit) return "still running";
+  const limit = limitExitReason(exit.signal);
+  if (limit) return `killed by ${exit.signal}: ${limit}`;
   return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 }

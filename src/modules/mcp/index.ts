@@ -8,6 +8,7 @@
  */
 import { Elysia } from "elysia";
 import { RemoteError, toErrorBody } from "../../errors.ts";
+import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import { ErrorBody } from "../shared-models.ts";
 import { McpAnswer, McpRequestBody, McpSuccess } from "./model.ts";
@@ -16,7 +17,8 @@ export const mcpModule = (manager: SessionManager) =>
   new Elysia({ prefix: "/mcp", tags: ["mcp"] }).post(
     "/request",
     async ({ body, set, request }) => {
-      const session = manager.get(body.session_id);
+      // Another tenant's session is not found: a guessed or forged session_id reaches nothing.
+      const session = manager.get(body.session_id, callerOf(request));
       if (body.method.startsWith("notifications/")) {
         session.notify(body.method, body.params);
         set.status = 202;
@@ -41,6 +43,8 @@ export const mcpModule = (manager: SessionManager) =>
         200: McpAnswer,
         202: McpSuccess,
         400: ErrorBody,
+        401: ErrorBody,
+        403: ErrorBody,
         404: ErrorBody,
         409: ErrorBody,
         422: ErrorBody,

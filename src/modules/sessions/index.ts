@@ -7,15 +7,16 @@
  *     -d '{"server_type":"python","server_command":"/app/my_mcp_server.py"}'
  */
 import { Elysia } from "elysia";
+import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import { ErrorBody, SessionIdParams } from "../shared-models.ts";
 import { CreateSessionBody, EventPage, LogPage, PageQuery, RootsBody, SessionInfo, SessionList } from "./model.ts";
 
 export const sessionsModule = (manager: SessionManager) =>
   new Elysia({ prefix: "/sessions", tags: ["sessions"] })
-    .post("", async ({ body }) => (await manager.create(body)).info(), {
+    .post("", async ({ body, request }) => (await manager.create(body, callerOf(request))).info(), {
       body: CreateSessionBody,
-      response: { 200: SessionInfo, 400: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+      response: { 200: SessionInfo, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       detail: {
         summary: "Create a session",
         description:
@@ -24,26 +25,26 @@ export const sessionsModule = (manager: SessionManager) =>
     })
     .get(
       "",
-      () => {
-        const sessions = manager.list().map((session) => session.info());
+      ({ request }) => {
+        const sessions = manager.list(callerOf(request)).map((session) => session.info());
         return { sessions, count: sessions.length };
       },
       { response: { 200: SessionList }, detail: { summary: "List sessions" } },
     )
-    .get("/:session_id", ({ params }) => manager.get(params.session_id).info(), {
+    .get("/:session_id", ({ params, request }) => manager.get(params.session_id, callerOf(request)).info(), {
       params: SessionIdParams,
       response: { 200: SessionInfo, 404: ErrorBody },
       detail: { summary: "Get a session" },
     })
-    .delete("/:session_id", async ({ params }) => (await manager.delete(params.session_id)).info(), {
+    .delete("/:session_id", async ({ params, request }) => (await manager.delete(params.session_id, callerOf(request))).info(), {
       params: SessionIdParams,
       response: { 200: SessionInfo, 404: ErrorBody },
       detail: { summary: "Delete a session", description: "Closes stdin, then SIGTERM, then SIGKILL to the server's process group." },
     })
     .get(
       "/:session_id/logs",
-      ({ params, query }) => {
-        const session = manager.get(params.session_id);
+      ({ params, query, request }) => {
+        const session = manager.get(params.session_id, callerOf(request));
         return {
           session_id: session.id,
           lines: session.stderr?.tail(query.limit ?? 200, query.after ?? 0) ?? [],
@@ -59,8 +60,8 @@ export const sessionsModule = (manager: SessionManager) =>
     )
     .get(
       "/:session_id/events",
-      ({ params, query }) => {
-        const session = manager.get(params.session_id);
+      ({ params, query, request }) => {
+        const session = manager.get(params.session_id, callerOf(request));
         const page = session.events.since(query.after ?? 0, query.limit ?? 1000);
         return { session_id: session.id, events: page.events, dropped: page.dropped, last_id: page.lastId };
       },
@@ -73,8 +74,8 @@ export const sessionsModule = (manager: SessionManager) =>
     )
     .put(
       "/:session_id/roots",
-      ({ params, body }) => {
-        const session = manager.get(params.session_id);
+      ({ params, body, request }) => {
+        const session = manager.get(params.session_id, callerOf(request));
         session.setRoots(body.roots);
         return { roots: session.roots };
       },

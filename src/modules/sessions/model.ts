@@ -5,12 +5,17 @@ export const Root = t.Object({ uri: t.String({ minLength: 1 }), name: t.Optional
 
 export const CreateSessionBody = t.Object(
   {
+    server: t.Optional(
+      t.String({ minLength: 1, maxLength: 128, description: "A registered server's name (GET /servers), instead of server_command" }),
+    ),
     server_type: t.Optional(
       t.Union([t.Literal("python"), t.Literal("node"), t.Literal("command")], {
         description: "python or node run server_command with the configured interpreter; command runs it as an executable. Inferred from the file extension when left out.",
       }),
     ),
-    server_command: t.String({ minLength: 1, maxLength: 4096, description: "A script path (python, node) or an executable (command)" }),
+    server_command: t.Optional(
+      t.String({ minLength: 1, maxLength: 4096, description: "A script path (python, node) or an executable (command); required unless server is given" }),
+    ),
     server_args: t.Optional(t.Array(t.String({ maxLength: 65536 }), { maxItems: 1024 })),
     env_vars: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 1024 }), t.String({ maxLength: 65536 }))),
     working_dir: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
@@ -34,6 +39,9 @@ export const SessionInfo = t.Object(
     exited_at: t.Nullable(t.String()),
     exit_code: t.Nullable(t.Integer()),
     exit_signal: t.Nullable(t.String()),
+    exit_reason: t.Optional(t.Nullable(t.String({ description: "How the server ended, e.g. killed by SIGXCPU: CPU time limit reached" }))),
+    owner: t.Optional(t.Nullable(t.String({ description: "The tenant that created the session" }))),
+    server: t.Optional(t.Nullable(t.String({ description: "The registry entry it was started from" }))),
     crashed: t.Boolean({ description: "The server exited without the station asking it to" }),
     era: t.Nullable(t.UnionEnum(["legacy", "modern"])),
     era_source: t.Nullable(t.UnionEnum(["probe", "cache"], { description: "How the era was found: the discover probe, or the cache for this command" })),

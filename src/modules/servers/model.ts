@@ -1,0 +1,18 @@
+/** TypeBox models of the server registry's listing. */
+import { t } from "elysia";
+
+export const ServerEntryInfo = t.Object({
+  name: t.String(),
+  command: t.String(),
+  args: t.Array(t.String()),
+  env_keys: t.Array(t.String(), { description: "Names of the entry's env; values are never shown" }),
+  cwd: t.Nullable(t.String()),
+  allow_env: t.Array(t.String(), { description: "env_vars a caller may add" }),
+  allow_args: t.Boolean({ description: "Whether a caller may append server_args" }),
+});
+
+export const ServerList = t.Object({
+  servers: t.Array(ServerEntryInfo),
+  count: t.Integer(),
+  policy: t.UnionEnum(["any", "registry", "allowlist"], { description: "The command policy: what POST /sessions may start" }),
+});

@@ -1,0 +1,96 @@
+/**
+ * Who may call, decided before routing for every request but the liveness
+ * probe: the browser checks (Origin, Host), then a credential when one is
+ * configured, else protected mode (loopback clients only, as Redis does),
+ * then the tenant's request rate. The admitted Caller is kept per request;
+ * controllers read it with `callerOf(request)`.
+ *
+ * @example
+ *   new Elysia().use(authGate(config, log)).get("/x", ({ request }) => callerOf(request).tenant)
+ */
+import { Elysia } from "elysia";
+import type { Config } from "../config.ts";
+import { Forbidden, TooManyRequests, Unauthorized } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { authConfigured, createAuthenticator } from "../security/authenticate.ts";
+import { type Caller, LOCAL_CALLER } from "../security/caller.ts";
+import { isLoopbackAddress, isLoopbackHost } from "../security/client-address.ts";
+import { TokenBuckets } from "../security/token-bucket.ts";
+import { checkBrowserHeaders } from "./origin.ts";
+
+/** Paths served to anyone: a liveness probe discloses nothing and must work for orchestrators without keys. */
+const OPEN_PATHS = new Set(["/healthz"]);
+
+const callers = new WeakMap<Request, Caller>();
+
+/** The caller admitted for this request. Fails closed: a request the gate did not see has no caller. */
+export function callerOf(request: Request): Caller {
+  const caller = callers.get(request);
+  if (!caller) throw new Unauthorized("authentication required");
+  return caller;
+}
+
+export const PROTECTED_MODE_MESSAGE =
+  "MCP Station is in protected mode: no credential is configured, so only clients on loopback are served. " +
+  "Set MCP_STATION_API_KEYS (or MCP_STATION_JWT_SECRET / MCP_STATION_JWT_JWKS_URL) and send the key as " +
+  "'Authorization: Bearer <key>', or set MCP_STATION_PROTECTED_MODE=off to serve every client without authentication.";
+
+export function authGate(config: Config, log: Logger) {
+  const authOn = authConfigured(config);
+  const authenticate = createAuthenticator(config, log);
+  const buckets = config.rateLimitPerMinute > 0 ? new TokenBuckets(config.rateLimitPerMinute, config.rateLimitBurst) : undefined;
+  if (buckets) setInterval(() => buckets.prune(), 60_000).unref?.();
+  const boundToLoopback = isLoopbackHost(config.host);
+
+  const refuse = (error: Unauthorized | Forbidden | TooManyRequests, request: Request, ip: string | undefined) => {
+    log.warn("audit: request refused", {
+      status: error.status,
+      reason: error.type,
+      ip,
+      method: request.method,
+      path: new URL(request.url).pathname,
+    });
+    return error;
+  };
+
+  return new Elysia({ name: "auth-gate" }).onRequest(async ({ request, server }) => {
+    const path = new URL(request.url).pathname;
+    if (OPEN_PATHS.has(path)) return;
+    const ip = server?.requestIP(request)?.address;
+    let caller: Caller;
+    if (authOn) {
+      // Origin is checked for every client: a browser page must not drive the station with a stored key.
+      checkBrowserHeaders(request.headers, { allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts, checkHost: boundToLoopback }, (e) =>
+        refuse(e, request, ip),
+      );
+      const admitted = await authenticate(request.headers);
+      if (!admitted) {
+        const error = new Unauthorized("missing or invalid credential");
+        error.headers = { "www-authenticate": 'Bearer realm="mcp-station"' };
+        throw refuse(error, request, ip);
+      }
+      caller = admitted;
+    } else {
+      if (config.protectedMode && !isLoopbackAddress(ip)) throw refuse(new Forbidden(PROTECTED_MODE_MESSAGE), request, ip);
+      // Without credentials, a local caller is trusted by where it stands: check Host too, or a web page
+      // that rebinds its DNS name to 127.0.0.1 would stand there as well.
+      checkBrowserHeaders(
+        request.headers,
+        { allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts, checkHost: boundToLoopback || config.protectedMode },
+        (e) => refuse(e, request, ip),
+      );
+      caller = LOCAL_CALLER;
+    }
+    if (buckets) {
+      const taken = buckets.take(caller.tenant);
+      if (!taken.ok) {
+        const error = new TooManyRequests(`tenant ${caller.tenant} is over its request rate (MCP_STATION_RATE_LIMIT_PER_MINUTE)`, {
+          retry_after_s: taken.retryAfterS,
+        });
+        error.headers = { "retry-after": String(taken.retryAfterS) };
+        throw refuse(error, request, ip);
+      }
+    }
+    callers.set(request, caller);
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Who is calling: the tenant a request acts for, whether it may see every
+ * tenant's sessions, and how it proved it. Sessions are owned by a tenant.
+ *
+ * @example
+ *   const caller: Caller = { tenant: "team-a", admin: false, via: "api_key" };
+ */
+
+export interface Caller {
+  tenant: string;
+  /** An admin sees and manages every tenant's sessions. */
+  admin: boolean;
+  /** How the caller was admitted: a key, a token, or as a local client with no credential configured. */
+  via: "api_key" | "jwt" | "local";
+}
+
+/** With no credential configured, the station has one tenant and its local callers manage everything (the seed's behaviour). */
+export const LOCAL_CALLER: Caller = { tenant: "local", admin: true, via: "local" };
+
+/** Whether `caller` may see a session owned by `owner`. */
+export function mayAccess(caller: Caller, owner: string): boolean {
+  return caller.admin || caller.tenant === owner;
+}

@@ -1,0 +1,59 @@
+/**
+ * A real station on port 0 whose log lines are kept, for tests that read the
+ * audit trail, plus key and fixture helpers for the security tests.
+ */
+import { createStation } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { TEST_ENV } from "../support/station.ts";
+
+export const KEY_A = "tenant-a-key-0123456789";
+export const KEY_B = "tenant-b-key-0123456789";
+export const ADMIN_KEY = "admin-key-0123456789abcdef";
+export const KEYS_ENV = { MCP_STATION_API_KEYS: `a:${KEY_A},b:${KEY_B}`, MCP_STATION_ADMIN_KEYS: ADMIN_KEY };
+export const LIMITS_FIXTURE = `${import.meta.dir}/fixtures/limits.mjs`;
+
+export interface Reply {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+export async function startLoggedStation(env: Record<string, string> = {}, hostname = "127.0.0.1") {
+  const logs: Record<string, any>[] = [];
+  const log = createLogger("info", (line) => logs.push(JSON.parse(line)));
+  const config = loadConfig({ ...TEST_ENV, ...env });
+  const { app, manager } = createStation(config, log);
+  app.listen({ hostname, port: 0 });
+  const port = app.server!.port;
+  const url = `http://127.0.0.1:${port}`;
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, base = url): Promise<Reply> => {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === "string" || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+    }
+    const res = await fetch(base + path, init);
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+  const as = (key: string) => ({ authorization: `Bearer ${key}` });
+  return {
+    url,
+    port,
+    logs,
+    manager,
+    call,
+    as,
+    stop: async () => {
+      await manager.shutdown();
+      await app.stop(true);
+    },
+  };
+}
+
+export type LoggedStation = Awaited<ReturnType<typeof startLoggedStation>>;
