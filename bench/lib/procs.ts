@@ -1,0 +1,112 @@
+/**
+ * The processes the bench measures: the station (the real src/index.ts, or the
+ * compiled binary with --binary) and the minimal forwarder, each its own
+ * process so its memory is read from /proc/<pid>/status.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+export const ROOT = join(import.meta.dir, "..", "..");
+
+export interface Memory {
+  rssKb: number;
+  peakKb: number;
+}
+
+/** VmRSS and VmHWM (the peak since start, or since the last resetPeak) of a live process. */
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rssKb: kb("VmRSS"), peakKb: kb("VmHWM") };
+}
+
+/** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs). False where not allowed. */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Running {
+  pid: number;
+  url: string;
+  proc: Subprocess;
+  stop(): Promise<void>;
+}
+
+/** Reads stdout lines until `match` finds what it wants, then keeps draining in the background. */
+async function waitForLine(stream: ReadableStream<Uint8Array>, match: (line: string) => string | undefined, what: string): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  const timeout = setTimeout(() => reader.cancel(`${what} did not start in 30 s`), 30_000);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`${what} ended before it was ready:\n${buf}`);
+    buf += decoder.decode(value, { stream: true });
+    for (const line of buf.split("\n")) {
+      const found = match(line);
+      if (found !== undefined) {
+        clearTimeout(timeout);
+        // Keep draining: the station logs audit lines, and a full pipe would stall it.
+        void (async () => {
+          try {
+            while (!(await reader.read()).done) {}
+          } catch {}
+        })();
+        return found;
+      }
+    }
+  }
+}
+
+async function stopProcess(proc: Subprocess): Promise<void> {
+  proc.kill("SIGTERM");
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+export interface StationOptions {
+  env?: Record<string, string>;
+  binary?: boolean;
+}
+
+export async function startStation(options: StationOptions = {}): Promise<Running> {
+  const binary = join(ROOT, "dist", "mcp-station");
+  const argv = options.binary && existsSync(binary) ? [binary] : [process.execPath, join(ROOT, "src", "index.ts")];
+  const proc = Bun.spawn(argv, {
+    cwd: ROOT,
+    env: {
+      ...(process.env as Record<string, string>),
+      MCP_STATION_PORT: "0",
+      MCP_STATION_HOST: "127.0.0.1",
+      ...options.env,
+    },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const port = await waitForLine(
+    proc.stdout,
+    (line) => {
+      if (!line.includes("mcp-station listening")) return undefined;
+      return String(JSON.parse(line).port);
+    },
+    "the station",
+  );
+  return { pid: proc.pid, url: `http://127.0.0.1:${port}`, proc, stop: () => stopProcess(proc) };
+}
+
+export async function startForwarder(sessions: number, serverArgv: string[]): Promise<Running> {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "bench", "forwarder.ts"), String(sessions), "--", ...serverArgv], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const port = await waitForLine(proc.stdout, (line) => /^listening (\d+)/.exec(line)?.[1], "the forwarder");
+  return { pid: proc.pid, url: `http://127.0.0.1:${port}`, proc, stop: () => stopProcess(proc) };
+}
