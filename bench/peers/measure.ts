@@ -1,0 +1,81 @@
+/**
+ * Measures one path: cold start (launch to first successful echo), idle memory, a warm-up, then the
+ * fixed-length runs at concurrency 1 and 64, sampling the gateway's memory while the load runs.
+ * Runs are driven from bench/peers.ts in rounds across all paths, so a burst of noise from
+ * elsewhere on the machine falls on more than one path.
+ *
+ * @example
+ *   const live = await startPath(target, server, peers);
+ *   await warmUp(live, 1000);
+ *   live.c1.push(await measureRun(live, 1, 5000));
+ */
+import type { Peers } from "./install.ts";
+import { CallFailure, type EchoCall, freshId, freshToken, type LoadRun, runLoad } from "./load.ts";
+import { gatewayRssKb } from "./procs.ts";
+import type { EchoServer, Launched, Target } from "./targets.ts";
+
+export interface LivePath {
+  target: Target;
+  server: EchoServer;
+  launched: Launched;
+  call: EchoCall;
+  coldStartMs: number;
+  rssIdleKb?: number;
+  rssLoadKb?: number;
+  c1: LoadRun[];
+  c64: LoadRun[];
+}
+
+export class PathUnavailable extends Error {}
+
+/** Launches the path and polls (every 20 ms, bounded) until one echo succeeds; that time is its cold start. */
+export async function startPath(target: Target, server: EchoServer, peers: Peers, boundMs = 60_000): Promise<LivePath> {
+  const started = performance.now();
+  const launched = await target.launch(server, peers);
+  let lastError: unknown;
+  while (performance.now() - started < boundMs) {
+    try {
+      const call = await launched.open();
+      const id = freshId();
+      await call(freshToken("cold", id), id, AbortSignal.timeout(10_000));
+      const coldStartMs = performance.now() - started;
+      return { target, server, launched, call, coldStartMs, c1: [], c64: [] };
+    } catch (error) {
+      lastError = error;
+      // A route that answers 404 once the server is up will not appear by waiting.
+      if (error instanceof CallFailure && error.kind === "http" && error.message.startsWith("HTTP 404")) break;
+      await Bun.sleep(20);
+    }
+  }
+  await launched.stop();
+  const why = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new PathUnavailable(`${target.label} with ${server.label}: no successful echo (${why.slice(0, 200)})`);
+}
+
+/** Idle memory once the path has served its first call and settled. */
+export async function measureIdle(live: LivePath, settleMs = 1000): Promise<void> {
+  if (live.launched.pid === undefined) return;
+  await Bun.sleep(settleMs);
+  live.rssIdleKb = gatewayRssKb(live.launched.pid);
+}
+
+export async function warmUp(live: LivePath, ms: number): Promise<void> {
+  await runLoad(live.call, { concurrency: 1, durationMs: ms, label: `warm-${live.target.key}` });
+  await runLoad(live.call, { concurrency: 64, durationMs: ms, label: `warm-${live.target.key}` });
+}
+
+/** One fixed-length run; under concurrency the gateway's memory is sampled every 100 ms and its peak kept. */
+export async function measureRun(live: LivePath, concurrency: number, durationMs: number): Promise<LoadRun> {
+  const pid = live.launched.pid;
+  const sampler =
+    pid !== undefined && concurrency > 1
+      ? setInterval(() => {
+          live.rssLoadKb = Math.max(live.rssLoadKb ?? 0, gatewayRssKb(pid));
+        }, 100)
+      : undefined;
+  try {
+    return await runLoad(live.call, { concurrency, durationMs, label: `${live.target.key}-c${concurrency}` });
+  } finally {
+    if (sampler) clearInterval(sampler);
+  }
+}
