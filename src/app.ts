@@ -11,6 +11,7 @@ import { mcpModule } from "./modules/mcp/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
 import { serversModule } from "./modules/servers/index.ts";
 import { authGate } from "./plugins/auth.ts";
+import { bodyDepthLimit } from "./plugins/body-depth.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { VERSION } from "./version.ts";
@@ -29,6 +30,7 @@ export function createStation(config: Config, log: Logger = silentLogger) {
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
     .use(authGate(config, log))
+    .use(bodyDepthLimit())
     .use(
       openapi({
         path: "/openapi",

@@ -4,7 +4,7 @@
  * shape; anything else is masked to the caller and logged in full.
  */
 import { Elysia } from "elysia";
-import { BadRequest, NotFound, PayloadTooLarge, ValidationFailed, toErrorBody } from "../errors.ts";
+import { BadRequest, NotFound, PayloadTooLarge, StationError, ValidationFailed, toErrorBody } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 function summariseValidation(error: unknown): { message: string; details: Record<string, unknown> } {
@@ -24,9 +24,12 @@ export const errorHandling = (log: Logger) =>
         mapped = new ValidationFailed(message, details);
         break;
       }
-      case "PARSE":
-        mapped = new BadRequest("the request body is not valid JSON");
+      case "PARSE": {
+        // A parser that refused the body for a reason of its own (too deep) says so.
+        const cause = (error as { cause?: unknown }).cause;
+        mapped = cause instanceof StationError ? cause : new BadRequest("the request body is not valid JSON");
         break;
+      }
       case "NOT_FOUND":
         mapped = new NotFound(`no route for ${request.method} ${new URL(request.url).pathname}`);
         break;

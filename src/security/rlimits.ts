@@ -6,7 +6,7 @@
  *
  * @example
  *   limitPrefix({ cpuSeconds: 30, openFiles: 256 }, "/usr/bin/prlimit")
- *   // ["/usr/bin/prlimit", "--cpu=30", "--nofile=256", "--"]
+ *   // ["/usr/bin/prlimit", "--cpu=30", "--nofile=256", "--core=0", "--"]
  */
 
 export interface ResourceLimits {
@@ -29,9 +29,13 @@ export function limitPrefix(limits: ResourceLimits, prlimitPath: string): string
   if (!hasLimits(limits)) return [];
   const flags: string[] = [];
   if (limits.addressSpaceBytes) flags.push(`--as=${limits.addressSpaceBytes}`);
-  if (limits.cpuSeconds) flags.push(`--cpu=${limits.cpuSeconds}`);
+  // Soft below hard: the kernel checks the hard limit first, so equal ones would SIGKILL with no reason given.
+  // At the soft limit the server gets SIGXCPU (its session says why); a server that ignores it is killed a second later.
+  if (limits.cpuSeconds) flags.push(`--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`);
   if (limits.openFiles) flags.push(`--nofile=${limits.openFiles}`);
   if (limits.processes) flags.push(`--nproc=${limits.processes}`);
+  // SIGXCPU's default action dumps core: a core of a server holds its secrets, and lands in its working directory.
+  flags.push("--core=0");
   return [prlimitPath, ...flags, "--"];
 }
 

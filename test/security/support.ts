@@ -22,7 +22,7 @@ export interface Reply {
 export async function startLoggedStation(env: Record<string, string> = {}, hostname = "127.0.0.1") {
   const logs: Record<string, any>[] = [];
   const log = createLogger("info", (line) => logs.push(JSON.parse(line)));
-  const config = loadConfig({ ...TEST_ENV, ...env });
+  const config = loadConfig({ ...TEST_ENV, MCP_STATION_HOST: hostname, ...env });
   const { app, manager } = createStation(config, log);
   app.listen({ hostname, port: 0 });
   const port = app.server!.port;
