@@ -78,7 +78,7 @@ for (const server of SERVERS.filter((s) => serverKeys.includes(s.key))) {
         path.c1.push(await measureRun(path, 1, durationMs));
         path.c64.push(await measureRun(path, 64, durationMs));
         const [a, b] = [path.c1.at(-1)!, path.c64.at(-1)!];
-        log(`round ${round} ${path.target.key}: c=1 p50 ${a.p50Ms.toFixed(2)} ms; c=64 ${b.rps.toFixed(0)} req/s; errors ${a.errors.total + b.errors.total}`);
+        log(`round ${round} ${path.target.key}: c=1 p50 ${a.p50Ms.toFixed(2)} ms; c=64 ${b.rps.toFixed(0)} req/s, gateway ${b.cpu.gatewayUs?.toFixed(0) ?? "-"} us CPU/req; errors ${a.errors.total + b.errors.total}`);
       }
     }
   } finally {

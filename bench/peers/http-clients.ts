@@ -12,6 +12,7 @@
  *   const call = await openStreamableHttp("http://127.0.0.1:8000/mcp");
  *   await call("token-1", 1, AbortSignal.timeout(5000));
  */
+import { ConnectionPool } from "./http-pool.ts";
 import { CallFailure, type EchoCall, freshId } from "./load.ts";
 
 const PROTOCOL_VERSION = "2025-03-26";
@@ -51,21 +52,21 @@ export function parseSseMessages(body: string): RpcMessage[] {
   return messages;
 }
 
-async function readRpcReply(response: Response, id: number): Promise<RpcMessage | undefined> {
-  const type = response.headers.get("content-type") ?? "";
-  const body = await response.text();
+/** The reply's JSON-RPC response: JSON, or an SSE stream (told by its first byte: JSON starts with { or [). */
+function readRpcReply(body: string, id: number): RpcMessage | undefined {
   try {
-    const parsed = type.includes("text/event-stream") ? parseSseMessages(body) : (JSON.parse(body) as RpcMessage | RpcMessage[]);
+    const trimmed = body.trimStart();
+    const parsed = trimmed.startsWith("{") || trimmed.startsWith("[") ? (JSON.parse(body) as RpcMessage | RpcMessage[]) : parseSseMessages(body);
     if (!Array.isArray(parsed)) return parsed;
     // A stream may carry notifications before the response; a response with another id is a crossed answer.
     const responses = parsed.filter((m) => m.id !== undefined && m.method === undefined);
     return responses.find((m) => m.id === id) ?? responses[0];
   } catch {
-    throw new CallFailure("missing", `id ${id}: unreadable ${type || "body"}: ${body.slice(0, 120)}`);
+    throw new CallFailure("missing", `id ${id}: unreadable body: ${body.slice(0, 120)}`);
   }
 }
 
-function httpFailure(response: Response, body: string): CallFailure {
+function httpFailure(response: { status: number }, body: string): CallFailure {
   return new CallFailure("http", `HTTP ${response.status}: ${body.slice(0, 160)}`);
 }
 
@@ -84,46 +85,39 @@ export async function openStreamableHttp(url: string, signal?: AbortSignal): Pro
       params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "bench-peers", version: "1.0.0" } },
     }),
   });
-  if (!init.ok) throw httpFailure(init, await init.text());
-  const initReply = await readRpcReply(init, initId);
+  const initBody = await init.text();
+  if (!init.ok) throw httpFailure(init, initBody);
+  const initReply = readRpcReply(initBody, initId);
   if (!initReply?.result) throw new CallFailure("rpc", `initialize: ${JSON.stringify(initReply)}`);
   const sessionId = init.headers.get("mcp-session-id");
   const negotiated = (initReply.result as { protocolVersion?: string }).protocolVersion ?? PROTOCOL_VERSION;
-  const headers: Record<string, string> = { ...base, "mcp-protocol-version": negotiated };
+  const headers: Record<string, string> = { accept: base.accept, "mcp-protocol-version": negotiated };
   if (sessionId) headers["mcp-session-id"] = sessionId;
   const initialized = await fetch(url, {
     method: "POST",
-    headers,
+    headers: { ...headers, "content-type": "application/json" },
     signal,
     body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
   });
   await initialized.text();
   if (!initialized.ok) throw httpFailure(initialized, "notifications/initialized");
 
+  const pool = new ConnectionPool(url);
+  const path = new URL(url).pathname;
   return async (token, id, callSignal) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers,
-      signal: callSignal,
-      body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { text: token } } }),
-    });
-    if (!response.ok) throw httpFailure(response, await response.text());
-    checkRpcAnswer(await readRpcReply(response, id), token, id);
+    const body = JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo", arguments: { text: token } } });
+    const answer = await pool.post(path, body, headers, callSignal);
+    if (answer.status < 200 || answer.status > 299) throw httpFailure(answer, answer.text);
+    checkRpcAnswer(readRpcReply(answer.text, id), token, id);
   };
 }
 
 /** mcpo's OpenAPI route for the tool: POST /echo with the tool's arguments; the answer is the tool's text. */
 export function mcpoEcho(baseUrl: string): EchoCall {
-  const url = `${baseUrl}/echo`;
+  const pool = new ConnectionPool(baseUrl);
   return async (token, _id, signal) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      signal,
-      body: JSON.stringify({ text: token }),
-    });
-    const body = await response.text();
-    if (!response.ok) throw httpFailure(response, body);
+    const { status, text: body } = await pool.post("/echo", JSON.stringify({ text: token }), {}, signal);
+    if (status < 200 || status > 299) throw httpFailure({ status }, body);
     let answer: unknown;
     try {
       answer = JSON.parse(body);
@@ -138,16 +132,11 @@ export function mcpoEcho(baseUrl: string): EchoCall {
 
 /** The station's seed route. The station keeps its own ids on the wire, so the token is what ties an answer to its request. */
 export function stationSeedEcho(baseUrl: string, sessionId: string): EchoCall {
-  const url = `${baseUrl}/mcp/request`;
+  const pool = new ConnectionPool(baseUrl);
   return async (token, id, signal) => {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      signal,
-      body: JSON.stringify({ session_id: sessionId, method: "tools/call", params: { name: "echo", arguments: { text: token } }, id }),
-    });
-    const body = await response.text();
-    if (!response.ok) throw httpFailure(response, body);
+    const request = JSON.stringify({ session_id: sessionId, method: "tools/call", params: { name: "echo", arguments: { text: token } }, id });
+    const { status, text: body } = await pool.post("/mcp/request", request, {}, signal);
+    if (status < 200 || status > 299) throw httpFailure({ status }, body);
     let answer: { success?: boolean; data?: unknown; error?: { code: number; message: string } };
     try {
       answer = JSON.parse(body);

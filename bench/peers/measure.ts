@@ -11,7 +11,7 @@
  */
 import type { Peers } from "./install.ts";
 import { CallFailure, type EchoCall, freshId, freshToken, type LoadRun, runLoad } from "./load.ts";
-import { gatewayRssKb } from "./procs.ts";
+import { gatewayRssKb, treeCpuMs } from "./procs.ts";
 import type { EchoServer, Launched, Target } from "./targets.ts";
 
 export interface LivePath {
@@ -22,8 +22,8 @@ export interface LivePath {
   coldStartMs: number;
   rssIdleKb?: number;
   rssLoadKb?: number;
-  c1: LoadRun[];
-  c64: LoadRun[];
+  c1: MeasuredRun[];
+  c64: MeasuredRun[];
 }
 
 export class PathUnavailable extends Error {}
@@ -64,17 +64,42 @@ export async function warmUp(live: LivePath, ms: number): Promise<void> {
   await runLoad(live.call, { concurrency: 64, durationMs: ms, label: `warm-${live.target.key}` });
 }
 
+/** CPU microseconds spent per successful request, by whom. On a machine whose cores the client, the gateway and the server share, this is the figure that does not depend on who else was running. */
+export interface CpuPerRequest {
+  gatewayUs?: number;
+  serverUs?: number;
+  clientUs: number;
+}
+
+export type MeasuredRun = LoadRun & { cpu: CpuPerRequest };
+
 /** One fixed-length run; under concurrency the gateway's memory is sampled every 100 ms and its peak kept. */
-export async function measureRun(live: LivePath, concurrency: number, durationMs: number): Promise<LoadRun> {
-  const pid = live.launched.pid;
+export async function measureRun(live: LivePath, concurrency: number, durationMs: number): Promise<MeasuredRun> {
+  const pid = live.launched.pid ?? live.launched.serverPid;
   const sampler =
-    pid !== undefined && concurrency > 1
+    live.launched.pid !== undefined && concurrency > 1
       ? setInterval(() => {
-          live.rssLoadKb = Math.max(live.rssLoadKb ?? 0, gatewayRssKb(pid));
+          live.rssLoadKb = Math.max(live.rssLoadKb ?? 0, gatewayRssKb(live.launched.pid!));
         }, 100)
       : undefined;
+  const tree = () => (pid === undefined ? { gateway: 0, server: 0 } : treeCpuMs(pid));
+  const before = tree();
+  const client = process.cpuUsage();
   try {
-    return await runLoad(live.call, { concurrency, durationMs, label: `${live.target.key}-c${concurrency}` });
+    const run = await runLoad(live.call, { concurrency, durationMs, label: `${live.target.key}-c${concurrency}` });
+    const after = tree();
+    const clientUsed = process.cpuUsage(client);
+    const per = (ms: number) => (run.ok ? (ms * 1000) / run.ok : Number.NaN);
+    const direct = live.launched.pid === undefined;
+    return {
+      ...run,
+      cpu: {
+        // The direct path has no gateway; its server is a child of the bench itself.
+        gatewayUs: direct ? undefined : per(after.gateway - before.gateway),
+        serverUs: per(after.server - before.server),
+        clientUs: per((clientUsed.user + clientUsed.system) / 1000),
+      },
+    };
   } finally {
     if (sampler) clearInterval(sampler);
   }

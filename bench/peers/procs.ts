@@ -76,6 +76,27 @@ function rssKb(pid: number): number {
   return match ? Number(match[1]) : 0;
 }
 
+/** utime + stime of one process, in ms (/proc counts in USER_HZ ticks, 100 a second on Linux). */
+function cpuMs(pid: number): number {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return 0;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time used so far by the gateway's own processes and, apart, by the MCP servers below it. */
+export function treeCpuMs(root: number): { gateway: number; server: number } {
+  const servers = new Set<number>();
+  for (const pid of processTree(root)) if (isServer(pid)) for (const p of processTree(pid)) servers.add(p);
+  let gateway = 0;
+  let server = 0;
+  for (const pid of processTree(root)) {
+    if (servers.has(pid)) server += cpuMs(pid);
+    else gateway += cpuMs(pid);
+  }
+  return { gateway, server };
+}
+
 /** The gateway's own resident memory: its tree minus each MCP server process and that server's descendants. */
 export function gatewayRssKb(root: number): number {
   const excluded = new Set<number>();

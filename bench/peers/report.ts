@@ -6,7 +6,7 @@
  *   const report = buildReport(paths, meta);
  *   console.log(formatReport(report));
  */
-import type { LoadRun } from "./load.ts";
+import type { MeasuredRun } from "./measure.ts";
 
 export interface PathResult {
   server: string;
@@ -18,8 +18,8 @@ export interface PathResult {
   coldStartMs?: number;
   rssIdleKb?: number;
   rssLoadKb?: number;
-  c1: LoadRun[];
-  c64: LoadRun[];
+  c1: MeasuredRun[];
+  c64: MeasuredRun[];
 }
 
 export interface Ratio {
@@ -33,6 +33,8 @@ export interface Ratio {
   p50C64: number;
   rssIdle: number;
   coldStart: number;
+  /** station's own CPU per request at c=64 over the peer's. */
+  gatewayCpuC64: number;
 }
 
 export interface TargetCheck {
@@ -55,6 +57,7 @@ export function summary(p: PathResult) {
     rpsC64: mean(p.c64.map((r) => r.rps)),
     p50C64: mean(p.c64.map((r) => r.p50Ms)),
     errors: [...p.c1, ...p.c64].reduce((n, r) => n + r.errors.total, 0),
+    gatewayCpuUsC64: mean(p.c64.map((r) => r.cpu.gatewayUs ?? Number.NaN)),
   };
 }
 
@@ -73,6 +76,7 @@ export function ratios(paths: PathResult[]): Ratio[] {
         p50C64: s.p50C64 / q.p50C64,
         rssIdle: (station.rssIdleKb ?? Number.NaN) / (peer.rssIdleKb ?? Number.NaN),
         coldStart: (station.coldStartMs ?? Number.NaN) / (peer.coldStartMs ?? Number.NaN),
+        gatewayCpuC64: s.gatewayCpuUsC64 / q.gatewayCpuUsC64,
       });
     }
   }
@@ -99,7 +103,7 @@ export function checkTargets(paths: PathResult[]): TargetCheck[] {
 
 const num = (x: number | undefined, digits = 2) => (x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits));
 const mb = (kb: number | undefined) => (kb === undefined ? "-" : (kb / 1024).toFixed(1));
-const both = (runs: LoadRun[], pick: (r: LoadRun) => number, digits: number) => runs.map((r) => num(pick(r), digits)).join(" / ") || "-";
+const both = (runs: MeasuredRun[], pick: (r: MeasuredRun) => number | undefined, digits: number) => runs.map((r) => num(pick(r), digits)).join(" / ") || "-";
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -112,26 +116,35 @@ export function formatPaths(paths: PathResult[]): string {
   for (const server of [...new Set(paths.map((p) => p.server))]) {
     const group = paths.filter((p) => p.server === server);
     out.push(`\n${group[0]!.serverLabel}  (each run's figure shown: run 1 / run 2)`);
-    const rows = group.filter((p) => !p.unavailable).map((p) => [
-            p.path,
-            both(p.c1, (r) => r.p50Ms, 2),
-            both(p.c1, (r) => r.p99Ms, 2),
-            both(p.c64, (r) => r.rps, 0),
-            both(p.c64, (r) => r.p50Ms, 1),
-            `${p.c1.map((r) => r.errors.total).join("/")} | ${p.c64.map((r) => r.errors.total).join("/")}`,
-            p.rssIdleKb === undefined ? "-" : mb(p.rssIdleKb),
-            p.rssLoadKb === undefined ? "-" : mb(p.rssLoadKb),
-            num(p.coldStartMs, 0),
-          ]);
-    out.push(table(["path", "p50 ms c=1", "p99 ms c=1", "req/s c=64", "p50 ms c=64", "errors c=1 | c=64", "RSS idle MB", "RSS load MB", "cold start ms"], rows));
+    const measured = group.filter((p) => !p.unavailable);
+    const speed = measured.map((p) => [
+      p.path,
+      both(p.c1, (r) => r.p50Ms, 2),
+      both(p.c1, (r) => r.p99Ms, 2),
+      both(p.c64, (r) => r.rps, 0),
+      both(p.c64, (r) => r.p50Ms, 1),
+      `${p.c1.map((r) => r.errors.total).join("/")} | ${p.c64.map((r) => r.errors.total).join("/")}`,
+    ]);
+    out.push(table(["path", "p50 ms c=1", "p99 ms c=1", "req/s c=64", "p50 ms c=64", "errors c=1 | c=64"], speed));
+    const cost = measured.map((p) => [
+      p.path,
+      both(p.c64, (r) => r.cpu.gatewayUs, 0),
+      both(p.c64, (r) => r.cpu.serverUs, 0),
+      both(p.c64, (r) => r.cpu.clientUs, 0),
+      mb(p.rssIdleKb),
+      mb(p.rssLoadKb),
+      num(p.coldStartMs, 0),
+    ]);
+    out.push("");
+    out.push(table(["path", "CPU us/req c=64: gateway", "echo server", "bench client", "RSS idle MB", "RSS load MB", "cold start ms"], cost));
     for (const p of group.filter((p) => p.unavailable)) out.push(`${p.path}: not measured: ${p.unavailable}`);
   }
   return out.join("\n");
 }
 
 export function formatRatios(list: Ratio[]): string {
-  const rows = list.map((r) => [`${r.server}: ${r.station} / ${r.peer}`, num(r.throughputC64), num(r.p50C1), num(r.p50C64), num(r.rssIdle), num(r.coldStart)]);
-  return table(["station / peer (mean of the runs)", "req/s c=64", "p50 c=1", "p50 c=64", "RSS idle", "cold start"], rows);
+  const rows = list.map((r) => [`${r.server}: ${r.station} / ${r.peer}`, num(r.throughputC64), num(r.p50C1), num(r.p50C64), num(r.gatewayCpuC64, 3), num(r.rssIdle), num(r.coldStart)]);
+  return table(["station / peer (mean of the runs)", "req/s c=64", "p50 c=1", "p50 c=64", "gateway CPU/req c=64", "RSS idle", "cold start"], rows);
 }
 
 export function formatTargets(checks: TargetCheck[]): string {

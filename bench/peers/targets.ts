@@ -30,6 +30,8 @@ export const SERVERS: EchoServer[] = [
 export interface Launched {
   /** The process whose tree is the gateway (undefined for the direct path, which has no gateway). */
   pid?: number;
+  /** The direct path's server process, whose CPU time is still worth showing. */
+  serverPid?: number;
   /** Opens what a caller needs (a session, where the protocol has one) and answers an echo call. */
   open(): Promise<EchoCall>;
   stop(): Promise<void>;
@@ -62,13 +64,15 @@ export const TARGETS: Target[] = [
     label: "direct stdio (no gateway)",
     async launch(server, peers) {
       let opened: Awaited<ReturnType<typeof openStdio>> | undefined;
-      return {
+      const launched: Launched = {
         async open() {
           opened ??= await openStdio(server.command(peers));
+          launched.serverPid = opened.pid;
           return opened.call;
         },
         stop: async () => opened?.close(),
       };
+      return launched;
     },
   },
   {
