@@ -8,10 +8,10 @@ import type { Config } from "./config.ts";
 import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
 import { mcpModule } from "./modules/mcp/index.ts";
+import { liveModule } from "./modules/live/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
 import { serversModule } from "./modules/servers/index.ts";
 import { authGate } from "./plugins/auth.ts";
-import { bodyDepthLimit } from "./plugins/body-depth.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { VERSION } from "./version.ts";
@@ -30,7 +30,6 @@ export function createStation(config: Config, log: Logger = silentLogger) {
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
     .use(authGate(config, log))
-    .use(bodyDepthLimit())
     .use(
       openapi({
         path: "/openapi",
@@ -54,7 +53,8 @@ export function createStation(config: Config, log: Logger = silentLogger) {
     )
     .use(healthModule(manager, VERSION))
     .use(serversModule(config.registry, config.commandPolicy))
-    .use(sessionsModule(manager))
+    .use(sessionsModule(manager, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
+    .use(liveModule(manager, { wsPingMs: config.wsPingMs }))
     .use(mcpModule(manager));
   return { app, manager };
 }

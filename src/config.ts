@@ -14,6 +14,7 @@ import { loadRegistry } from "./registry/registry.ts";
 import { readKeys } from "./security/api-keys.ts";
 import { COMMAND_POLICIES } from "./security/command-policy.ts";
 import { hasLimits, limitPrefix } from "./security/rlimits.ts";
+import { parseWarmPool } from "./sessions/warm-pool.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -82,6 +83,15 @@ export function loadConfig(env: Env = process.env) {
     stopTermMs: integer(env, "MCP_STATION_STOP_TERM_MS", 3_000, 0),
     /** The whole station's shutdown on SIGTERM/SIGINT. */
     shutdownTimeoutMs: integer(env, "MCP_STATION_SHUTDOWN_TIMEOUT_MS", 10_000, 100),
+    /** Live channels: WebSocket ping interval (0: none), SSE keep-alive comments, and how far an SSE reader may lag before it is cut off. */
+    wsPingMs: integer(env, "MCP_STATION_WS_PING_MS", 25_000, 0),
+    sseKeepAliveMs: integer(env, "MCP_STATION_SSE_KEEPALIVE_MS", 15_000, 0),
+    sseMaxQueuedBytes: integer(env, "MCP_STATION_SSE_MAX_QUEUED_BYTES", 4 * MiB, 64 * KiB),
+    /** How long the MCP endpoint keeps a legacy client's MCP session with no request; and a bridged request waiting for a modern client's retry. */
+    mcpSessionIdleMs: integer(env, "MCP_STATION_MCP_SESSION_IDLE_MS", 30 * 60_000, 1_000),
+    inputWaitMs: integer(env, "MCP_STATION_INPUT_WAIT_MS", 120_000, 100),
+    /** Servers started ahead and handed out on a matching create (src/sessions/warm-pool.ts); none by default. */
+    warmPool: parseWarmPool(env.MCP_STATION_WARM_POOL),
     ...securitySettings(env),
   };
   return config;

@@ -1,6 +1,7 @@
 /**
  * Answers to the requests a legacy server sends to its client. None may hang:
- * `ping` and `roots/list` are answered by the station itself; sampling and
+ * `ping` is answered by the station itself, `roots/list` by a live client that
+ * declared roots or else from the session's roots; sampling and
  * elicitation go to a live client channel when one is attached and declared
  * the capability, and otherwise get an immediate JSON-RPC error.
  */
@@ -33,8 +34,12 @@ export async function answerClientRequest(request: JsonRpcRequest, context: Clie
   switch (request.method) {
     case "ping":
       return {};
-    case "roots/list":
+    case "roots/list": {
+      // A live client that declared roots answers for itself; otherwise the session's own roots (PUT /roots).
+      const forwarded = context.forward?.(request);
+      if (forwarded) return forwarded;
       return { roots: context.roots() };
+    }
     case "sampling/createMessage":
     case "elicitation/create": {
       const forwarded = context.forward?.(request);

@@ -14,7 +14,8 @@ import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
 import { type ServerType, buildArgv, type Interpreters } from "./command.ts";
 import type { Root } from "../mcp/client-requests.ts";
-import { Session, type SessionSettings } from "./session.ts";
+import { Session, type SessionSettings, type SessionSpec } from "./session.ts";
+import { WarmPool, type WarmPoolEntry, type WarmTarget, warmKey } from "./warm-pool.ts";
 
 export interface CreateSessionInput {
   /** A registry entry's name, instead of server_command. */
@@ -25,6 +26,8 @@ export interface CreateSessionInput {
   env_vars?: Record<string, string>;
   working_dir?: string;
   roots?: Root[];
+  /** Declared to a legacy server at initialize, for live clients (WebSocket, MCP endpoint) to answer. */
+  client_capabilities?: { sampling?: Record<string, unknown>; elicitation?: Record<string, unknown> };
 }
 
 export interface ManagerSettings extends SessionSettings, Interpreters {
@@ -39,6 +42,13 @@ export interface ManagerSettings extends SessionSettings, Interpreters {
   exitedTtlMs: number;
   idleTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** Servers kept started ahead (MCP_STATION_WARM_POOL); none when unset. */
+  warmPool?: WarmPoolEntry[];
+}
+
+/** A command's identity for the era cache: where it runs and what it runs. */
+function eraKeyOf(session: Session): string {
+  return `${session.spec.working_dir ?? ""}\0${session.argv.join("\0")}`;
 }
 
 export class SessionManager {
@@ -47,11 +57,13 @@ export class SessionManager {
   private readonly eraByCommand = new Map<string, Era>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private closing = false;
+  private readonly pool: WarmPool | undefined;
 
   constructor(
     private readonly settings: ManagerSettings,
     private readonly log: Logger,
   ) {
+    if (settings.warmPool?.length) this.pool = this.startWarmPool(settings.warmPool);
     const period = Math.max(250, Math.min(5_000, settings.exitedTtlMs / 4 || 5_000, settings.idleTimeoutMs / 4 || 5_000));
     this.sweeper = setInterval(() => this.sweep(), period);
     this.sweeper.unref?.();
@@ -94,35 +106,15 @@ export class SessionManager {
         max_sessions_per_tenant: perTenant,
       });
     }
-    const plan = planLaunch(input, {
-      policy: this.settings.commandPolicy ?? "any",
-      registry: this.settings.registry ?? new Map(),
-      allowedCommands: this.settings.allowedCommands ?? [],
-      allowedRoots: this.settings.allowedRoots ?? [],
-      pathEnv: childEnvironment(undefined).PATH ?? "",
-    });
-    const type = plan.server_type;
-    const args = plan.server_args;
-    const argv = buildArgv(type, plan.server_command, args, this.settings);
-    const session = new Session(
-      crypto.randomUUID(),
-      {
-        server_type: type,
-        server_command: plan.server_command,
-        server_args: args,
-        env_vars: plan.env_vars,
-        working_dir: plan.working_dir,
-        roots: input.roots ?? [],
-        owner: caller.tenant,
-        server: plan.server,
-      },
-      argv,
-      this.settings,
-      this.log,
-    );
+    const session = this.newSession(input, caller);
+    // A warm process started for exactly this spec is handed over instead (warm-pool.ts).
+    const warm = this.pool?.take(warmKey(session.spec, session.argv));
+    if (warm) return this.handOver(warm, session.spec);
+    // Warm processes only borrow free slots: a create that needs one takes it back.
+    if (this.pool && this.activeCount + this.pool.processes >= this.settings.maxSessions) this.pool.evictOne();
     // Counted from now, so concurrent creates cannot overshoot the limit.
     this.sessions.set(session.id, session);
-    const eraKey = `${plan.working_dir ?? ""}\0${argv.join("\0")}`;
+    const eraKey = eraKeyOf(session);
     try {
       await session.start(this.eraByCommand.get(eraKey));
     } catch (error) {
@@ -136,6 +128,88 @@ export class SessionManager {
       throw new ShuttingDown("the station is shutting down");
     }
     return session;
+  }
+
+  /** What `input` would run for `caller`, under the command policy: a session not yet started. */
+  private newSession(input: CreateSessionInput, caller: Caller): Session {
+    const plan = planLaunch(input, {
+      policy: this.settings.commandPolicy ?? "any",
+      registry: this.settings.registry ?? new Map(),
+      allowedCommands: this.settings.allowedCommands ?? [],
+      allowedRoots: this.settings.allowedRoots ?? [],
+      pathEnv: childEnvironment(undefined).PATH ?? "",
+    });
+    const type = plan.server_type;
+    const args = plan.server_args;
+    const argv = buildArgv(type, plan.server_command, args, this.settings);
+    return new Session(
+      crypto.randomUUID(),
+      {
+        server_type: type,
+        server_command: plan.server_command,
+        server_args: args,
+        env_vars: plan.env_vars,
+        working_dir: plan.working_dir,
+        roots: input.roots ?? [],
+        clientCapabilities: {
+          sampling: input.client_capabilities?.sampling !== undefined,
+          elicitation: input.client_capabilities?.elicitation !== undefined,
+        },
+        owner: caller.tenant,
+        server: plan.server,
+      },
+      argv,
+      this.settings,
+      this.log,
+    );
+  }
+
+  /** Gives a warm process to the caller whose create matched it: from now on it is theirs alone. */
+  private handOver(warm: Session, wanted: SessionSpec): Session {
+    warm.spec.owner = wanted.owner;
+    warm.createdAt = new Date();
+    warm.lastActivityAt = Date.now();
+    this.sessions.set(warm.id, warm);
+    // It started with no roots; a server that already asked is told they changed.
+    if (wanted.roots.length > 0) warm.setRoots(wanted.roots);
+    return warm;
+  }
+
+  /** Builds the warm pool from configuration; an entry the command policy refuses is skipped with an error line. */
+  private startWarmPool(entries: WarmPoolEntry[]): WarmPool | undefined {
+    const targets: WarmTarget[] = [];
+    for (const { size, ...input } of entries) {
+      let template: Session;
+      try {
+        template = this.newSession(input, LOCAL_CALLER);
+      } catch (error) {
+        this.log.error("warm pool: entry refused; skipped", { server: input.server, command: input.server_command, reason: (error as Error).message });
+        continue;
+      }
+      targets.push({
+        key: warmKey(template.spec, template.argv),
+        size,
+        label: input.server ?? template.argv.join(" "),
+        create: () => this.newSession(input, LOCAL_CALLER),
+        knownEra: () => this.eraByCommand.get(eraKeyOf(template)),
+        started: (session) => {
+          if (session.era) this.eraByCommand.set(eraKeyOf(session), session.era);
+        },
+      });
+    }
+    if (targets.length === 0) return undefined;
+    const pool: WarmPool = new WarmPool(targets, {
+      // Warm processes count as sessions: together they stay within MCP_STATION_MAX_SESSIONS.
+      hasRoom: () => !this.closing && this.activeCount + pool.processes < this.settings.maxSessions,
+      log: this.log,
+    });
+    pool.fill();
+    return pool;
+  }
+
+  /** The warm pool's entries and how many processes each holds ready (empty without a pool). */
+  warmPoolStatus() {
+    return this.pool?.status() ?? [];
   }
 
   /** The session, if `caller` may see it: another tenant's session is not found, so its existence is not disclosed. */
@@ -190,6 +264,7 @@ export class SessionManager {
     this.closing = true;
     if (this.sweeper) clearInterval(this.sweeper);
     const all = [...this.sessions.values()].map((session) => session.stop());
+    if (this.pool) all.push(this.pool.shutdown());
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.allSettled(all),

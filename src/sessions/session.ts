@@ -27,12 +27,45 @@ import {
 } from "../mcp/handshake.ts";
 import { type Era, META } from "../mcp/versions.ts";
 import { type ExitInfo, type ServerProcess, spawnServer } from "../process/spawn.ts";
+import type { StderrLine } from "../process/stderr-log.ts";
 import { stopProcessGroup } from "../process/stop.ts";
 import { limitExitReason } from "../security/rlimits.ts";
 import type { ServerType } from "./command.ts";
+import type { CreateSessionInput } from "./manager.ts";
 import { EventBuffer } from "./event-buffer.ts";
 
-export type SessionStatus = "starting" | "running" | "stopping" | "exited";
+export type SessionStatus = "starting" | "running" | "unresponsive" | "stopping" | "exited" | "restarting" | "failed";
+
+/** A server that takes requests: running, or running but missing its health checks (it may just be slow). */
+export function isLive(status: SessionStatus): boolean {
+  return status === "running" || status === "unresponsive";
+}
+
+/** No process and none coming: exited, or failed (could not be restored, or gave up restarting). */
+export function isTerminal(status: SessionStatus): boolean {
+  return status === "exited" || status === "failed";
+}
+
+/** What changed, for observers that keep a record of the session (the store). */
+export type SessionChange = "status" | "spawned" | "roots";
+
+/** The last health check (src/health/checker.ts), shown in the session's info. */
+export interface HealthCheck {
+  at: string;
+  ok: boolean;
+  method: string;
+  latency_ms: number | null;
+  error: string | null;
+  consecutive_failures: number;
+}
+
+/** Hot-path counters (src/metrics): plain calls, no allocation beyond the caller's. */
+export interface SessionMeters {
+  mcpRequest(method: string, error: unknown, seconds: number): void;
+  bytesToServer(bytes: number): void;
+  bytesFromServer(bytes: number): void;
+  started(era: Era | undefined, spawnSeconds: number, handshakeSeconds: number, ok: boolean): void;
+}
 
 export interface SessionSpec {
   server_type: ServerType;
@@ -45,6 +78,13 @@ export interface SessionSpec {
   owner?: string;
   /** The registry entry it was started from, if any. */
   server?: string;
+  /** The caller's request as sent, kept so that a restore plans the launch again under the current policy. */
+  request?: CreateSessionInput;
+  /**
+   * Client capabilities declared to a legacy server at initialize besides roots, for a live
+   * channel to honour (sampling, elicitation); with no live client attached, such requests get an error.
+   */
+  clientCapabilities?: { sampling?: boolean; elicitation?: boolean };
 }
 
 export interface SessionSettings {
@@ -62,6 +102,8 @@ export interface SessionSettings {
   limitPrefix?: string[];
   /** Requests waiting on this server at once; past it, TooManyRequests. 0 or unset: no limit. */
   maxInFlightPerSession?: number;
+  /** Metrics (src/metrics/station-metrics.ts); none in unit tests. */
+  meters?: SessionMeters;
 }
 
 export interface RequestOptions {
@@ -77,7 +119,8 @@ const PROGRESS_METHODS = new Set(["tools/call", "resources/read", "prompts/get",
 
 export class Session {
   status: SessionStatus = "starting";
-  readonly createdAt = new Date();
+  /** Set again when a warm process is handed over (warm-pool.ts): the session begins then. */
+  createdAt = new Date();
   startedAt: Date | undefined;
   exitedAt: Date | undefined;
   exit: ExitInfo | undefined;
@@ -96,6 +139,22 @@ export class Session {
   private logLevel: string | undefined;
   private stopping: Promise<void> | undefined;
   private readonly exitListeners = new Set<(session: Session) => void>();
+  private readonly changeListeners = new Set<(session: Session, change: SessionChange) => void>();
+  /** Set when this session came back after a station restart. */
+  restoredAt: Date | undefined;
+  /** Times the restart policy started the server again (src/sessions/restart.ts). */
+  restarts = 0;
+  /** The restart policy in force and, while restarting, when the next attempt is due. */
+  restartPolicy: { policy: "never" | "on-failure" | "always"; max_restarts: number } = { policy: "never", max_restarts: 0 };
+  nextRestartAt: Date | undefined;
+  /** Why the session failed (status failed): it could not be restored, or restarts gave up. */
+  failureReason: string | undefined;
+  health: HealthCheck | undefined;
+  /** True from stop() until the next start(): the station was asked to end it, so no restart policy applies. */
+  stopRequested = false;
+  private cancelRestart: (() => void) | undefined;
+  /** Live readers of stderr (SSE): kept apart from the event buffer so a stderr flood cannot evict notifications. */
+  private readonly stderrListeners = new Set<(line: StderrLine) => void>();
 
   constructor(
     readonly id: string,
@@ -115,6 +174,7 @@ export class Session {
       (data) => {
         if (!this.child) throw new Error("no server process");
         this.child.write(data);
+        this.settings.meters?.bytesToServer(Buffer.byteLength(data));
       },
       {
         onRequest: (request) => {
@@ -157,6 +217,12 @@ export class Session {
     this.exitListeners.add(listener);
   }
 
+  /** Calls `listener` with each stderr line from now on; returns the unsubscribe function. */
+  onStderr(listener: (line: StderrLine) => void): () => void {
+    this.stderrListeners.add(listener);
+    return () => this.stderrListeners.delete(listener);
+  }
+
   /** Spawns the server and completes the MCP handshake. On failure nothing is left running. */
   async start(knownEra?: Era): Promise<void> {
     if (this.child?.running) throw new Error("start() while a server process is running");
@@ -167,6 +233,10 @@ export class Session {
     this.crashed = false;
     const peer = this.connect();
     this.peer = peer;
+    this.stopRequested = false;
+    this.failureReason = undefined;
+    const meters = this.settings.meters;
+    const spawnStarted = performance.now();
     this.child = spawnServer(
       {
         argv: this.argv,
@@ -175,14 +245,30 @@ export class Session {
         stderrBytes: this.settings.stderrBytes,
         wrapper: this.settings.limitPrefix,
       },
-      { stdout: (chunk) => peer.push(chunk) },
+      {
+        stdout: (chunk) => {
+          meters?.bytesFromServer(chunk.byteLength);
+          peer.push(chunk);
+        },
+        stderrLine: (line) => {
+          for (const listener of this.stderrListeners) {
+            try {
+              listener(line);
+            } catch {
+              // A broken reader must not stop the drain.
+            }
+          }
+        },
+      },
     );
     const child = this.child;
     void child.exited.then((exit) => this.exited(exit, child, peer));
+    const handshakeStarted = performance.now();
+    this.emitChange("spawned");
     try {
       this.identity = await handshake(peer, {
         clientInfo: this.settings.clientInfo,
-        legacyCapabilities: declaredCapabilities(),
+        legacyCapabilities: declaredCapabilities(this.spec.clientCapabilities),
         probeTimeoutMs: this.settings.probeTimeoutMs,
         startTimeoutMs: this.settings.startTimeoutMs,
         knownEra,
@@ -208,6 +294,7 @@ export class Session {
       });
     }
     this.startedAt = new Date();
+    meters?.started(this.identity?.era, (handshakeStarted - spawnStarted) / 1000, (performance.now() - handshakeStarted) / 1000, true);
     this.setStatus("running");
   }
 
@@ -216,6 +303,34 @@ export class Session {
    * server is thrown as RemoteError; station failures as StationErrors.
    */
   async request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
+    const meters = this.settings.meters;
+    if (!meters) return this.send(method, params, options);
+    const started = performance.now();
+    try {
+      const result = await this.send(method, params, options);
+      meters.mcpRequest(method, undefined, (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      meters.mcpRequest(method, error, (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+
+  /**
+   * A health check: `ping` for a legacy server, `server/discover` for a
+   * 2026-07-28 one (that revision has no ping). Not counted as activity, so
+   * checks never keep an idle session alive. Resolves on any answer, even an
+   * error: a server that answers is responsive.
+   */
+  async probe(timeoutMs: number): Promise<string> {
+    const modern = this.identity?.era === "modern";
+    const method = modern ? "server/discover" : "ping";
+    const sent = this.peer.request(method, modern ? this.envelope(undefined) : undefined, { timeoutMs, maxMs: timeoutMs });
+    await sent.response;
+    return method;
+  }
+
+  private async send(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
     this.ensureRunning();
     this.lastActivityAt = Date.now();
     this.requestsTotal += 1;
@@ -251,11 +366,21 @@ export class Session {
   /** Replaces the roots the station answers roots/list with, and tells the server. */
   setRoots(roots: Root[]): void {
     this.roots = roots;
-    if (this.status === "running" && this.identity?.era === "legacy") this.notify("notifications/roots/list_changed", undefined);
+    if (isLive(this.status) && this.identity?.era === "legacy") this.notify("notifications/roots/list_changed", undefined);
+    this.emitChange("roots");
   }
 
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
   stop(): Promise<void> {
+    this.stopRequested = true;
+    if (this.status === "restarting") {
+      // Waiting out a backoff: nothing runs, so there is nothing to stop but the timer.
+      this.cancelRestart?.();
+      this.cancelRestart = undefined;
+      this.nextRestartAt = undefined;
+      this.setStatus("exited");
+    }
+    if (this.status === "failed") return this.stopping ?? Promise.resolve();
     if (!this.child) {
       this.setStatus("exited");
       return Promise.resolve();
@@ -302,6 +427,14 @@ export class Session {
       in_flight: this.inFlight,
       requests_total: this.requestsTotal,
       last_activity_at: new Date(this.lastActivityAt).toISOString(),
+      restored: this.restoredAt !== undefined,
+      restored_at: this.restoredAt?.toISOString() ?? null,
+      restart_policy: this.restartPolicy.policy,
+      max_restarts: this.restartPolicy.max_restarts,
+      restarts: this.restarts,
+      next_restart_at: this.nextRestartAt?.toISOString() ?? null,
+      failure_reason: this.failureReason ?? null,
+      health: this.health ?? null,
     };
   }
 
@@ -310,7 +443,7 @@ export class Session {
   }
 
   private ensureRunning(): void {
-    if (this.status !== "running") {
+    if (!isLive(this.status)) {
       const detail = this.status === "exited" ? ` (${describeExit(this.exit)})` : "";
       throw new SessionNotRunning(`session ${this.id} is ${this.status}${detail}`, {
         session_id: this.id,
@@ -406,12 +539,52 @@ export class Session {
     for (const listener of this.exitListeners) listener(this);
   }
 
+  /** Calls `listener` on each status change, spawn and roots change; returns the unsubscribe function. */
+  onChange(listener: (session: Session, change: SessionChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** A health check went unanswered (running -> unresponsive) or was answered again (-> running). */
+  markResponsive(responsive: boolean): void {
+    if (responsive && this.status === "unresponsive") this.setStatus("running");
+    else if (!responsive && this.status === "running") this.setStatus("unresponsive");
+  }
+
+  /** The server exited and the restart policy will start it again at `at`; `cancel` drops that attempt. */
+  markRestarting(at: Date, cancel: () => void): void {
+    this.nextRestartAt = at;
+    this.cancelRestart = cancel;
+    this.setStatus("restarting");
+  }
+
+  /** No server runs and none will: a restore or the restart policy gave up, for `reason`. */
+  markFailed(reason: string): void {
+    this.failureReason = reason;
+    this.nextRestartAt = undefined;
+    this.cancelRestart = undefined;
+    this.exitedAt ??= new Date();
+    this.setStatus("failed");
+  }
+
+  private emitChange(change: SessionChange): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(this, change);
+      } catch (error) {
+        this.log.error("session observer failed", { session_id: this.id, err: error as Error });
+      }
+    }
+  }
+
   private setStatus(status: SessionStatus): void {
     if (this.status === status) return;
     this.status = status;
     const data: Record<string, unknown> = { status };
     if (status === "exited") Object.assign(data, { exit_code: this.exit?.code ?? null, exit_signal: this.exit?.signal ?? null, crashed: this.crashed });
+    if (status === "failed") data.reason = this.failureReason ?? null;
     this.events.push("status", data);
+    this.emitChange("status");
   }
 }
 

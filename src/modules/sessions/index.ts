@@ -9,10 +9,12 @@
 import { Elysia } from "elysia";
 import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
+import { type EventStreamSettings, eventStream } from "../live/event-stream.ts";
+import { acceptsEventStream } from "../live/sse.ts";
 import { ErrorBody, SessionIdParams } from "../shared-models.ts";
 import { CreateSessionBody, EventPage, LogPage, PageQuery, RootsBody, SessionInfo, SessionList } from "./model.ts";
 
-export const sessionsModule = (manager: SessionManager) =>
+export const sessionsModule = (manager: SessionManager, live: EventStreamSettings = { keepAliveMs: 15_000, maxQueuedBytes: 4 * 1024 * 1024 }) =>
   new Elysia({ prefix: "/sessions", tags: ["sessions"] })
     .post("", async ({ body, request }) => (await manager.create(body, callerOf(request))).info(), {
       body: CreateSessionBody,
@@ -62,6 +64,8 @@ export const sessionsModule = (manager: SessionManager) =>
       "/:session_id/events",
       ({ params, query, request }) => {
         const session = manager.get(params.session_id, callerOf(request));
+        // The same path streams (SSE) for a reader that asks for it: issue "live channels".
+        if (acceptsEventStream(request)) return eventStream(session, request, query.after, live);
         const page = session.events.since(query.after ?? 0, query.limit ?? 1000);
         return { session_id: session.id, events: page.events, dropped: page.dropped, last_id: page.lastId };
       },
@@ -69,7 +73,11 @@ export const sessionsModule = (manager: SessionManager) =>
         params: SessionIdParams,
         query: PageQuery,
         response: { 200: EventPage, 404: ErrorBody },
-        detail: { summary: "The session's events", description: "Server notifications and status changes, oldest first." },
+        detail: {
+          summary: "The session's events",
+          description:
+            "Server notifications and status changes, oldest first. With Accept: text/event-stream, a live SSE stream of them and of stderr lines, resumable with Last-Event-ID.",
+        },
       },
     )
     .put(

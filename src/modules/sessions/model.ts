@@ -20,6 +20,19 @@ export const CreateSessionBody = t.Object(
     env_vars: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 1024 }), t.String({ maxLength: 65536 }))),
     working_dir: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
     roots: t.Optional(t.Array(Root, { maxItems: 256, description: "Answered to the server's roots/list" })),
+    client_capabilities: t.Optional(
+      t.Object(
+        {
+          sampling: t.Optional(t.Object({}, { additionalProperties: true })),
+          elicitation: t.Optional(t.Object({}, { additionalProperties: true })),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Client capabilities declared to a legacy server at initialize (besides roots). Its sampling and elicitation requests go to an attached live client (WebSocket, /sessions/{id}/mcp) that declared the same; with none attached they get an immediate error.",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,178 @@
+/**
+ * One WebSocket caller on a session: full-duplex JSON-RPC. Its requests join
+ * everyone else's on the session (the session's own ids keep them apart on
+ * stdio, the caller's ids come back on its responses); it receives the
+ * progress of its own requests and the session's other notifications; a
+ * legacy server's sampling, elicitation and roots requests come to it when it
+ * declared the capability in `initialize`, and its answers go back to the
+ * server. `notifications/cancelled` or closing the socket withdraws requests.
+ * Knows nothing of the socket itself: messages go out through `send`.
+ */
+import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import { ErrorCode, classify } from "../../jsonrpc/messages.ts";
+import { RemoteError } from "../../errors.ts";
+import { initializeResultFor, toRpcError } from "../../mcp/bridge.ts";
+import type { Session } from "../../sessions/session.ts";
+import type { SessionEvent } from "../../sessions/event-buffer.ts";
+import { type LiveClient, declares, hubOf } from "./client-hub.ts";
+
+interface Pending {
+  controller: AbortController;
+  sentAt: number;
+  /** The caller cancelled it: the spec says no response follows. */
+  withdrawn: boolean;
+}
+
+export class WsChannel implements LiveClient {
+  lastActiveAt = Date.now();
+  private capabilities: Record<string, unknown> = {};
+  private readonly inFlight = new Map<JsonRpcId, Pending>();
+  private readonly asked = new Map<string, { resolve(result: unknown): void; reject(error: Error): void }>();
+  private nextAsk = 1;
+  private readonly cleanups: (() => void)[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly send: (message: Record<string, unknown>) => void,
+    private readonly close: (code: number, reason: string) => void,
+  ) {}
+
+  start(): void {
+    this.cleanups.push(hubOf(this.session).attach(this));
+    this.cleanups.push(this.session.events.subscribe((event) => this.relay(event)));
+    if (this.session.status === "exited") this.close(1011, "the server has exited");
+  }
+
+  /** The socket closed: its outstanding requests are withdrawn, questions to it fail. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const cleanup of this.cleanups) cleanup();
+    for (const pending of this.inFlight.values()) {
+      pending.withdrawn = true;
+      pending.controller.abort();
+    }
+    for (const question of this.asked.values()) question.reject(new RemoteError(ErrorCode.InternalError, "the client's WebSocket closed before it answered"));
+    this.asked.clear();
+  }
+
+  accepts(method: string): boolean {
+    return !this.ended && declares(this.capabilities, method);
+  }
+
+  busySince(): number | undefined {
+    let newest: number | undefined;
+    for (const pending of this.inFlight.values()) newest = Math.max(newest ?? 0, pending.sentAt);
+    return newest;
+  }
+
+  ask(request: JsonRpcRequest): Promise<unknown> | undefined {
+    if (!this.accepts(request.method)) return undefined;
+    const id = `station-${this.nextAsk++}`;
+    return new Promise((resolve, reject) => {
+      this.asked.set(id, { resolve, reject });
+      this.send({ jsonrpc: "2.0", id, method: request.method, params: request.params ?? {} });
+    });
+  }
+
+  /** One message from the socket (already parsed, or text). */
+  receive(raw: unknown): void {
+    this.lastActiveAt = Date.now();
+    let value = raw;
+    if (typeof raw === "string" || raw instanceof Uint8Array || raw instanceof ArrayBuffer) {
+      try {
+        value = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
+      } catch {
+        this.send({ jsonrpc: "2.0", id: null, error: { code: ErrorCode.ParseError, message: "not valid JSON" } });
+        return;
+      }
+    }
+    const sorted = classify(value);
+    switch (sorted.kind) {
+      case "request":
+        return this.request(sorted.message);
+      case "notification":
+        return this.notification(sorted.message.method, sorted.message.params as Record<string, unknown> | undefined);
+      case "response": {
+        const question = typeof sorted.message.id === "string" ? this.asked.get(sorted.message.id) : undefined;
+        if (!question) return;
+        this.asked.delete(sorted.message.id as string);
+        if ("error" in sorted.message) {
+          const { code, message, data } = sorted.message.error;
+          question.reject(new RemoteError(code, message, data));
+        } else question.resolve(sorted.message.result);
+        return;
+      }
+      case "invalid":
+        this.send({ jsonrpc: "2.0", id: null, error: { code: ErrorCode.InvalidRequest, message: `invalid JSON-RPC message: ${sorted.reason}` } });
+    }
+  }
+
+  private request(request: JsonRpcRequest): void {
+    const { id, method } = request;
+    const params = request.params as Record<string, unknown> | undefined;
+    if (method === "initialize") {
+      // The server's handshake happened once, at session start; this caller gets it from the cache.
+      this.capabilities = (params?.capabilities as Record<string, unknown> | undefined) ?? {};
+      const identity = this.session.identity;
+      if (!identity) return this.send({ jsonrpc: "2.0", id, error: { code: -32002, message: "the session is not running" } });
+      return this.send({ jsonrpc: "2.0", id, result: initializeResultFor(identity, params?.protocolVersion) });
+    }
+    if (this.inFlight.has(id)) {
+      return this.send({ jsonrpc: "2.0", id, error: { code: ErrorCode.InvalidRequest, message: `request id ${JSON.stringify(id)} is already in flight` } });
+    }
+    const pending: Pending = { controller: new AbortController(), sentAt: Date.now(), withdrawn: false };
+    this.inFlight.set(id, pending);
+    const answer = (message: Record<string, unknown>) => {
+      this.inFlight.delete(id);
+      if (!pending.withdrawn) this.send({ jsonrpc: "2.0", id, ...message });
+    };
+    let call: Promise<unknown>;
+    try {
+      call = this.session.request(method, params, {
+        signal: pending.controller.signal,
+        onProgress: (progress) => {
+          if (!pending.withdrawn) this.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
+        },
+      });
+    } catch (error) {
+      call = Promise.reject(error);
+    }
+    call.then(
+      (result) => answer({ result }),
+      (error) => answer({ error: toRpcError(error) }),
+    );
+  }
+
+  private notification(method: string, params: Record<string, unknown> | undefined): void {
+    if (method === "notifications/cancelled") {
+      const pending = this.inFlight.get(params?.requestId as JsonRpcId);
+      if (pending) {
+        pending.withdrawn = true;
+        pending.controller.abort();
+      }
+      return;
+    }
+    // The station already told the server it is initialized, once.
+    if (method === "notifications/initialized") return;
+    try {
+      this.session.notify(method, params);
+    } catch {
+      // The server is gone; the status event tells the caller.
+    }
+  }
+
+  /** The session's events: notifications go out as notifications (others' progress stays theirs), exit closes. */
+  private relay(event: SessionEvent): void {
+    if (event.kind === "notification") {
+      const data = event.data as { method: string; params?: unknown };
+      if (data.method === "notifications/progress") return;
+      const message: Record<string, unknown> = { jsonrpc: "2.0", method: data.method };
+      if (data.params !== undefined) message.params = data.params;
+      this.send(message);
+    } else if (event.kind === "status" && (event.data as { status: string }).status === "exited") {
+      this.close(1011, "the server has exited");
+    }
+  }
+}
