@@ -5,6 +5,7 @@
  *   bun run bench:peers                         # 5 s runs, 1 s warm-up, both servers, every path
  *   bun run bench:peers --quick                 # 1.5 s runs: a smoke check, not figures to quote
  *   bun run bench:peers --duration=10000 --servers=sdk --paths=station,supergateway
+ *   bun run bench:peers --servers=sdk --paths=station --station-profile   # + a CPU profile of the station (bench/.peers/station-profile/)
  *
  * Steps: install the peers, pinned, into bench/.peers (bench/peers/install.ts); re-run itself in a
  * network namespace with only loopback (bench/peers/netns.ts); per echo server, launch every path
@@ -12,15 +13,15 @@
  * run at concurrency 1 and one at 64 (bench/peers/measure.ts); print the table, the station/peer
  * ratios and the targets; write bench/results/peers.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { installPeers, PINS, REPO_ROOT } from "./peers/install.ts";
-import { type LivePath, measureIdle, measureRun, PathUnavailable, startPath, warmUp } from "./peers/measure.ts";
+import { type LivePath, measureIdle, measureRun, startPath, warmUp } from "./peers/measure.ts";
 import { loopbackNamespace } from "./peers/netns.ts";
 import { serverProcesses } from "./peers/procs.ts";
 import { checkTargets, formatPaths, formatRatios, formatTargets, type PathResult, ratios } from "./peers/report.ts";
-import { SERVERS, TARGETS } from "./peers/targets.ts";
+import { PathUnavailable, SERVERS, STATION_BINARY, TARGETS } from "./peers/targets.ts";
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -35,6 +36,7 @@ const rounds = Math.max(2, Number(args.get("rounds") ?? 2));
 const serverKeys = (args.get("servers") ?? SERVERS.map((s) => s.key).join(",")).split(",");
 const pathKeys = (args.get("paths") ?? TARGETS.map((t) => t.key).join(",")).split(",");
 const log = (line: string) => console.error(line);
+if (args.has("station-profile")) process.env.BENCH_PEERS_STATION_PROFILE = join(REPO_ROOT, "bench", ".peers", "station-profile");
 
 const peers = installPeers(log);
 
@@ -53,6 +55,14 @@ if (!process.env[IN_NAMESPACE] && !args.has("no-netns")) {
   log("peers: WARNING no network namespace available (unshare -n / -rn failed): running on the host network; supergateway listens on all interfaces meanwhile");
 }
 const network = process.env[IN_NAMESPACE] ?? "host network (supergateway listened on all interfaces during the run)";
+
+if (pathKeys.includes("station-binary")) {
+  // The binary is compiled from the source being measured, so the two station rows are the same code.
+  log("peers: compiling the station (build.ts --outfile=bench/.peers/mcp-station)");
+  rmSync(STATION_BINARY, { force: true });
+  const build = Bun.spawnSync([process.execPath, "build.ts", `--outfile=${STATION_BINARY}`], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  if (build.exitCode !== 0) log(`peers: build failed, the binary row is skipped:\n${build.stderr.toString().slice(-2000)}`);
+}
 
 const results: PathResult[] = [];
 for (const server of SERVERS.filter((s) => serverKeys.includes(s.key))) {

@@ -12,7 +12,7 @@
 import type { Peers } from "./install.ts";
 import { CallFailure, type EchoCall, freshId, freshToken, type LoadRun, runLoad } from "./load.ts";
 import { gatewayRssKb, treeCpuMs } from "./procs.ts";
-import type { EchoServer, Launched, Target } from "./targets.ts";
+import { type EchoServer, type Launched, PathUnavailable, type Target } from "./targets.ts";
 
 export interface LivePath {
   target: Target;
@@ -25,8 +25,6 @@ export interface LivePath {
   c1: MeasuredRun[];
   c64: MeasuredRun[];
 }
-
-export class PathUnavailable extends Error {}
 
 /** Launches the path and polls (every 20 ms, bounded) until one echo succeeds; that time is its cold start. */
 export async function startPath(target: Target, server: EchoServer, peers: Peers, boundMs = 60_000): Promise<LivePath> {

@@ -48,7 +48,7 @@ export interface TargetCheck {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 export const PEER_KEYS = ["supergateway", "mcp-proxy", "mcpo"];
-export const STATION_KEYS = ["station", "station-session-mcp"];
+export const STATION_KEYS = ["station", "station-binary", "station-session-mcp"];
 
 export function summary(p: PathResult) {
   return {

@@ -7,9 +7,10 @@
  *   const launched = await TARGETS[1].launch(SERVERS.sdk, peers);
  *   const call = await launched.open();
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createStationSession, mcpoEcho, openStreamableHttp, stationSeedEcho } from "./http-clients.ts";
-import { type Peers, REPO_ROOT } from "./install.ts";
+import { PEERS_DIR, type Peers, REPO_ROOT } from "./install.ts";
 import type { EchoCall } from "./load.ts";
 import { stopTree } from "./procs.ts";
 import { openStdio } from "./stdio-client.ts";
@@ -81,6 +82,11 @@ export const TARGETS: Target[] = [
     launch: (server, peers) => launchStation(server, peers, (url, id) => Promise.resolve(stationSeedEcho(url, id))),
   },
   {
+    key: "station-binary",
+    label: "MCP Station binary (npm run build), POST /mcp/request",
+    launch: (server, peers) => launchStation(server, peers, (url, id) => Promise.resolve(stationSeedEcho(url, id)), [STATION_BINARY]),
+  },
+  {
     key: "station-session-mcp",
     label: "MCP Station, /sessions/{id}/mcp",
     launch: (server, peers) => launchStation(server, peers, (url, id) => openStreamableHttp(`${url}/sessions/${id}/mcp`)),
@@ -117,10 +123,23 @@ export const TARGETS: Target[] = [
   },
 ];
 
-/** The station as users run it: `bun src/index.ts` (what `npm start` does), one session for the server. */
-async function launchStation(server: EchoServer, peers: Peers, client: (url: string, sessionId: string) => Promise<EchoCall>): Promise<Launched> {
+/** Where bench/peers.ts compiles the station from the current source (build.ts --outfile), once per run. */
+export const STATION_BINARY = join(PEERS_DIR, "mcp-station");
+
+export class PathUnavailable extends Error {}
+
+/** The station as users run it: `bun src/index.ts` (what `npm start` does) or the compiled binary; one session for the server. */
+async function launchStation(
+  server: EchoServer,
+  peers: Peers,
+  client: (url: string, sessionId: string) => Promise<EchoCall>,
+  command?: string[],
+): Promise<Launched> {
+  if (command && !existsSync(command[0]!)) throw new PathUnavailable(`${command[0]} was not built`);
   const port = await freePort();
-  const gateway = spawnGateway([process.execPath, "src/index.ts"], {
+  // --station-profile (bench/peers.ts) writes a CPU profile of the station, in markdown, when it exits.
+  const profile = process.env.BENCH_PEERS_STATION_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PEERS_STATION_PROFILE}`] : [];
+  const gateway = spawnGateway(command ?? [process.execPath, ...profile, "src/index.ts"], {
     MCP_STATION_PORT: String(port),
     MCP_STATION_HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
