@@ -167,6 +167,8 @@ export class SessionManager {
   /** Gives a warm process to the caller whose create matched it: from now on it is theirs alone. */
   private handOver(warm: Session, wanted: SessionSpec): Session {
     warm.spec.owner = wanted.owner;
+    // The caller's own request (its restart policy, say) is what observers of the set read.
+    warm.spec.request = wanted.request;
     warm.createdAt = new Date();
     warm.lastActivityAt = Date.now();
     this.sessions.set(warm.id, warm);
@@ -229,6 +231,8 @@ export class SessionManager {
     const session = this.get(id, caller);
     await session.stop();
     this.sessions.delete(id);
+    // Its slot is free again: the warm pool may use it.
+    this.pool?.fill();
     this.log.info("audit: session deleted", {
       session_id: id,
       tenant: caller.tenant,
@@ -243,6 +247,8 @@ export class SessionManager {
 
   /** Forgets exited sessions past their time; stops idle ones. */
   sweep(now = Date.now()): void {
+    // Slots freed by servers that exited on their own are refilled here.
+    this.pool?.fill();
     for (const session of this.sessions.values()) {
       if (session.status === "exited") {
         const exitedAt = session.exitedAt?.getTime() ?? now;

@@ -1,0 +1,238 @@
+/**
+ * The warm pool (opt-in, MCP_STATION_WARM_POOL): server processes started and
+ * handshaken ahead for launch specs named in configuration, handed out whole
+ * to a create whose spec matches exactly, and refilled in the background.
+ *
+ * Session creation is dominated by the server's own start (about 0.3 s for
+ * server-everything); a warm process turns that into a hand-over.
+ *
+ * Rules it keeps:
+ * - A warm process is never shared: `take` removes it from the pool, and it
+ *   becomes that caller's session (fresh id, owner and roots set at hand-over).
+ * - It holds a session slot: the manager counts warm processes (ready and
+ *   starting) against MCP_STATION_MAX_SESSIONS, fills only free slots, and
+ *   evicts a warm process when a create needs its slot.
+ * - Only an exact match is handed out: same type, command, args, env, cwd and
+ *   registry name (see `warmKey`); anything else starts as usual.
+ *
+ * @example
+ *   MCP_STATION_WARM_POOL='[{"server_type":"node","server_command":"/srv/x.mjs","size":2}]'
+ *   MCP_STATION_WARM_POOL='[{"server":"files","size":1}]'          # a registry entry
+ */
+import { ConfigError } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Era } from "../mcp/versions.ts";
+import type { Session, SessionSpec } from "./session.ts";
+
+/** One configured pool entry, as written in MCP_STATION_WARM_POOL (the create body's fields plus size). */
+export interface WarmPoolEntry {
+  server?: string;
+  server_type?: "python" | "node" | "command";
+  server_command?: string;
+  server_args?: string[];
+  env_vars?: Record<string, string>;
+  working_dir?: string;
+  /** Processes kept ready. */
+  size: number;
+}
+
+const FIELDS = new Set(["server", "server_type", "server_command", "server_args", "env_vars", "working_dir", "size"]);
+
+/** Parses MCP_STATION_WARM_POOL; empty or unset means no pool. */
+export function parseWarmPool(raw: string | undefined): WarmPoolEntry[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  const fail = (why: string): never => {
+    throw new ConfigError(`MCP_STATION_WARM_POOL ${why}`);
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    fail("is not JSON (expected an array of {server_type, server_command, server_args, env_vars, working_dir, size} or {server, size})");
+  }
+  if (!Array.isArray(value)) fail("must be a JSON array");
+  return (value as unknown[]).map((item, i) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) fail(`[${i}] is not an object`);
+    const entry = item as Record<string, unknown>;
+    for (const key of Object.keys(entry)) if (!FIELDS.has(key)) fail(`[${i}] has an unknown field "${key}"`);
+    if (!Number.isInteger(entry.size) || (entry.size as number) < 1 || (entry.size as number) > 64) fail(`[${i}].size must be a whole number from 1 to 64`);
+    if (entry.server === undefined && typeof entry.server_command !== "string") fail(`[${i}] needs server_command (or server, a registry name)`);
+    if (entry.server !== undefined && typeof entry.server !== "string") fail(`[${i}].server must be a string`);
+    if (entry.server_type !== undefined && !["python", "node", "command"].includes(entry.server_type as string)) {
+      fail(`[${i}].server_type must be python, node or command`);
+    }
+    if (entry.server_args !== undefined && !(Array.isArray(entry.server_args) && entry.server_args.every((a) => typeof a === "string"))) {
+      fail(`[${i}].server_args must be an array of strings`);
+    }
+    if (
+      entry.env_vars !== undefined &&
+      (typeof entry.env_vars !== "object" || entry.env_vars === null || !Object.values(entry.env_vars).every((v) => typeof v === "string"))
+    ) {
+      fail(`[${i}].env_vars must be an object of strings`);
+    }
+    if (entry.working_dir !== undefined && typeof entry.working_dir !== "string") fail(`[${i}].working_dir must be a string`);
+    return entry as unknown as WarmPoolEntry;
+  });
+}
+
+/**
+ * What must be equal for a warm process to serve a create: the argv it runs
+ * and every spec field fixed at start (env, cwd, registry name, declared
+ * capabilities). Owner, roots and the request as sent (its restart policy)
+ * are the caller's and are set at hand-over.
+ */
+export function warmKey(spec: SessionSpec, argv: string[]): string {
+  const { owner: _owner, roots: _roots, request: _request, env_vars, ...fixed } = spec;
+  const env = Object.keys(env_vars)
+    .sort()
+    .map((k) => [k, env_vars[k]]);
+  return JSON.stringify([argv, env, Object.entries(fixed).sort(([a], [b]) => (a < b ? -1 : 1))]);
+}
+
+/** What the pool needs to start one process for an entry. */
+export interface WarmTarget {
+  key: string;
+  size: number;
+  /** For logs: the command or registry name. */
+  label: string;
+  /** A new, unstarted session for this spec. */
+  create(): Session;
+  knownEra?(): Era | undefined;
+  /** Called after a successful start, to remember the era (as the manager does for creates). */
+  started?(session: Session): void;
+}
+
+export interface PoolHost {
+  /** Whether one more process fits within the session limits. */
+  hasRoom(): boolean;
+  log: Logger;
+}
+
+interface Slot {
+  target: WarmTarget;
+  ready: Session[];
+  starting: Set<Session>;
+  failures: number;
+  retry: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Back-off after a failed start: a server that cannot start must not be respawned in a tight loop. */
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+export class WarmPool {
+  private readonly slots = new Map<string, Slot>();
+  private closing = false;
+
+  constructor(
+    targets: WarmTarget[],
+    private readonly host: PoolHost,
+  ) {
+    for (const target of targets) {
+      const existing = this.slots.get(target.key);
+      if (existing) existing.target = { ...existing.target, size: existing.target.size + target.size };
+      else this.slots.set(target.key, { target, ready: [], starting: new Set(), failures: 0, retry: undefined });
+    }
+  }
+
+  /** Warm processes held (ready or starting): each occupies a session slot. */
+  get processes(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) n += slot.ready.length + slot.starting.size;
+    return n;
+  }
+
+  /** Ready processes per entry, for health and the bench. */
+  status(): { server: string; size: number; ready: number; starting: number; pids: number[] }[] {
+    return [...this.slots.values()].map((s) => ({
+      server: s.target.label,
+      size: s.target.size,
+      ready: s.ready.length,
+      starting: s.starting.size,
+      pids: s.ready.map((session) => session.pid).filter((pid): pid is number => pid !== null),
+    }));
+  }
+
+  /** Hands out a ready process for `key`, or undefined. It leaves the pool for good; a replacement starts. */
+  take(key: string): Session | undefined {
+    const slot = this.slots.get(key);
+    if (!slot) return undefined;
+    let session: Session | undefined;
+    while (!session && slot.ready.length > 0) {
+      const candidate = slot.ready.shift()!;
+      if (candidate.status === "running") session = candidate;
+    }
+    // After the caller has counted the session as its own (same tick), or the refill would overshoot the limit.
+    queueMicrotask(() => this.fill());
+    return session;
+  }
+
+  /** Starts processes where an entry is below its size and a slot is free. */
+  fill(): void {
+    if (this.closing) return;
+    for (const slot of this.slots.values()) {
+      while (!slot.retry && slot.ready.length + slot.starting.size < slot.target.size && this.host.hasRoom()) this.startOne(slot);
+    }
+  }
+
+  /** Gives up one warm process so a create can have its slot. False when the pool holds none. */
+  evictOne(): boolean {
+    let fullest: Slot | undefined;
+    for (const slot of this.slots.values()) {
+      if (slot.ready.length + slot.starting.size > 0 && (!fullest || slot.ready.length > fullest.ready.length)) fullest = slot;
+    }
+    if (!fullest) return false;
+    const victim = fullest.ready.pop() ?? fullest.starting.values().next().value!;
+    fullest.starting.delete(victim);
+    void victim.stop();
+    this.host.log.info("warm pool: gave a slot to a create", { server: fullest.target.label });
+    return true;
+  }
+
+  /** Stops every warm process; nothing is refilled afterwards. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const all: Promise<void>[] = [];
+    for (const slot of this.slots.values()) {
+      clearTimeout(slot.retry);
+      for (const session of [...slot.ready, ...slot.starting]) all.push(session.stop());
+      slot.ready = [];
+      slot.starting.clear();
+    }
+    await Promise.allSettled(all);
+  }
+
+  private startOne(slot: Slot): void {
+    const session = slot.target.create();
+    slot.starting.add(session);
+    void session.start(slot.target.knownEra?.()).then(
+      () => {
+        // Evicted or shut down while starting: it is no longer ours to keep.
+        if (!slot.starting.delete(session) || this.closing) {
+          void session.stop();
+          return;
+        }
+        slot.failures = 0;
+        slot.target.started?.(session);
+        slot.ready.push(session);
+        session.onExit((gone) => {
+          const at = slot.ready.indexOf(gone);
+          if (at === -1) return; // handed out meanwhile: the manager watches it now
+          slot.ready.splice(at, 1);
+          this.host.log.warn("warm pool: a waiting server exited; starting another", { server: slot.target.label, pid: gone.pid });
+          this.fill();
+        });
+      },
+      (error: Error) => {
+        if (!slot.starting.delete(session) || this.closing) return;
+        const wait = RETRY_MS[Math.min(slot.failures, RETRY_MS.length - 1)]!;
+        slot.failures += 1;
+        this.host.log.warn("warm pool: a server failed to start; retrying later", { server: slot.target.label, retry_ms: wait, reason: error.message });
+        slot.retry = setTimeout(() => {
+          slot.retry = undefined;
+          this.fill();
+        }, wait);
+        slot.retry.unref?.();
+      },
+    );
+  }
+}
