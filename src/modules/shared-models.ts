@@ -1,5 +1,5 @@
 /** TypeBox models shared by several modules: the error body every failure answers with. */
-import { t } from "elysia";
+import { type TSchema, t } from "elysia";
 
 export const ErrorBody = t.Object(
   {
@@ -14,3 +14,15 @@ export const ErrorBody = t.Object(
 );
 
 export const SessionIdParams = t.Object({ session_id: t.String({ description: "The session's id" }) });
+
+/**
+ * OpenAPI response objects for `detail.responses`: the schemas appear in the
+ * document without Elysia checking every answer against them (for hot routes).
+ */
+export function documentedResponses(schemas: Record<number, TSchema>): Record<string, { description: string; content: { "application/json": { schema: TSchema } } }> {
+  const out: Record<string, { description: string; content: { "application/json": { schema: TSchema } } }> = {};
+  for (const [status, schema] of Object.entries(schemas)) {
+    out[status] = { description: schema.description ?? `Response for status ${status}`, content: { "application/json": { schema } } };
+  }
+  return out;
+}

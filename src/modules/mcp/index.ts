@@ -10,7 +10,7 @@ import { Elysia } from "elysia";
 import { RemoteError, toErrorBody } from "../../errors.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
-import { ErrorBody } from "../shared-models.ts";
+import { ErrorBody, documentedResponses } from "../shared-models.ts";
 import { McpAnswer, McpRequestBody, McpSuccess } from "./model.ts";
 
 export const mcpModule = (manager: SessionManager) =>
@@ -26,7 +26,7 @@ export const mcpModule = (manager: SessionManager) =>
       }
       try {
         const data = await session.request(body.method, body.params, {
-          timeoutMs: body.timeout_ms,
+          timeoutMs: body.timeout_ms === undefined ? undefined : Number(body.timeout_ms),
           // A caller that hangs up withdraws its request: the server is told to stop working on it.
           signal: request.signal,
         });
@@ -39,21 +39,23 @@ export const mcpModule = (manager: SessionManager) =>
     },
     {
       body: McpRequestBody,
-      response: {
-        200: McpAnswer,
-        202: McpSuccess,
-        400: ErrorBody,
-        401: ErrorBody,
-        403: ErrorBody,
-        404: ErrorBody,
-        409: ErrorBody,
-        422: ErrorBody,
-        429: ErrorBody,
-        502: ErrorBody,
-        503: ErrorBody,
-        504: ErrorBody,
-      },
       detail: {
+        // Documented, not validated: checking every answer against a Union cost more than the rest of
+        // the route (bench/: c=64 throughput); the handler's return type and toErrorBody fix the shape.
+        responses: documentedResponses({
+          200: McpAnswer,
+          202: McpSuccess,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          422: ErrorBody,
+          429: ErrorBody,
+          502: ErrorBody,
+          503: ErrorBody,
+          504: ErrorBody,
+        }),
         summary: "Send an MCP request to a session",
         description:
           "Answers the server's result as data, or its JSON-RPC error with success false (HTTP 200). Station failures use the same error shape with 404, 409, 502, 504, 429 or 503.",
