@@ -21,6 +21,14 @@ export function memoryOf(pid: number): Memory {
   return { rssKb: kb("VmRSS"), peakKb: kb("VmHWM") };
 }
 
+/** CPU time (user + system) a process has used so far, in ms. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 (1-based), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs). False where not allowed. */
 export function resetPeak(pid: number): boolean {
   try {
@@ -78,7 +86,9 @@ export interface StationOptions {
 
 export async function startStation(options: StationOptions = {}): Promise<Running> {
   const binary = join(ROOT, "dist", "mcp-station");
-  const argv = options.binary && existsSync(binary) ? [binary] : [process.execPath, join(ROOT, "src", "index.ts")];
+  // BENCH_STATION_FLAGS: extra bun flags for the station, e.g. "--cpu-prof-md --cpu-prof-dir=/tmp/prof".
+  const flags = (process.env.BENCH_STATION_FLAGS ?? "").split(" ").filter(Boolean);
+  const argv = options.binary && existsSync(binary) ? [binary] : [process.execPath, ...flags, join(ROOT, "src", "index.ts")];
   const proc = Bun.spawn(argv, {
     cwd: ROOT,
     env: {
