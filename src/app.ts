@@ -9,6 +9,7 @@ import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
 import { mcpModule } from "./modules/mcp/index.ts";
 import { liveModule } from "./modules/live/index.ts";
+import { mcpEndpointModule } from "./modules/mcp-endpoint/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
 import { serversModule } from "./modules/servers/index.ts";
 import { authGate } from "./plugins/auth.ts";
@@ -55,6 +56,15 @@ export function createStation(config: Config, log: Logger = silentLogger) {
     .use(serversModule(config.registry, config.commandPolicy))
     .use(sessionsModule(manager, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs }))
+    .use(
+      mcpEndpointModule(manager, {
+        keepAliveMs: config.sseKeepAliveMs,
+        maxQueuedBytes: config.sseMaxQueuedBytes,
+        mcpSessionIdleMs: config.mcpSessionIdleMs,
+        inputWaitMs: config.inputWaitMs,
+        clientInfo: { name: "mcp-station", version: VERSION },
+      }),
+    )
     .use(mcpModule(manager));
   return { app, manager };
 }

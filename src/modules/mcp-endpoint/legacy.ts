@@ -1,0 +1,217 @@
+/**
+ * Streamable HTTP for legacy clients (2025-03-26 .. 2025-11-25) on one
+ * station session: `initialize` answered from the station's cached handshake
+ * with the server, an Mcp-Session-Id per client, POST answered as JSON or as
+ * an SSE stream, the GET stream for server-initiated messages, DELETE, and
+ * streams resumable with Last-Event-ID. A legacy client on a modern server
+ * gets the server's input_required results turned into requests to itself
+ * (sampling, elicitation, roots) and the server retried with its answers.
+ */
+import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import { ErrorCode } from "../../jsonrpc/messages.ts";
+import { initializeResultFor, modernClientCapabilities, toRpcError } from "../../mcp/bridge.ts";
+import { modernEnvelope } from "../../mcp/handshake.ts";
+import { META, isLegacyVersion } from "../../mcp/versions.ts";
+import type { Session } from "../../sessions/session.ts";
+import { SseStream, acceptsEventStream } from "../live/sse.ts";
+import { LegacyMcpSession } from "./legacy-client.ts";
+import { accepted, json, rpcError } from "./replies.ts";
+import { parseEventId } from "./replayable-stream.ts";
+
+export interface EndpointSettings {
+  keepAliveMs: number;
+  maxQueuedBytes: number;
+  mcpSessionIdleMs: number;
+  inputWaitMs: number;
+  clientInfo: { name: string; version: string };
+}
+
+/** Rounds of input_required a legacy client is walked through before the station gives up (a server that never finishes). */
+const MAX_INPUT_ROUNDS = 16;
+
+export class LegacyEndpoint {
+  private readonly clients = new Map<string, LegacyMcpSession>();
+
+  constructor(private readonly settings: EndpointSettings) {
+    setInterval(() => this.sweep(), Math.min(60_000, settings.mcpSessionIdleMs)).unref?.();
+  }
+
+  initialize(session: Session, request: Request, message: JsonRpcRequest): Response {
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const identity = session.identity!;
+    const result = initializeResultFor(identity, params.protocolVersion);
+    const client = new LegacyMcpSession(
+      session,
+      result.protocolVersion as string,
+      (params.capabilities as Record<string, unknown> | undefined) ?? {},
+      params.clientInfo as Record<string, unknown> | undefined,
+    );
+    this.clients.set(client.id, client);
+    session.onExit(() => this.forget(client));
+    const headers = { "mcp-session-id": client.id };
+    const reply = { jsonrpc: "2.0", id: message.id, result };
+    if (!acceptsEventStream(request) || prefersJson(request)) return json(reply, 200, headers);
+    const sse = new SseStream({ headers, maxQueuedBytes: this.settings.maxQueuedBytes });
+    sse.send({ event: "message", data: JSON.stringify(reply) });
+    sse.close();
+    return sse.response;
+  }
+
+  /** The client's MCP session named by Mcp-Session-Id, or the error answer the spec gives. */
+  lookup(session: Session, request: Request): LegacyMcpSession | Response {
+    const id = request.headers.get("mcp-session-id");
+    if (!id) return rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required", 400);
+    const client = this.clients.get(id);
+    if (!client || client.session !== session || client.closed) return rpcError(null, -32001, "Session not found", 404);
+    const version = request.headers.get("mcp-protocol-version");
+    if (version !== null && !isLegacyVersion(version)) {
+      return rpcError(null, -32000, `Bad Request: Unsupported protocol version: ${version}`, 400);
+    }
+    client.lastActiveAt = Date.now();
+    return client;
+  }
+
+  notification(client: LegacyMcpSession, method: string, params: Record<string, unknown> | undefined): Response {
+    const headers = { "mcp-session-id": client.id };
+    if (method === "notifications/cancelled") client.cancel(params?.requestId as JsonRpcId);
+    else if (method !== "notifications/initialized") {
+      try {
+        client.session.notify(method, params);
+      } catch {
+        // The server is gone; the next request says so.
+      }
+    }
+    return accepted(headers);
+  }
+
+  request(client: LegacyMcpSession, request: Request, message: JsonRpcRequest): Promise<Response> | Response {
+    const headers = { "mcp-session-id": client.id };
+    const useSse = acceptsEventStream(request) && !prefersJson(request);
+    const stream = useSse ? client.openStream() : undefined;
+    const controller = client.begin(message.id, stream);
+    if (!useSse) request.signal.addEventListener("abort", () => controller.abort(), { once: true });
+    const onProgress = (progress: Record<string, unknown>) => stream?.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
+    const outcome = this.call(client, message, controller.signal, onProgress).finally(() => client.end(message.id));
+    if (!stream) return outcome.then((reply) => json(reply, 200, headers));
+    // Dropping the POST's stream does not cancel the request (2025-11-25): the client may resume it with GET.
+    const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(request.signal);
+    stream.attach(sse);
+    if (client.protocolVersion >= "2025-11-25") stream.prime();
+    void outcome.then((reply) => {
+      stream.send(reply);
+      stream.finish();
+    });
+    return sse.response;
+  }
+
+  get(session: Session, request: Request): Response {
+    if (!acceptsEventStream(request)) return rpcError(null, -32000, "Not Acceptable: the client must accept text/event-stream", 406);
+    const client = this.lookup(session, request);
+    if (client instanceof Response) return client;
+    const headers = { "mcp-session-id": client.id };
+    const resume = parseEventId(request.headers.get("last-event-id"));
+    const stream = resume ? client.stream(resume.stream) : client.standalone;
+    if (!stream) return rpcError(null, -32000, "Bad Request: no stream with that Last-Event-ID to resume", 400);
+    if (!resume && stream.attached) return rpcError(null, -32000, "Conflict: only one GET stream is allowed per MCP session", 409);
+    const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(request.signal);
+    stream.attach(sse, resume?.seq);
+    if (!resume && client.protocolVersion >= "2025-11-25") stream.prime();
+    if (stream.done) client.dropStream(stream);
+    return sse.response;
+  }
+
+  delete(session: Session, request: Request): Response {
+    const client = this.lookup(session, request);
+    if (client instanceof Response) return client;
+    this.forget(client);
+    return new Response(null, { status: 200 });
+  }
+
+  private forget(client: LegacyMcpSession): void {
+    client.close();
+    this.clients.delete(client.id);
+  }
+
+  private sweep(now = Date.now()): void {
+    for (const client of this.clients.values()) {
+      if (client.session.status === "exited" || (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs)) this.forget(client);
+    }
+  }
+
+  /** Runs one request on the server; resolves with the JSON-RPC response for the client, never rejects. */
+  private async call(
+    client: LegacyMcpSession,
+    message: JsonRpcRequest,
+    signal: AbortSignal,
+    onProgress: (progress: Record<string, unknown>) => void,
+  ): Promise<Record<string, unknown>> {
+    const session = client.session;
+    const params = message.params as Record<string, unknown> | undefined;
+    try {
+      if (session.era !== "modern") {
+        const result = await session.request(message.method, params, { signal, onProgress });
+        return { jsonrpc: "2.0", id: message.id, result };
+      }
+      // A modern server: the client's own info and capabilities travel in the envelope it never sends itself.
+      const envelope = modernEnvelope(
+        (client.clientInfo as { name: string; version: string } | undefined) ?? this.settings.clientInfo,
+        modernClientCapabilities(client.capabilities),
+      );
+      let current: Record<string, unknown> = { ...params, _meta: { ...(params?._meta as object | undefined), ...envelope } };
+      for (let round = 0; ; round++) {
+        const result = (await session.request(message.method, current, { signal, onProgress })) as Record<string, unknown>;
+        if (result?.resultType !== "input_required") return { jsonrpc: "2.0", id: message.id, result: asLegacyResult(result) };
+        if (round >= MAX_INPUT_ROUNDS) throw new Error(`the server asked for input ${MAX_INPUT_ROUNDS} times in a row`);
+        const inputResponses = await this.gatherInput(client, result.inputRequests as Record<string, { method: string; params?: unknown }> | undefined, message.id);
+        if (inputResponses instanceof Response || "error" in inputResponses) return inputResponses as Record<string, unknown>;
+        current = { ...current, inputResponses: inputResponses.answers };
+        if (result.requestState !== undefined) current.requestState = result.requestState;
+        else delete current.requestState;
+      }
+    } catch (error) {
+      return { jsonrpc: "2.0", id: message.id, error: toRpcError(error) };
+    }
+  }
+
+  /** Asks the legacy client each input request the modern server made, as a server->client request of its own. */
+  private async gatherInput(
+    client: LegacyMcpSession,
+    requests: Record<string, { method: string; params?: unknown }> | undefined,
+    id: JsonRpcId,
+  ): Promise<{ answers: Record<string, unknown> } | { jsonrpc: "2.0"; id: JsonRpcId; error: { code: number; message: string } }> {
+    const answers: Record<string, unknown> = {};
+    for (const [key, input] of Object.entries(requests ?? {})) {
+      const asked = client.request(input.method, input.params);
+      if (!asked) {
+        return {
+          jsonrpc: "2.0",
+          id,
+          error: {
+            code: ErrorCode.InternalError,
+            message: `the server needs input (${input.method}) that this client cannot give: it did not declare the capability, or has no open stream`,
+          },
+        };
+      }
+      answers[key] = await asked;
+    }
+    return { answers };
+  }
+}
+
+function prefersJson(request: Request): boolean {
+  // A client that lists only JSON gets JSON; one that takes both gets a stream (progress and server requests fit there).
+  const accept = (request.headers.get("accept") ?? "").toLowerCase();
+  return !accept.includes("text/event-stream");
+}
+
+/** A modern server's result as a legacy client expects it: without the 2026-only fields. */
+function asLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
+  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result ?? {};
+  const meta = rest._meta as Record<string, unknown> | undefined;
+  if (meta && META.serverInfo in meta) {
+    const { [META.serverInfo]: _info, ...others } = meta;
+    if (Object.keys(others).length > 0) rest._meta = others;
+    else delete rest._meta;
+  }
+  return rest;
+}
