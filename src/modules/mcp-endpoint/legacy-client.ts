@@ -146,6 +146,8 @@ export class LegacyMcpSession implements LiveClient {
     if (data.method === "notifications/progress") return;
     const message: Record<string, unknown> = { jsonrpc: "2.0", method: data.method };
     if (data.params !== undefined) message.params = data.params;
-    (this.outlet(true) ?? this.standalone).send(message);
+    // A log line most likely belongs to the request in flight: on its stream it arrives before that request's
+    // answer (across two streams the order is lost). Other notifications prefer the GET stream.
+    (this.outlet(data.method !== "notifications/message") ?? this.standalone).send(message);
   }
 }
