@@ -67,7 +67,7 @@ export class SseReader {
   ended = false;
 
   constructor(readonly response: Response) {
-    this.reader = response.body!.getReader();
+    this.reader = response.body!.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   }
 
   /** Reads until an event matches (or the stream ends: then throws). */

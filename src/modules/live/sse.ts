@@ -69,6 +69,8 @@ export class SseStream {
         ...options.headers,
       },
     });
+    // A first comment flushes the headers at once: Bun holds them back until the body's first bytes.
+    this.write(": stream open\n\n");
     if (options.keepAliveMs && options.keepAliveMs > 0) {
       this.keepAlive = setInterval(() => this.write(": keep-alive\n\n"), options.keepAliveMs);
     }
