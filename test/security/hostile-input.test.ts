@@ -64,6 +64,13 @@ test("JSON nested 10,000 deep is refused with a 4xx, in the body and in params",
   await nothingHarmed();
 });
 
+test("the OpenAPI document keeps its JSON request bodies, so schema-driven fuzzing can generate them", async () => {
+  const doc = (await station.call("GET", "/openapi/json", undefined, asA())).body;
+  for (const [path, method] of [["/sessions", "post"], ["/mcp/request", "post"], ["/sessions/{session_id}/roots", "put"]]) {
+    expect(doc.paths[path][method].requestBody.content["application/json"].schema.type).toBe("object");
+  }
+});
+
 test("invalid UTF-8 in a body is a 4xx and runs nothing", async () => {
   const bytes = new Uint8Array([...new TextEncoder().encode('{"server_command": "'), 0xff, 0xfe, 0xc3, 0x28, ...new TextEncoder().encode('"}')]);
   const res = await fetch(`${station.url}/sessions`, { method: "POST", headers: { ...asA(), "content-type": "application/json" }, body: bytes });

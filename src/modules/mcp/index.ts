@@ -7,8 +7,9 @@
  *     -d '{"session_id":"…","method":"tools/list","params":{}}'
  */
 import { Elysia } from "elysia";
-import { RemoteError, toErrorBody } from "../../errors.ts";
+import { BadRequest, RemoteError, toErrorBody } from "../../errors.ts";
 import { callerOf } from "../../plugins/auth.ts";
+import { MAX_BODY_DEPTH, exceedsDepth } from "../../security/json-depth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import { ErrorBody, documentedResponses } from "../shared-models.ts";
 import { McpAnswer, McpRequestBody, McpSuccess } from "./model.ts";
@@ -17,6 +18,8 @@ export const mcpModule = (manager: SessionManager) =>
   new Elysia({ prefix: "/mcp", tags: ["mcp"] }).post(
     "/request",
     async ({ body, set, request }) => {
+      // params travel to the server as they are: refuse what no MCP request needs and a recursive parser may choke on.
+      if (exceedsDepth(body.params, MAX_BODY_DEPTH)) throw new BadRequest(`params nest deeper than ${MAX_BODY_DEPTH} levels`);
       // Another tenant's session is not found: a guessed or forged session_id reaches nothing.
       const session = manager.get(body.session_id, callerOf(request));
       if (body.method.startsWith("notifications/")) {
