@@ -50,6 +50,21 @@ describe.skipIf(!Bun.which("prlimit"))("with prlimit", () => {
     expect((await callTool(station, free.body.session_id, "open_files", { count: 200 })).body.data.content[0].text).toBe("opened 200 none");
   });
 
+  test("an address-space limit reaches the server: a large allocation fails inside it, and the station carries on", async () => {
+    const limit = 1024 * 1024 * 1024;
+    station = await startLoggedStation({ MCP_STATION_LIMIT_ADDRESS_SPACE_BYTES: String(limit), MCP_STATION_LIMIT_OPEN_FILES: "128" });
+    const created = await station.call("POST", "/sessions", { server_command: LIMITS_FIXTURE });
+    expect(created.status).toBe(200);
+    // The kernel's own record of the server's limits.
+    const limits = await Bun.file(`/proc/${created.body.pid}/limits`).text();
+    expect(limits).toMatch(new RegExp(`Max address space\\s+${limit}\\s+${limit}`));
+    expect(limits).toMatch(/Max open files\s+128\s+128/);
+    expect(limits).toMatch(/Max core file size\s+0\s+0/);
+    const answer = (await callTool(station, created.body.session_id, "alloc", { bytes: 2 * limit })).body.data.content[0].text as string;
+    expect(answer).toStartWith("failed");
+    expect((await callTool(station, created.body.session_id, "echo", { text: "alive" })).body.data.content[0].text).toBe("alive");
+  });
+
   test("a server past its CPU time is ended by SIGXCPU: its request fails, its session says why, the station carries on", async () => {
     station = await startLoggedStation({ MCP_STATION_LIMIT_CPU_SECONDS: "1" });
     const s = station;
