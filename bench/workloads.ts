@@ -197,7 +197,7 @@ export interface BigFigures {
   bytes: number;
   direct: Figures;
   forwarder: Figures;
-  station: Figures & { rssBeforeKb: number; peakKb: number; riseKb: number; riseOverMessage: number };
+  station: Figures & { rssBeforeKb: number; peakKb: number; riseKb: number; riseOverMessage: number; callRiseKb: number; callRiseOverMessage: number };
 }
 
 function bigRequest(sessionId: string, bytes: number) {
@@ -250,18 +250,35 @@ export async function bigWorkload(bytes: number, count: number, stationOptions: 
   const sid = await createSession(station, ECHO.spec);
   // A first small call so that lazily compiled code is not counted as message memory.
   await runLoad({ url: `${station.url}/mcp/request`, makeRequest: echoRequest(ECHO, sid), concurrency: 1, count: 50, warmup: 0 });
-  Bun.gc(true);
   const before = memoryOf(station.pid);
   resetPeak(station.pid);
   const st = await viaHttp(station, sid);
   const after = memoryOf(station.pid);
+  // Then call by call: the peak during one call over the RSS just before it (garbage of earlier calls
+  // that the GC has not yet returned is in both), so the figure is what one message costs.
+  const perCall: number[] = [];
+  for (let i = 0; i < Math.max(3, Math.min(count, 8)); i++) {
+    const m0 = memoryOf(station.pid);
+    resetPeak(station.pid);
+    await runLoad({ url: `${station.url}/mcp/request`, makeRequest: bigRequest(sid, bytes), concurrency: 1, count: 1, timeoutMs: 120_000 });
+    perCall.push(memoryOf(station.pid).peakKb - m0.rssKb);
+  }
   await station.stop();
   const riseKb = after.peakKb - before.rssKb;
+  const callRiseKb = median(perCall);
   return {
     bytes,
     direct,
     forwarder: fwd,
-    station: { ...st, rssBeforeKb: before.rssKb, peakKb: after.peakKb, riseKb, riseOverMessage: (riseKb * 1024) / bytes },
+    station: {
+      ...st,
+      rssBeforeKb: before.rssKb,
+      peakKb: after.peakKb,
+      riseKb,
+      riseOverMessage: (riseKb * 1024) / bytes,
+      callRiseKb,
+      callRiseOverMessage: (callRiseKb * 1024) / bytes,
+    },
   };
 }
 

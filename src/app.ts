@@ -7,6 +7,11 @@ import { Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
+import { metricsModule } from "./modules/metrics/index.ts";
+import { StationMetrics } from "./metrics/station-metrics.ts";
+import { setUpOperations } from "./operations.ts";
+import { requestLog } from "./plugins/request-log.ts";
+import type { SessionStore } from "./store/session-store.ts";
 import { mcpModule } from "./modules/mcp/index.ts";
 import { liveModule } from "./modules/live/index.ts";
 import { mcpEndpointModule } from "./modules/mcp-endpoint/index.ts";
@@ -17,17 +22,29 @@ import { errorHandling } from "./plugins/errors.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { VERSION } from "./version.ts";
 
-export function createStation(config: Config, log: Logger = silentLogger) {
+export interface StationOptions {
+  /** Where sessions are recorded and restored from (src/store/open.ts); none: nothing is persisted. */
+  store?: SessionStore;
+  /** Process-wide metrics (CPU, memory, event loop); off for the many stations of one test process. */
+  defaultMetrics?: boolean;
+}
+
+export function createStation(config: Config, log: Logger = silentLogger, options: StationOptions = {}) {
+  const metrics = new StationMetrics(VERSION, { defaultMetrics: options.defaultMetrics ?? false });
   const manager = new SessionManager(
     {
       ...config,
       clientInfo: { name: "mcp-station", version: VERSION },
+      meters: metrics,
     },
     log,
   );
+  const operations = setUpOperations(config, manager, metrics, log, options.store);
   for (const warning of config.registryWarnings) log.warn(warning);
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
+    // First: every request is timed and logged, including those refused below.
+    .use(requestLog(log, metrics))
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
     .use(authGate(config, log))
@@ -52,7 +69,8 @@ export function createStation(config: Config, log: Logger = silentLogger) {
         },
       }),
     )
-    .use(healthModule(manager, VERSION))
+    .use(healthModule(manager, VERSION, operations.readiness))
+    .use(metricsModule(metrics))
     .use(serversModule(config.registry, config.commandPolicy))
     .use(sessionsModule(manager, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs }))
@@ -66,7 +84,7 @@ export function createStation(config: Config, log: Logger = silentLogger) {
       }),
     )
     .use(mcpModule(manager));
-  return { app, manager };
+  return { app, manager, operations, metrics };
 }
 
 export type Station = ReturnType<typeof createStation>;

@@ -93,6 +93,7 @@ export function loadConfig(env: Env = process.env) {
     /** Servers started ahead and handed out on a matching create (src/sessions/warm-pool.ts); none by default. */
     warmPool: parseWarmPool(env.MCP_STATION_WARM_POOL),
     ...securitySettings(env),
+    ...operationsSettings(env),
   };
   return config;
 }
@@ -171,6 +172,40 @@ function securitySettings(env: Env) {
     limits,
     /** argv prefix that applies the limits, or [] when none is set. */
     limitPrefix: prlimitPath ? limitPrefix(limits, prlimitPath) : [],
+  };
+}
+
+/** Persistence, restore, health checks and the restart policy (README: Operations). */
+function operationsSettings(env: Env) {
+  const databaseUrl = optionalText(env, "MCP_STATION_DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new ConfigError("MCP_STATION_DATABASE_URL must be a postgres:// or postgresql:// URL");
+  }
+  const tablePrefix = text(env, "MCP_STATION_TABLE_PREFIX", "mcp_station_");
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(tablePrefix)) throw new ConfigError("MCP_STATION_TABLE_PREFIX must be letters, digits and underscores");
+  const restartBackoffMs = integer(env, "MCP_STATION_RESTART_BACKOFF_MS", 1_000, 1);
+  return {
+    /** on: sessions are recorded in a store and restored after a restart. */
+    persistence: choice(env, "MCP_STATION_PERSISTENCE", ["on", "off"] as const, "on") === "on",
+    /** SQLite lives here (mcp-station.sqlite) unless MCP_STATION_DATABASE_URL names PostgreSQL. */
+    dataDir: text(env, "MCP_STATION_DATA_DIR", "data"),
+    databaseUrl,
+    tablePrefix,
+    /** Stations sharing one database keep apart by this name: each restores (and reaps) only its own sessions. */
+    instance: text(env, "MCP_STATION_INSTANCE", "default"),
+    /** off: stored sessions are forgotten at start instead of restored. */
+    restore: choice(env, "MCP_STATION_RESTORE", ["on", "off"] as const, "on") === "on",
+    /** keep: env_vars values are stored (the store file is mode 0600); drop: names only, and such sessions are not restorable. */
+    storeSecrets: choice(env, "MCP_STATION_STORE_SECRETS", ["keep", "drop"] as const, "keep"),
+    /** Per-session health checks; 0 turns them off. */
+    healthIntervalMs: integer(env, "MCP_STATION_HEALTH_INTERVAL_MS", 30_000, 0),
+    healthTimeoutMs: integer(env, "MCP_STATION_HEALTH_TIMEOUT_MS", 5_000, 1),
+    /** Unanswered checks in a row after which a session under on-failure/always is restarted; 0: never. */
+    healthRestartAfter: integer(env, "MCP_STATION_HEALTH_RESTART_AFTER", 3, 0),
+    restartPolicy: choice(env, "MCP_STATION_RESTART_POLICY", ["never", "on-failure", "always"] as const, "never"),
+    maxRestarts: integer(env, "MCP_STATION_MAX_RESTARTS", 5, 0, 1000),
+    restartBackoffMs,
+    restartBackoffMaxMs: Math.max(restartBackoffMs, integer(env, "MCP_STATION_RESTART_BACKOFF_MAX_MS", 60_000, 1)),
   };
 }
 

@@ -5,7 +5,11 @@
 import { createStation } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { runHealthcheck } from "./health/probe-command.ts";
 import { killAllGroups } from "./process/groups.ts";
+import { openStore } from "./store/open.ts";
+
+if (process.argv.includes("--healthcheck")) await runHealthcheck();
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -19,16 +23,28 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-const { app, manager } = createStation(config, log);
+let store: Awaited<ReturnType<typeof openStore>>;
+try {
+  store = await openStore(config);
+} catch (error) {
+  console.error(`mcp-station: cannot open the session store: ${(error as Error).message}`);
+  process.exit(2);
+}
+const { app, manager, operations } = createStation(config, log, { store, defaultMetrics: true });
 app.listen({ hostname: config.host, port: config.port });
-log.info("mcp-station listening", { host: config.host, port: app.server?.port, pid: process.pid });
+log.info("mcp-station listening", { host: config.host, port: app.server?.port, pid: process.pid, store: store?.db.location ?? "off" });
+// After listening: /healthz answers while servers of the previous run start again (/readyz shows restore: running).
+void operations.restore().catch((error) => log.error("restore failed", { err: error as Error }));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info("shutting down", { signal, sessions: manager.activeCount });
+  // The store keeps its record of running sessions: they come back on the next start.
+  await operations.freeze();
   await manager.shutdown();
+  await operations.close();
   await app.stop(true);
   log.info("stopped");
   process.exit(0);

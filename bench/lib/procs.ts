@@ -95,6 +95,8 @@ export async function startStation(options: StationOptions = {}): Promise<Runnin
       ...(process.env as Record<string, string>),
       MCP_STATION_PORT: "0",
       MCP_STATION_HOST: "127.0.0.1",
+      // No session store: bench stations start from the repository and must not share (or restore) ./data.
+      MCP_STATION_PERSISTENCE: "off",
       ...options.env,
     },
     stdout: "pipe",

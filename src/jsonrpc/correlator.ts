@@ -36,13 +36,21 @@ interface Pending {
   hardLimit: number;
   expiresAt: number;
   timer: unknown;
+  /** The caller takes a large result as RawJson (raw-json.ts). */
+  raw: boolean;
   resolve(response: JsonRpcResponse): void;
   reject(error: Error): void;
+}
+
+/** Some servers echo ids back as strings; station ids are integers, so "7" can only mean 7. */
+function toStationId(id: string): number | undefined {
+  return /^[1-9]\d{0,15}$/.test(id) ? Number(id) : undefined;
 }
 
 export class Correlator {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private rawCallers = 0;
 
   constructor(
     /** Called when a deadline passes, after the caller was failed: send notifications/cancelled here. */
@@ -58,8 +66,18 @@ export class Correlator {
     return this.pending.has(id);
   }
 
+  /** Whether some pending caller takes raw results: if none does, a large line is not worth scanning. */
+  get anyRaw(): boolean {
+    return this.rawCallers > 0;
+  }
+
+  /** Whether the caller waiting on `id` (a station id, or one echoed back as a string) takes a raw result. */
+  wantsRaw(id: number | string): boolean {
+    return this.pending.get(typeof id === "string" ? toStationId(id) ?? -1 : id)?.raw === true;
+  }
+
   /** Registers a request and returns the station id to send it under. */
-  open(method: string, deadline: Deadline): { id: number; response: Promise<JsonRpcResponse> } {
+  open(method: string, deadline: Deadline, options: { raw?: boolean } = {}): { id: number; response: Promise<JsonRpcResponse> } {
     const id = this.nextId++;
     const now = this.clock.now();
     let entry!: Pending;
@@ -71,19 +89,20 @@ export class Correlator {
         hardLimit: now + Math.max(deadline.maxMs ?? deadline.timeoutMs, deadline.timeoutMs),
         expiresAt: now + deadline.timeoutMs,
         timer: undefined,
+        raw: options.raw === true,
         resolve,
         reject,
       };
     });
     entry.timer = this.clock.setTimeout(() => this.expire(id), deadline.timeoutMs);
     this.pending.set(id, entry);
+    if (entry.raw) this.rawCallers += 1;
     return { id, response };
   }
 
   /** Delivers a response to its caller. Returns false for an id nobody waits for. */
   settle(response: JsonRpcResponse): boolean {
-    // Some servers echo ids back as strings; station ids are integers, so "7" can only mean 7.
-    const id = typeof response.id === "string" && /^[1-9]\d{0,15}$/.test(response.id) ? Number(response.id) : response.id;
+    const id = typeof response.id === "string" ? toStationId(response.id) : response.id;
     if (typeof id !== "number") return false;
     const entry = this.take(id);
     if (!entry) return false;
@@ -125,6 +144,7 @@ export class Correlator {
     if (!entry) return undefined;
     this.clock.clearTimeout(entry.timer);
     this.pending.delete(id);
+    if (entry.raw) this.rawCallers -= 1;
     return entry;
   }
 

@@ -23,6 +23,12 @@ export interface OversizedLine {
 
 export interface LineSink {
   line(text: string): void;
+  /**
+   * Offered each complete line of at least `rawMinBytes` bytes before it is
+   * decoded; returns true when it took the bytes as they are (raw-json.ts), and
+   * the line is then not decoded. The bytes are the sink's to keep.
+   */
+  raw?(bytes: Uint8Array): boolean;
   oversized(info: OversizedLine): void;
 }
 
@@ -41,6 +47,9 @@ export class LineDecoder {
   constructor(
     private readonly sink: LineSink,
     private readonly maxLineBytes: number,
+    private readonly rawMinBytes = Number.POSITIVE_INFINITY,
+    /** The caller never touches a chunk again after push (a fresh buffer per read): keep it without a copy. */
+    private readonly ownsChunks = false,
   ) {}
 
   push(chunk: Uint8Array): void {
@@ -69,8 +78,8 @@ export class LineDecoder {
       this.startDiscarding(part);
       return;
     }
-    // The chunk's buffer may be reused by the stream reader: keep a copy.
-    this.pending.push(part.slice());
+    // A reader may reuse the chunk's buffer: keep a copy unless the caller said it will not.
+    this.pending.push(this.ownsChunks ? part : part.slice());
     this.pendingBytes += part.length;
   }
 
@@ -96,9 +105,11 @@ export class LineDecoder {
       return;
     }
     let bytes: Uint8Array;
+    let owned = false;
     if (this.pending.length === 0) {
       bytes = last;
     } else {
+      owned = true;
       bytes = new Uint8Array(this.pendingBytes + last.length);
       let offset = 0;
       for (const part of this.pending) {
@@ -112,6 +123,11 @@ export class LineDecoder {
     let end = bytes.length;
     if (end > 0 && bytes[end - 1] === 0x0d) end -= 1; // tolerate CRLF
     if (end === 0) return;
+    if (end >= this.rawMinBytes && this.sink.raw) {
+      // A line that came in one chunk still lives in the reader's buffer: the sink gets its own copy.
+      const line = owned ? bytes.subarray(0, end) : bytes.slice(0, end);
+      if (this.sink.raw(line)) return;
+    }
     this.sink.line(this.decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end)));
   }
 

@@ -7,6 +7,7 @@
 import { MessageTooLarge, RemoteError } from "../errors.ts";
 import { type Clock, Correlator, type Deadline, systemClock } from "./correlator.ts";
 import { LineDecoder, type OversizedLine, idOfOversizedLine } from "./line-decoder.ts";
+import { RawJson, scanResponse } from "./raw-json.ts";
 import {
   ErrorCode,
   type JsonRpcId,
@@ -30,6 +31,10 @@ export interface PeerHandlers {
 
 export interface PeerOptions {
   maxMessageBytes: number;
+  /** Success responses at least this long go to callers that asked for raw results as RawJson. Default 64 KiB. */
+  rawMinBytes?: number;
+  /** Pushed chunks are never reused by the caller, so partial lines are kept without a copy. */
+  ownsChunks?: boolean;
   clock?: Clock;
 }
 
@@ -47,8 +52,10 @@ export class JsonRpcPeer {
     this.maxMessageBytes = options.maxMessageBytes;
     this.correlator = new Correlator((id) => this.sendCancelled(id, "request timed out"), options.clock ?? systemClock);
     this.decoder = new LineDecoder(
-      { line: (text) => this.receiveLine(text), oversized: (info) => this.receiveOversized(info) },
+      { line: (text) => this.receiveLine(text), oversized: (info) => this.receiveOversized(info), raw: (bytes) => this.receiveRaw(bytes) },
       options.maxMessageBytes,
+      options.rawMinBytes ?? 64 * 1024,
+      options.ownsChunks ?? false,
     );
   }
 
@@ -66,8 +73,10 @@ export class JsonRpcPeer {
     method: string,
     params: unknown | ((id: number) => unknown),
     deadline: Deadline,
+    /** raw: a large success result may arrive as a RawJson (its JSON text, unparsed) instead of a value. */
+    options: { raw?: boolean } = {},
   ): { id: number; response: Promise<JsonRpcResponse> } {
-    const opened = this.correlator.open(method, deadline);
+    const opened = this.correlator.open(method, deadline, options);
     const message: Record<string, unknown> = { jsonrpc: "2.0", id: opened.id, method };
     // A builder lets the caller use the station id inside params (as a progress token).
     const built = typeof params === "function" ? (params as (id: number) => unknown)(opened.id) : params;
@@ -103,6 +112,18 @@ export class JsonRpcPeer {
     } catch {
       // The server is gone; its exit handler fails what is left.
     }
+  }
+
+  /** A large line: handed over unparsed when it is a valid success response for a caller that takes raw results. */
+  private receiveRaw(bytes: Uint8Array): boolean {
+    if (!this.correlator.anyRaw) return false;
+    const scanned = scanResponse(bytes);
+    if (!scanned || !this.correlator.wantsRaw(scanned.id)) return false;
+    return this.correlator.settle({
+      jsonrpc: "2.0",
+      id: scanned.id,
+      result: new RawJson(bytes, scanned.resultStart, scanned.resultEnd),
+    });
   }
 
   private receiveLine(text: string): void {

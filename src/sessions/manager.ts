@@ -14,7 +14,8 @@ import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
 import { type ServerType, buildArgv, type Interpreters } from "./command.ts";
 import type { Root } from "../mcp/client-requests.ts";
-import { Session, type SessionSettings, type SessionSpec } from "./session.ts";
+import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
+import { Session, type SessionSettings, type SessionSpec, isTerminal } from "./session.ts";
 import { WarmPool, type WarmPoolEntry, type WarmTarget, warmKey } from "./warm-pool.ts";
 
 export interface CreateSessionInput {
@@ -26,6 +27,9 @@ export interface CreateSessionInput {
   env_vars?: Record<string, string>;
   working_dir?: string;
   roots?: Root[];
+  /** When the server exits by itself (src/sessions/restart.ts); default from the registry entry or the station. */
+  restart_policy?: "never" | "on-failure" | "always";
+  max_restarts?: number;
   /** Declared to a legacy server at initialize, for live clients (WebSocket, MCP endpoint) to answer. */
   client_capabilities?: { sampling?: Record<string, unknown>; elicitation?: Record<string, unknown> };
 }
@@ -52,7 +56,7 @@ function eraKeyOf(session: Session): string {
 }
 
 export class SessionManager {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new ObservedSessions();
   /** The era each command spoke last time: a known legacy server skips the discover probe. */
   private readonly eraByCommand = new Map<string, Era>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
@@ -76,7 +80,7 @@ export class SessionManager {
   /** Sessions that hold a process (not exited). */
   get activeCount(): number {
     let n = 0;
-    for (const session of this.sessions.values()) if (session.status !== "exited") n += 1;
+    for (const session of this.sessions.values()) if (!isTerminal(session.status)) n += 1;
     return n;
   }
 
@@ -101,7 +105,7 @@ export class SessionManager {
       });
     }
     const perTenant = this.settings.maxSessionsPerTenant ?? 0;
-    if (perTenant > 0 && this.list(caller).filter((s) => s.spec.owner === caller.tenant && s.status !== "exited").length >= perTenant) {
+    if (perTenant > 0 && this.list(caller).filter((s) => s.spec.owner === caller.tenant && !isTerminal(s.status)).length >= perTenant) {
       throw new TooManyRequests(`tenant ${caller.tenant} runs its maximum of ${perTenant} sessions (MCP_STATION_MAX_SESSIONS_PER_TENANT)`, {
         max_sessions_per_tenant: perTenant,
       });
@@ -131,7 +135,7 @@ export class SessionManager {
   }
 
   /** What `input` would run for `caller`, under the command policy: a session not yet started. */
-  private newSession(input: CreateSessionInput, caller: Caller): Session {
+  private newSession(input: CreateSessionInput, caller: Caller, id: string = crypto.randomUUID()): Session {
     const plan = planLaunch(input, {
       policy: this.settings.commandPolicy ?? "any",
       registry: this.settings.registry ?? new Map(),
@@ -143,7 +147,7 @@ export class SessionManager {
     const args = plan.server_args;
     const argv = buildArgv(type, plan.server_command, args, this.settings);
     return new Session(
-      crypto.randomUUID(),
+      id,
       {
         server_type: type,
         server_command: plan.server_command,
@@ -157,6 +161,7 @@ export class SessionManager {
         },
         owner: caller.tenant,
         server: plan.server,
+        request: input,
       },
       argv,
       this.settings,
@@ -209,6 +214,45 @@ export class SessionManager {
     return pool;
   }
 
+  /** Tells `observer` when a session joins or leaves the set (the store, the restart policy). */
+  observe(observer: SessionObserver): () => void {
+    return this.sessions.observe(observer);
+  }
+
+  /**
+   * A session to restore after a station restart: planned again from the
+   * stored request under the current policy, with its old id and owner. One
+   * the policy now refuses comes back failed, with the reason. Not started
+   * and not yet in the set.
+   */
+  prepareRestore(input: CreateSessionInput, owner: string, id: string): Session {
+    try {
+      return this.newSession(input, { tenant: owner, admin: false, via: "local" }, id);
+    } catch (error) {
+      // Still listed, as failed, so its owner learns why it did not come back.
+      const spec: SessionSpec = {
+        server_type: input.server_type ?? "command",
+        server_command: input.server_command ?? input.server ?? "",
+        server_args: input.server_args ?? [],
+        env_vars: {},
+        working_dir: input.working_dir,
+        roots: input.roots ?? [],
+        owner,
+        server: input.server,
+        request: input,
+      };
+      const session = new Session(id, spec, [], this.settings, this.log);
+      session.markFailed(`could not be restored: ${(error as Error).message}`);
+      return session;
+    }
+  }
+
+  /** Puts a restored (or failed-to-restore) session into the set; the caller starts it. */
+  adopt(session: Session): void {
+    if (this.closing) throw new ShuttingDown("the station is shutting down");
+    this.sessions.set(session.id, session);
+  }
+
   /** The warm pool's entries and how many processes each holds ready (empty without a pool). */
   warmPoolStatus() {
     return this.pool?.status() ?? [];
@@ -250,7 +294,7 @@ export class SessionManager {
     // Slots freed by servers that exited on their own are refilled here.
     this.pool?.fill();
     for (const session of this.sessions.values()) {
-      if (session.status === "exited") {
+      if (isTerminal(session.status)) {
         const exitedAt = session.exitedAt?.getTime() ?? now;
         if (now - exitedAt >= this.settings.exitedTtlMs) this.sessions.delete(session.id);
       } else if (
@@ -282,7 +326,7 @@ export class SessionManager {
     // Whatever did not stop in time is killed outright. Only this manager's groups:
     // several stations may share a process (tests), and index.ts kills all groups at exit.
     for (const session of this.sessions.values()) {
-      if (session.pid !== null && session.status !== "exited") signalGroup(session.pid, "SIGKILL");
+      if (session.pid !== null && !isTerminal(session.status)) signalGroup(session.pid, "SIGKILL");
     }
   }
 }

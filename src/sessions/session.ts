@@ -274,7 +274,7 @@ export class Session {
         knownEra,
       });
     } catch (error) {
-      await this.stop();
+      await this.halt();
       const exit = this.exit as ExitInfo | undefined; // set by the exit handler meanwhile
       const why = this.crashed
         ? `the server exited during start (${describeExit(exit)})`
@@ -373,6 +373,11 @@ export class Session {
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
   stop(): Promise<void> {
     this.stopRequested = true;
+    return this.halt();
+  }
+
+  /** Ends the server without marking the stop as asked for (a failed start, a crash's leftovers). */
+  private halt(): Promise<void> {
     if (this.status === "restarting") {
       // Waiting out a backoff: nothing runs, so there is nothing to stop but the timer.
       this.cancelRestart?.();
@@ -534,7 +539,7 @@ export class Session {
     if (!expected) {
       this.log.warn("server exited unexpectedly", { session_id: this.id, exit_code: exit.code, exit_signal: exit.signal });
       // Its descendants may still run in its process group.
-      void this.stop();
+      void this.halt();
     }
     for (const listener of this.exitListeners) listener(this);
   }

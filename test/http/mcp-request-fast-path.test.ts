@@ -10,10 +10,12 @@ import { type TestStation, startStation } from "../support/station.ts";
 
 let station: TestStation;
 let sessionId: string;
+let bigId: string;
 
 beforeAll(async () => {
   station = await startStation();
   sessionId = (await station.create({ server_command: fixture("echo.mjs") })).body.session_id;
+  bigId = (await station.create({ server_command: fixture("big.mjs") })).body.session_id;
 });
 afterAll(() => station.stop());
 
@@ -50,4 +52,28 @@ test("a burst of requests written in one turn reaches the server whole, each ans
     expect(res.status).toBe(200);
     expect(res.body.data.content[0].text).toBe(text);
   }
+});
+
+describe("large results, passed through as the server wrote them", () => {
+  test.each([[100_000], [3 * 1024 * 1024 + 1]])("a %p byte text arrives whole, with the station's headers", async (bytes) => {
+    const res = await fetch(`${station.url}/mcp/request`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "raw-test-1" },
+      body: JSON.stringify({ session_id: bigId, method: "tools/call", params: { name: "big", arguments: { bytes } } }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toStartWith("application/json");
+    expect(res.headers.get("x-request-id")).toBe("raw-test-1");
+    const body = (await res.json()) as any;
+    expect(body.success).toBe(true);
+    const text: string = body.data.content[0].text;
+    expect(Buffer.byteLength(text)).toBe(bytes);
+    expect(text.startsWith("한a한a")).toBe(true);
+  });
+
+  test("a caller that did not ask for raw results (every one but /mcp/request) gets a parsed value", async () => {
+    const session = station.manager.get(bigId);
+    const result = (await session.request("tools/call", { name: "big", arguments: { bytes: 200_000 } })) as any;
+    expect(Buffer.byteLength(result.content[0].text)).toBe(200_000);
+  });
 });

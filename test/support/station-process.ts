@@ -23,7 +23,16 @@ export async function spawnStation(
 ): Promise<StationProcess> {
   const proc = Bun.spawn(argv, {
     cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", MCP_STATION_PORT: "0", MCP_STATION_HOST: "127.0.0.1", ...env },
+    // Persistence off unless a test asks for it: a station started from the repository would
+    // otherwise record its sessions in ./data and the next test's station would restore them.
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      MCP_STATION_PORT: "0",
+      MCP_STATION_HOST: "127.0.0.1",
+      MCP_STATION_PERSISTENCE: "off",
+      ...env,
+    },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -20,6 +20,13 @@ export const CreateSessionBody = t.Object(
     env_vars: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 1024 }), t.String({ maxLength: 65536 }))),
     working_dir: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
     roots: t.Optional(t.Array(Root, { maxItems: 256, description: "Answered to the server's roots/list" })),
+    restart_policy: t.Optional(
+      t.UnionEnum(["never", "on-failure", "always"], {
+        description:
+          "When the server exits by itself: never restart it, restart it after a failure (non-zero exit, a signal, or unresponsive), or always. Default MCP_STATION_RESTART_POLICY or the registry entry's.",
+      }),
+    ),
+    max_restarts: t.Optional(t.Integer({ minimum: 0, maximum: 1000, description: "Restarts in a row before the session fails; default MCP_STATION_MAX_RESTARTS" })),
     client_capabilities: t.Optional(
       t.Object(
         {
@@ -41,7 +48,7 @@ export const SessionInfo = t.Object(
   {
     session_id: t.String(),
     server_type: t.String(),
-    status: t.UnionEnum(["starting", "running", "stopping", "exited"]),
+    status: t.UnionEnum(["starting", "running", "unresponsive", "stopping", "exited", "restarting", "failed"]),
     created_at: t.String(),
     pid: t.Nullable(t.Integer()),
     server_command: t.String(),
@@ -66,6 +73,28 @@ export const SessionInfo = t.Object(
     in_flight: t.Integer(),
     requests_total: t.Integer(),
     last_activity_at: t.String(),
+    restored: t.Optional(t.Boolean({ description: "The session came back after a station restart" })),
+    restored_at: t.Optional(t.Nullable(t.String({ description: "When it was restored" }))),
+    restart_policy: t.Optional(t.UnionEnum(["never", "on-failure", "always"])),
+    max_restarts: t.Optional(t.Integer({ description: "Restarts in a row the policy allows before the session fails" })),
+    restarts: t.Optional(t.Integer({ description: "Times the restart policy started the server again" })),
+    next_restart_at: t.Optional(t.Nullable(t.String({ description: "While restarting: when the next attempt is due" }))),
+    failure_reason: t.Optional(t.Nullable(t.String({ description: "Why the session failed (status failed)" }))),
+    health: t.Optional(
+      t.Nullable(
+        t.Object(
+          {
+            at: t.String(),
+            ok: t.Boolean(),
+            method: t.String({ description: "ping (legacy) or server/discover (2026-07-28)" }),
+            latency_ms: t.Nullable(t.Number()),
+            error: t.Nullable(t.String()),
+            consecutive_failures: t.Integer(),
+          },
+          { description: "The last health check (MCP_STATION_HEALTH_INTERVAL_MS)" },
+        ),
+      ),
+    ),
   },
   { additionalProperties: true },
 );

@@ -1,0 +1,87 @@
+/**
+ * One JSON line per HTTP request (request id, route, status, duration, and
+ * for MCP calls the session, the MCP method and the outcome) and the HTTP
+ * metrics, from the same two hooks. Registered first, so even requests the
+ * auth gate refuses are timed and logged. The request id is the caller's
+ * `x-request-id` when it sends a sane one, else a fresh one; either way it
+ * comes back in the `x-request-id` response header.
+ *
+ * @example
+ *   {"time":"…","level":"info","msg":"request","request_id":"a1b2…","method":"POST","route":"/mcp/request",
+ *    "status":200,"duration_ms":0.84,"session_id":"…","mcp_method":"tools/list","outcome":"ok"}
+ */
+import { Elysia } from "elysia";
+import { StationError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { StationMetrics } from "../metrics/station-metrics.ts";
+
+interface Timing {
+  id: string;
+  started: number;
+}
+
+const timings = new WeakMap<Request, Timing>();
+const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+let sequence = 0;
+const prefix = crypto.randomUUID().slice(0, 8);
+
+/** Elysia leaves set.status at 500 for errors the error plugin answered: recover the status it sent. */
+function statusOf(code: unknown, error: unknown, fallback: number): number {
+  if (error instanceof StationError) return error.status;
+  switch (code) {
+    case "VALIDATION":
+      return 422;
+    case "PARSE":
+      return 400;
+    case "NOT_FOUND":
+      return 404;
+  }
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" ? status : fallback;
+}
+
+/** success/error/refused for an /mcp/request answer, from its body. */
+function mcpOutcome(status: number, value: unknown): string {
+  if (status >= 400) return "refused";
+  const body = value as { success?: unknown } | undefined;
+  return body?.success === false ? "error" : "ok";
+}
+
+export const requestLog = (log: Logger, metrics?: StationMetrics) =>
+  new Elysia({ name: "request-log" })
+    .onRequest(({ request, set }) => {
+      const given = request.headers.get("x-request-id");
+      const id = given && SANE_ID.test(given) ? given : `${prefix}-${(++sequence).toString(36)}`;
+      timings.set(request, { id, started: performance.now() });
+      set.headers["x-request-id"] = id;
+      metrics?.httpStarted();
+    })
+    .onAfterResponse({ as: "global" }, (ctx) => {
+      const timing = timings.get(ctx.request);
+      if (!timing) return;
+      const seconds = (performance.now() - timing.started) / 1000;
+      const { code, error } = ctx as unknown as { code?: unknown; error?: unknown };
+      const status = error !== undefined ? statusOf(code, error, 500) : typeof ctx.set.status === "number" ? ctx.set.status : 200;
+      const route = ctx.route || "unmatched";
+      metrics?.httpFinished(route, ctx.request.method, status, seconds);
+      if (!log.enabled("info")) return;
+      const fields: Record<string, unknown> = {
+        request_id: timing.id,
+        method: ctx.request.method,
+        route,
+        status,
+        duration_ms: Math.round(seconds * 100_000) / 100,
+      };
+      const body = ctx.body as { session_id?: unknown; method?: unknown } | undefined;
+      if (route === "/mcp/request" && body && typeof body === "object") {
+        fields.session_id = body.session_id;
+        fields.mcp_method = body.method;
+        fields.outcome = mcpOutcome(status, (ctx as { responseValue?: unknown }).responseValue);
+      } else {
+        const sessionId = (ctx.params as Record<string, string> | undefined)?.session_id;
+        if (sessionId) fields.session_id = sessionId;
+        fields.outcome = status >= 400 ? "refused" : "ok";
+      }
+      if (error instanceof StationError) fields.error = error.type;
+      log.info("request", fields);
+    });

@@ -1,0 +1,35 @@
+/**
+ * The manager's set of sessions, telling observers (the store, the restart
+ * policy) when a session joins or leaves it, whichever path adds or removes
+ * it: create, a warm process handed over, a restore, delete, the sweeper.
+ */
+import type { Session } from "./session.ts";
+
+export interface SessionObserver {
+  added?(session: Session): void;
+  removed?(session: Session): void;
+}
+
+export class ObservedSessions extends Map<string, Session> {
+  private readonly observers = new Set<SessionObserver>();
+
+  observe(observer: SessionObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  override set(id: string, session: Session): this {
+    const isNew = this.get(id) !== session;
+    super.set(id, session);
+    // Map's constructor calls set before the observers exist.
+    if (isNew && this.observers) for (const o of this.observers) o.added?.(session);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const session = this.get(id);
+    const deleted = super.delete(id);
+    if (session && this.observers) for (const o of this.observers) o.removed?.(session);
+    return deleted;
+  }
+}

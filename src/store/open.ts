@@ -1,0 +1,21 @@
+/**
+ * The store the configuration asks for: none, SQLite in the data directory,
+ * or PostgreSQL; held for this station alone (instance-lease.ts).
+ */
+import type { Config } from "../config.ts";
+import { openDatabase } from "./database.ts";
+import { holdInstance } from "./instance-lease.ts";
+import { SessionStore } from "./session-store.ts";
+
+export async function openStore(config: Config): Promise<SessionStore | undefined> {
+  if (!config.persistence) return undefined;
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const store = await SessionStore.open(db, { instance: config.instance, tablePrefix: config.tablePrefix });
+    store.releaseHold = await holdInstance(store, config.instance);
+    return store;
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

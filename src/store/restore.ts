@@ -1,0 +1,81 @@
+/**
+ * Bringing sessions back after the station restarts. First the process
+ * groups the previous run left behind are ended (leftovers.ts). Then every
+ * session that was live (starting, running, unresponsive, restarting) comes
+ * back under its old session_id: planned again from its stored request under
+ * the current command policy, started, and handshaken again. One that cannot
+ * be (its env_vars were not stored, the policy now refuses it, the server
+ * fails to start) stays listed as `failed` with the reason. Sessions that had
+ * ended are forgotten.
+ */
+import type { Logger } from "../log.ts";
+import type { SessionManager } from "../sessions/manager.ts";
+import type { Session } from "../sessions/session.ts";
+import { reapLeftovers } from "./leftovers.ts";
+import type { SessionStore, StoredSession } from "./session-store.ts";
+
+const LIVE = new Set(["starting", "running", "unresponsive", "restarting"]);
+
+export interface RestoreReport {
+  restored: number;
+  failed: number;
+  forgotten: number;
+  /** Process groups of the previous run that were still running and were ended. */
+  reaped: number;
+}
+
+export interface RestoreOptions {
+  /** false: forget every stored session instead (MCP_STATION_RESTORE=off). */
+  restore: boolean;
+  /** Time a leftover group gets between SIGTERM and SIGKILL. */
+  graceMs: number;
+}
+
+export async function restoreSessions(store: SessionStore, manager: SessionManager, options: RestoreOptions, log: Logger): Promise<RestoreReport> {
+  const rows = await store.load();
+  const reaped = await reapLeftovers(
+    rows.flatMap((row) => (row.process ? [row.process] : [])),
+    options.graceMs,
+  );
+  if (reaped.length > 0) log.warn("ended servers left running by the previous run", { process_groups: reaped });
+  const report: RestoreReport = { restored: 0, failed: 0, forgotten: 0, reaped: reaped.length };
+  const starts: Promise<void>[] = [];
+  for (const row of rows) {
+    if (!options.restore || !LIVE.has(row.status)) {
+      await store.remove(row.session_id);
+      report.forgotten += 1;
+      continue;
+    }
+    const session = manager.prepareRestore(row.request, row.owner ?? "local", row.session_id);
+    session.createdAt = new Date(row.created_at);
+    session.restoredAt = new Date();
+    session.restarts = row.restarts;
+    if (session.status !== "failed" && row.dropped_env.length > 0) {
+      session.markFailed(
+        `could not be restored: the values of env_vars ${row.dropped_env.join(", ")} were not stored (MCP_STATION_STORE_SECRETS=drop)`,
+      );
+    }
+    manager.adopt(session);
+    if (session.status === "failed") {
+      report.failed += 1;
+      continue;
+    }
+    starts.push(start(session, row, report, log));
+  }
+  await Promise.all(starts);
+  log.info("sessions restored", { ...report });
+  return report;
+}
+
+async function start(session: Session, row: StoredSession, report: RestoreReport, log: Logger): Promise<void> {
+  const era = row.identity?.era === "modern" || row.identity?.era === "legacy" ? row.identity.era : undefined;
+  try {
+    await session.start(era);
+    report.restored += 1;
+  } catch (error) {
+    report.failed += 1;
+    if (session.stopRequested) return;
+    session.markFailed(`could not be restored: ${(error as Error).message}`);
+    log.warn("session could not be restored", { session_id: session.id, reason: session.failureReason });
+  }
+}

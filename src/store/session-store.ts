@@ -1,0 +1,303 @@
+/**
+ * What the station remembers about its sessions, in SQLite or PostgreSQL:
+ * one row per session (what was asked for, its status and times, the
+ * handshake result, its owner, the process group it runs in) and a bounded
+ * history of its status changes. Rows belong to one station instance, so
+ * stations sharing a database never restore (or reap) each other's sessions.
+ *
+ * @example
+ *   const store = await SessionStore.open(db, { instance: "default", tablePrefix: "mcp_station_" });
+ *   await store.save(record);
+ *   for (const row of await store.load()) ...
+ */
+import type { Row, SqlDatabase, Value } from "./database.ts";
+
+/** The caller's request, kept as sent so a restore plans the launch again under the current policy. */
+export interface StoredRequest {
+  server?: string;
+  server_type?: "python" | "node" | "command";
+  server_command?: string;
+  server_args?: string[];
+  env_vars?: Record<string, string>;
+  working_dir?: string;
+  roots?: { uri: string; name?: string }[];
+  restart_policy?: "never" | "on-failure" | "always";
+  max_restarts?: number;
+}
+
+/** The process group a session's server runs in, with what identifies that very process after a restart. */
+export interface StoredProcess {
+  pgid: number;
+  /** Field 22 of /proc/<pid>/stat: clock ticks after boot when it started. */
+  startTicks: string;
+  bootId: string;
+}
+
+export interface StoredSession {
+  session_id: string;
+  owner: string | null;
+  status: string;
+  request: StoredRequest;
+  /** env_vars names whose values were not stored (MCP_STATION_STORE_SECRETS=drop). */
+  dropped_env: string[];
+  identity: Record<string, unknown> | null;
+  created_at: string;
+  started_at: string | null;
+  exited_at: string | null;
+  restored_at: string | null;
+  restarts: number;
+  failure_reason: string | null;
+  process: StoredProcess | null;
+}
+
+export interface StatusChange {
+  at: string;
+  status: string;
+  detail: string | null;
+}
+
+export interface StoreOptions {
+  instance: string;
+  /** Prefix of every table name: letters, digits and underscores. */
+  tablePrefix: string;
+  /** Status changes kept per session. */
+  historyLimit?: number;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
+
+/** Each entry moves the schema one version up; never edit one that has shipped, add the next. */
+const MIGRATIONS: ((p: string) => string[])[] = [
+  (p) => [
+    `create table if not exists ${p}sessions (
+      session_id text primary key,
+      instance text not null,
+      owner text,
+      status text not null,
+      request text not null,
+      dropped_env text not null,
+      identity text,
+      created_at text not null,
+      started_at text,
+      exited_at text,
+      restored_at text,
+      restarts integer not null,
+      failure_reason text,
+      pgid integer,
+      start_ticks text,
+      boot_id text,
+      updated_at text not null
+    )`,
+    `create index if not exists ${p}sessions_instance on ${p}sessions (instance)`,
+    `create table if not exists ${p}status_history (
+      session_id text not null,
+      seq integer not null,
+      at text not null,
+      status text not null,
+      detail text,
+      primary key (session_id, seq)
+    )`,
+  ],
+  // Which station holds an instance: one at a time, or the second would end the first one's servers.
+  (p) => [
+    `create table if not exists ${p}instances (
+      instance text primary key,
+      host text not null,
+      pid integer not null,
+      start_ticks text not null,
+      boot_id text not null,
+      seen_at text not null
+    )`,
+  ],
+];
+
+/** The station process holding an instance of the store. */
+export interface InstanceHolder {
+  host: string;
+  pid: number;
+  startTicks: string;
+  bootId: string;
+  seenAt: string;
+}
+
+export class SessionStore {
+  private readonly p: string;
+  private readonly historyLimit: number;
+  private readonly seq = new Map<string, number>();
+
+  private constructor(
+    readonly db: SqlDatabase,
+    private readonly options: StoreOptions,
+  ) {
+    if (!IDENTIFIER.test(options.tablePrefix)) throw new Error(`table prefix must be letters, digits and underscores: "${options.tablePrefix}"`);
+    this.p = options.tablePrefix;
+    this.historyLimit = options.historyLimit ?? 100;
+  }
+
+  /** Opens the store and brings its schema up to date. */
+  static async open(db: SqlDatabase, options: StoreOptions): Promise<SessionStore> {
+    const store = new SessionStore(db, options);
+    await store.migrate();
+    return store;
+  }
+
+  get schemaVersion(): number {
+    return MIGRATIONS.length;
+  }
+
+  private async migrate(): Promise<void> {
+    const p = this.p;
+    await this.db.run(`create table if not exists ${p}schema (version integer not null)`);
+    const rows = await this.db.all(`select max(version) as version from ${p}schema`);
+    const current = Number(rows[0]?.version ?? 0);
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      for (const statement of MIGRATIONS[version - 1](p)) await this.db.run(statement);
+      await this.db.run(`insert into ${p}schema (version) values (?)`, [version]);
+    }
+  }
+
+  /** Writes the whole row (insert or replace). */
+  async save(s: StoredSession): Promise<void> {
+    const values: Value[] = [
+      s.session_id,
+      this.options.instance,
+      s.owner,
+      s.status,
+      JSON.stringify(s.request),
+      JSON.stringify(s.dropped_env),
+      s.identity ? JSON.stringify(s.identity) : null,
+      s.created_at,
+      s.started_at,
+      s.exited_at,
+      s.restored_at,
+      s.restarts,
+      s.failure_reason,
+      s.process?.pgid ?? null,
+      s.process?.startTicks ?? null,
+      s.process?.bootId ?? null,
+      new Date().toISOString(),
+    ];
+    const columns =
+      "session_id, instance, owner, status, request, dropped_env, identity, created_at, started_at, exited_at, restored_at, restarts, failure_reason, pgid, start_ticks, boot_id, updated_at";
+    const updates = columns
+      .split(", ")
+      .slice(1)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ");
+    await this.db.run(
+      `insert into ${this.p}sessions (${columns}) values (${values.map(() => "?").join(", ")}) on conflict (session_id) do update set ${updates}`,
+      values,
+    );
+  }
+
+  /** Appends a status change and trims the session's history to its limit. */
+  async addStatus(sessionId: string, change: StatusChange): Promise<void> {
+    let seq = this.seq.get(sessionId);
+    if (seq === undefined) {
+      const rows = await this.db.all(`select max(seq) as seq from ${this.p}status_history where session_id = ?`, [sessionId]);
+      seq = Number(rows[0]?.seq ?? 0);
+    }
+    seq += 1;
+    this.seq.set(sessionId, seq);
+    await this.db.run(`insert into ${this.p}status_history (session_id, seq, at, status, detail) values (?, ?, ?, ?, ?)`, [
+      sessionId,
+      seq,
+      change.at,
+      change.status,
+      change.detail,
+    ]);
+    if (seq > this.historyLimit) {
+      await this.db.run(`delete from ${this.p}status_history where session_id = ? and seq <= ?`, [sessionId, seq - this.historyLimit]);
+    }
+  }
+
+  async history(sessionId: string): Promise<StatusChange[]> {
+    const rows = await this.db.all(`select at, status, detail from ${this.p}status_history where session_id = ? order by seq`, [sessionId]);
+    return rows.map((r) => ({ at: String(r.at), status: String(r.status), detail: r.detail === null ? null : String(r.detail) }));
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    this.seq.delete(sessionId);
+    await this.db.run(`delete from ${this.p}sessions where session_id = ? and instance = ?`, [sessionId, this.options.instance]);
+    await this.db.run(`delete from ${this.p}status_history where session_id = ?`, [sessionId]);
+  }
+
+  /** This instance's sessions, oldest first. */
+  async load(): Promise<StoredSession[]> {
+    const rows = await this.db.all(`select * from ${this.p}sessions where instance = ? order by created_at`, [this.options.instance]);
+    return rows.map(fromRow);
+  }
+
+  async holder(): Promise<InstanceHolder | undefined> {
+    const rows = await this.db.all(`select * from ${this.p}instances where instance = ?`, [this.options.instance]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return { host: String(r.host), pid: Number(r.pid), startTicks: String(r.start_ticks), bootId: String(r.boot_id), seenAt: String(r.seen_at) };
+  }
+
+  /** Records `holder` as this instance's station (replacing whoever held it). */
+  async hold(holder: InstanceHolder): Promise<void> {
+    await this.db.run(
+      `insert into ${this.p}instances (instance, host, pid, start_ticks, boot_id, seen_at) values (?, ?, ?, ?, ?, ?)
+       on conflict (instance) do update set host = excluded.host, pid = excluded.pid, start_ticks = excluded.start_ticks, boot_id = excluded.boot_id, seen_at = excluded.seen_at`,
+      [this.options.instance, holder.host, holder.pid, holder.startTicks, holder.bootId, holder.seenAt],
+    );
+  }
+
+  async release(holder: InstanceHolder): Promise<void> {
+    await this.db.run(`delete from ${this.p}instances where instance = ? and host = ? and pid = ? and start_ticks = ?`, [
+      this.options.instance,
+      holder.host,
+      holder.pid,
+      holder.startTicks,
+    ]);
+  }
+
+  /** Whether the database answers; for /readyz. */
+  async ping(): Promise<void> {
+    await this.db.all("select 1 as ok");
+  }
+
+  /** Drops every table of this prefix (tests use a prefix of their own). */
+  async dropTables(): Promise<void> {
+    for (const table of ["sessions", "status_history", "instances", "schema"]) await this.db.run(`drop table if exists ${this.p}${table}`);
+  }
+
+  /** Set by holdInstance (instance-lease.ts): gives the instance up at close. */
+  releaseHold: (() => Promise<void>) | undefined;
+
+  async close(): Promise<void> {
+    await this.releaseHold?.();
+    await this.db.close();
+  }
+}
+
+function json<T>(value: Value, fallback: T): T {
+  if (value === null || value === undefined) return fallback;
+  return JSON.parse(String(value)) as T;
+}
+
+function text(value: Value): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function fromRow(r: Row): StoredSession {
+  return {
+    session_id: String(r.session_id),
+    owner: text(r.owner),
+    status: String(r.status),
+    request: json(r.request, {}),
+    dropped_env: json(r.dropped_env, []),
+    identity: json(r.identity, null),
+    created_at: String(r.created_at),
+    started_at: text(r.started_at),
+    exited_at: text(r.exited_at),
+    restored_at: text(r.restored_at),
+    restarts: Number(r.restarts ?? 0),
+    failure_reason: text(r.failure_reason),
+    process:
+      r.pgid === null || r.pgid === undefined
+        ? null
+        : { pgid: Number(r.pgid), startTicks: String(r.start_ticks), bootId: String(r.boot_id) },
+  };
+}
