@@ -66,6 +66,14 @@ export function createStation(config: Config, log: Logger = silentLogger, option
             { name: "health", description: "Liveness and readiness" },
             { name: "servers", description: "The server registry (MCP_STATION_SERVERS_FILE)" },
           ],
+          // Needed once a credential is configured (README: Security); /healthz never needs one.
+          components: {
+            securitySchemes: {
+              bearer: { type: "http", scheme: "bearer", description: "An API key (MCP_STATION_API_KEYS) or a JWT" },
+              apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key" },
+            },
+          },
+          security: [{ bearer: [] }, { apiKey: [] }],
         },
       }),
     )
@@ -81,6 +89,10 @@ export function createStation(config: Config, log: Logger = silentLogger, option
         mcpSessionIdleMs: config.mcpSessionIdleMs,
         inputWaitMs: config.inputWaitMs,
         clientInfo: { name: "mcp-station", version: VERSION },
+      }, {
+        registry: config.registry,
+        pool: { min: config.poolMin, max: Math.max(config.poolMin, config.poolMax), idleMs: config.poolIdleMs },
+        log,
       }),
     )
     .use(mcpModule(manager));

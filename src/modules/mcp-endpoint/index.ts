@@ -12,7 +12,11 @@
  *     -H 'accept: application/json, text/event-stream' \
  *     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
  */
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
+import { NotFound, SessionNotFound } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import type { ServerEntry } from "../../registry/registry.ts";
+import { type PoolSettings, ServerPools } from "./server-pool.ts";
 import { ErrorCode, type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
 import { META, isModernVersion } from "../../mcp/versions.ts";
 import { callerOf } from "../../plugins/auth.ts";
@@ -26,31 +30,61 @@ import { accepted, rpcError } from "./replies.ts";
 
 export type { EndpointSettings } from "./legacy.ts";
 
-const PATH = "/sessions/:session_id/mcp";
+export type ParsedMessage = Exclude<ReturnType<typeof classify>, { kind: "invalid" }> & { params: Record<string, unknown> | undefined };
 
-export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSettings) => {
+/** Reads one JSON-RPC message from a POST body; a Response is the transport's error answer. */
+export async function readMessage(request: Request): Promise<ParsedMessage | Response> {
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  if (!type.startsWith("application/json")) return rpcError(null, -32000, "Unsupported Media Type: Content-Type must be application/json", 415);
+  let value: unknown;
+  try {
+    value = JSON.parse(await request.text());
+  } catch {
+    return rpcError(null, ErrorCode.ParseError, "Parse error: the body is not valid JSON", 400);
+  }
+  if (exceedsDepth(value, MAX_BODY_DEPTH)) return rpcError(null, ErrorCode.InvalidRequest, `the body nests deeper than ${MAX_BODY_DEPTH} levels`, 400);
+  if (Array.isArray(value)) return rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported", 400);
+  const sorted = classify(value);
+  if (sorted.kind === "invalid") return rpcError(null, ErrorCode.InvalidRequest, `Invalid Request: ${sorted.reason}`, 400);
+  const params = ("params" in sorted.message ? sorted.message.params : undefined) as Record<string, unknown> | undefined;
+  return { ...sorted, params } as ParsedMessage;
+}
+
+/** A message in the 2026-07-28 shape: its envelope (or its header) names a modern version. */
+export function isModernMessage(parsed: ParsedMessage, request: Request): boolean {
+  const claimed = (parsed.params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
+  const header = request.headers.get("mcp-protocol-version");
+  return claimed !== undefined || (header !== null && isModernVersion(header));
+}
+
+const PATH = "/sessions/:session_id/mcp";
+const SERVER_PATH = "/servers/:name/mcp";
+const ServerNameParams = t.Object({ name: t.String({ description: "A registered server's name (GET /servers)" }) });
+
+export interface RegistryEndpoints {
+  registry: Map<string, ServerEntry>;
+  pool: PoolSettings;
+  log: Logger;
+}
+
+export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSettings, registered?: RegistryEndpoints) => {
   const legacy = new LegacyEndpoint(settings);
   const modern = new ModernEndpoint(settings);
+  const pools = registered ? new ServerPools(manager, registered.pool, registered.log) : undefined;
+  /** Station sessions a legacy client's initialize on /servers/{name}/mcp started: they end with its MCP session. */
+  const startedForClient = new Set<string>();
+  legacy.onForget = (client) => {
+    if (startedForClient.delete(client.session.id)) void manager.delete(client.session.id).catch(() => {});
+  };
 
   const post = async (session: Session, request: Request): Promise<Response> => {
-    const type = (request.headers.get("content-type") ?? "").toLowerCase();
-    if (!type.startsWith("application/json")) return rpcError(null, -32000, "Unsupported Media Type: Content-Type must be application/json", 415);
-    let value: unknown;
-    try {
-      value = JSON.parse(await request.text());
-    } catch {
-      return rpcError(null, ErrorCode.ParseError, "Parse error: the body is not valid JSON", 400);
-    }
-    if (exceedsDepth(value, MAX_BODY_DEPTH)) return rpcError(null, ErrorCode.InvalidRequest, `the body nests deeper than ${MAX_BODY_DEPTH} levels`, 400);
-    if (Array.isArray(value)) return rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported", 400);
-    const sorted = classify(value);
-    if (sorted.kind === "invalid") return rpcError(null, ErrorCode.InvalidRequest, `Invalid Request: ${sorted.reason}`, 400);
-    const message = sorted.message;
-    const params = ("params" in message ? message.params : undefined) as Record<string, unknown> | undefined;
-    const claimed = (params?._meta as Record<string, unknown> | undefined)?.[META.protocolVersion];
-    const header = request.headers.get("mcp-protocol-version");
-    const isModern = claimed !== undefined || (header !== null && isModernVersion(header));
-    if (isModern) {
+    const parsed = await readMessage(request);
+    return parsed instanceof Response ? parsed : dispatch(session, request, parsed);
+  };
+
+  const dispatch = (session: Session, request: Request, sorted: ParsedMessage): Promise<Response> | Response => {
+    const params = sorted.params;
+    if (isModernMessage(sorted, request)) {
       // 2026-07-28 has no client notifications or responses on HTTP: accepted and dropped.
       if (sorted.kind !== "request") return sorted.kind === "notification" ? accepted() : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
       return modern.post(session, request, sorted.message);
@@ -75,6 +109,50 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
   };
 
   const session = (params: { session_id: string }, request: Request) => manager.get(params.session_id, callerOf(request));
+
+  /** /servers/{name}/mcp: a legacy client's initialize starts its own session; modern requests go to the pool. */
+  const postToServer = async (name: string, request: Request): Promise<Response> => {
+    const caller = callerOf(request);
+    if (!registered?.registry.has(name)) throw new NotFound(`no registered server named ${name} (GET /servers)`);
+    const parsed = await readMessage(request);
+    if (parsed instanceof Response) return parsed;
+    if (isModernMessage(parsed, request)) {
+      if (parsed.kind !== "request") return parsed.kind === "notification" ? accepted() : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
+      const parked = modern.sessionOfState(parsed.params?.requestState);
+      const target = parked && parked.spec.server === name ? parked : await pools!.acquire(name, caller);
+      return dispatch(target, request, parsed);
+    }
+    if (parsed.kind === "request" && parsed.message.method === "initialize") {
+      const declared = ((parsed.params?.capabilities ?? {}) as Record<string, unknown>) ?? {};
+      const created = await manager.create(
+        {
+          server: name,
+          client_capabilities: {
+            ...(declared.sampling ? { sampling: {} } : {}),
+            ...(declared.elicitation ? { elicitation: {} } : {}),
+          },
+        },
+        caller,
+      );
+      startedForClient.add(created.id);
+      const answer = await dispatch(created, request, parsed);
+      if (!answer.ok) {
+        startedForClient.delete(created.id);
+        await manager.delete(created.id);
+      }
+      return answer;
+    }
+    return dispatch(serverSession(name, request), request, parsed);
+  };
+
+  /** The station session behind a legacy client's Mcp-Session-Id on /servers/{name}/mcp (another tenant's is not found). */
+  const serverSession = (name: string, request: Request): Session => {
+    const client = legacy.clientById(request.headers.get("mcp-session-id"));
+    if (!client || client.session.spec.server !== name) throw new SessionNotFound(request.headers.get("mcp-session-id") ?? "(none)");
+    return manager.get(client.session.id, callerOf(request));
+  };
+  const missingSessionId = (request: Request) =>
+    request.headers.get("mcp-session-id") ? undefined : rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required", 400);
   const detail = (summary: string, description: string) => ({ summary, description });
 
   return new Elysia({ name: "mcp-endpoint", tags: ["mcp"] })
@@ -94,5 +172,21 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     .delete(PATH, ({ params, request }) => legacy.delete(session(params, request), request), {
       params: SessionIdParams,
       detail: detail("End a legacy client's MCP session", "Ends the MCP session named by Mcp-Session-Id (the station session stays)."),
+    })
+    .post(SERVER_PATH, ({ params, request }) => postToServer(params.name, request), {
+      parse: "none",
+      params: ServerNameParams,
+      detail: detail(
+        "A registered server as a standard MCP endpoint",
+        "Like /sessions/{id}/mcp, for a registry entry: a legacy client's initialize starts a station session of its own (ended by DELETE or idle time); modern stateless requests are spread over a pool of that server's processes (MCP_STATION_POOL_*).",
+      ),
+    })
+    .get(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? legacy.get(serverSession(params.name, request), request), {
+      params: ServerNameParams,
+      detail: detail("The legacy GET stream of a registered server's endpoint", "As on /sessions/{id}/mcp."),
+    })
+    .delete(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? legacy.delete(serverSession(params.name, request), request), {
+      params: ServerNameParams,
+      detail: detail("End a legacy client's MCP session (and the station session it started)", "As on /sessions/{id}/mcp; the server process stops too."),
     });
 };

@@ -31,6 +31,8 @@ const MAX_INPUT_ROUNDS = 16;
 
 export class LegacyEndpoint {
   private readonly clients = new Map<string, LegacyMcpSession>();
+  /** Called when a client's MCP session ends (DELETE, idle, the server's exit). */
+  onForget: ((client: LegacyMcpSession) => void) | undefined;
 
   constructor(private readonly settings: EndpointSettings) {
     setInterval(() => this.sweep(), Math.min(60_000, settings.mcpSessionIdleMs)).unref?.();
@@ -127,9 +129,16 @@ export class LegacyEndpoint {
     return new Response(null, { status: 200 });
   }
 
+  /** The client's MCP session by its Mcp-Session-Id, whatever station session it is on. */
+  clientById(id: string | null): LegacyMcpSession | undefined {
+    const client = id ? this.clients.get(id) : undefined;
+    return client && !client.closed ? client : undefined;
+  }
+
   private forget(client: LegacyMcpSession): void {
+    if (!this.clients.delete(client.id)) return;
     client.close();
-    this.clients.delete(client.id);
+    this.onForget?.(client);
   }
 
   private sweep(now = Date.now()): void {

@@ -45,6 +45,11 @@ export class ModernEndpoint {
 
   constructor(private readonly settings: EndpointSettings) {}
 
+  /** The session a parked call runs on: a retry must reach the same process (registry pools). */
+  sessionOfState(requestState: unknown): Session | undefined {
+    return typeof requestState === "string" ? this.parked.get(requestState)?.session : undefined;
+  }
+
   async post(session: Session, request: Request, message: JsonRpcRequest): Promise<Response> {
     const params = (message.params ?? {}) as Record<string, unknown>;
     const meta = (params._meta ?? {}) as Record<string, unknown>;
