@@ -74,14 +74,6 @@ export function createStation(config: Config, log: Logger = silentLogger, option
             },
           },
           security: [{ bearer: [] }, { apiKey: [] }],
-          // Needed once a credential is configured (README: Security); /healthz never needs one.
-          components: {
-            securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", description: "An API key (MCP_STATION_API_KEYS) or a JWT" },
-              apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key" },
-            },
-          },
-          security: [{ bearer: [] }, { apiKey: [] }],
         },
       }),
     )
