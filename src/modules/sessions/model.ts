@@ -20,8 +20,9 @@ export const CreateSessionBody = t.Object(
     env_vars: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 1024 }), t.String({ maxLength: 65536 }))),
     working_dir: t.Optional(t.String({ minLength: 1, maxLength: 4096 })),
     roots: t.Optional(t.Array(Root, { maxItems: 256, description: "Answered to the server's roots/list" })),
+    // A union of literals, not t.UnionEnum: Elysia gives a UnionEnum its first value as default, which would hide the station's default.
     restart_policy: t.Optional(
-      t.UnionEnum(["never", "on-failure", "always"], {
+      t.Union([t.Literal("never"), t.Literal("on-failure"), t.Literal("always")], {
         description:
           "When the server exits by itself: never restart it, restart it after a failure (non-zero exit, a signal, or unresponsive), or always. Default MCP_STATION_RESTART_POLICY or the registry entry's.",
       }),
