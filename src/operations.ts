@@ -28,7 +28,7 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
       backoffMs: config.restartBackoffMs,
       maxBackoffMs: config.restartBackoffMaxMs,
       registryPolicy: (name) => {
-        const entry = config.registry.get(name) as { restartPolicy?: "never" | "on-failure" | "always"; maxRestarts?: number } | undefined;
+        const entry = config.registry.get(name);
         return entry ? { policy: entry.restartPolicy, maxRestarts: entry.maxRestarts } : undefined;
       },
       onRestart: (_, reason, ok) => metrics.restarted(reason, ok),

@@ -3,7 +3,8 @@
  * Desktop and Cursor, loaded once at start. Each entry names a command, its
  * args, env and cwd. An optional `station` object says what a caller may add:
  * `allow_env` (env names a caller may set) and `allow_args` (whether a caller
- * may append arguments). Entries without a `command` (remote `url` servers)
+ * may append arguments), and `restart_policy` / `max_restarts` (the restart
+ * policy of its sessions). Entries without a `command` (remote `url` servers)
  * are skipped with a warning: the station runs stdio servers only.
  *
  * @example
@@ -21,6 +22,9 @@ export interface ServerEntry {
   cwd?: string;
   allowEnv: string[];
   allowArgs: boolean;
+  /** station.restart_policy and station.max_restarts: this server's restart policy (src/sessions/restart.ts). */
+  restartPolicy?: "never" | "on-failure" | "always";
+  maxRestarts?: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -51,6 +55,12 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
     const station = (entry.station ?? {}) as Record<string, unknown>;
     if (station.allow_env !== undefined && !isStringArray(station.allow_env)) fail(`server "${name}": station.allow_env must be an array of names`);
     if (station.allow_args !== undefined && typeof station.allow_args !== "boolean") fail(`server "${name}": station.allow_args must be true or false`);
+    if (station.restart_policy !== undefined && !["never", "on-failure", "always"].includes(station.restart_policy as string)) {
+      fail(`server "${name}": station.restart_policy must be never, on-failure or always`);
+    }
+    if (station.max_restarts !== undefined && !(Number.isInteger(station.max_restarts) && (station.max_restarts as number) >= 0)) {
+      fail(`server "${name}": station.max_restarts must be a whole number`);
+    }
     entries.set(name, {
       name,
       command: entry.command as string,
@@ -59,6 +69,8 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
       cwd: entry.cwd as string | undefined,
       allowEnv: (station.allow_env as string[] | undefined) ?? [],
       allowArgs: (station.allow_args as boolean | undefined) ?? false,
+      restartPolicy: station.restart_policy as ServerEntry["restartPolicy"],
+      maxRestarts: station.max_restarts as number | undefined,
     });
   }
   return entries;

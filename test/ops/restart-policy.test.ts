@@ -4,6 +4,9 @@
  * gives up after max_restarts in a row, and never leaves it exited.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { backoffDelay, wantsRestart } from "../../src/sessions/restart.ts";
 import { fixture } from "../setup/paths.ts";
 import { eventually, waitGone } from "../support/processes.ts";
@@ -90,5 +93,22 @@ describe("with crashing servers", () => {
     expect(Date.parse((await info(s, created.session_id)).next_restart_at)).toBeGreaterThan(Date.now());
     expect((await s.call("DELETE", `/sessions/${created.session_id}`)).status).toBe(200);
     expect((await s.call("GET", `/sessions/${created.session_id}`)).status).toBe(404);
+  });
+
+  test("a registry entry's station.restart_policy applies to its sessions; the request can still choose", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcp-station-registry-"));
+    try {
+      const file = join(dir, "servers.json");
+      writeFileSync(file, JSON.stringify({ mcpServers: { crashy: { command: "node", args: [fixture("crash.mjs")], station: { restart_policy: "on-failure", max_restarts: 2 } } } }));
+      const s = await station({ MCP_STATION_SERVERS_FILE: file });
+      const fromRegistry = (await s.call("POST", "/sessions", { server: "crashy" })).body;
+      expect(fromRegistry).toMatchObject({ restart_policy: "on-failure", max_restarts: 2 });
+      const chosen = (await s.call("POST", "/sessions", { server: "crashy", restart_policy: "never" })).body;
+      expect(chosen.restart_policy).toBe("never");
+      await crash(s, fromRegistry.session_id);
+      expect(await eventually(async () => (await info(s, fromRegistry.session_id)).restarts === 1, 10_000)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
