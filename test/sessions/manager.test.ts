@@ -39,7 +39,11 @@ describe("limits and clean-up", () => {
     station = await startStation({ MCP_STATION_IDLE_TIMEOUT_MS: "300" });
     const { body } = await station.create({ server_command: fixture("echo.mjs") });
     expect(await waitGone(body.pid)).toBe(true);
-    const info = (await station.call("GET", `/sessions/${body.session_id}`)).body;
+    // The process can be gone a moment before its exit is recorded: wait for the record.
+    const info = await eventually(async () => {
+      const current = (await station!.call("GET", `/sessions/${body.session_id}`)).body;
+      return current.status === "exited" ? current : undefined;
+    });
     expect(info).toMatchObject({ status: "exited", crashed: false });
   });
 });
