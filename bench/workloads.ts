@@ -296,40 +296,46 @@ function median(values: number[]): number {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : Number.NaN;
 }
 
-/** Spawn plus initialize, direct vs through POST /sessions (and with a warm pool, when `pooled` is given). */
+/**
+ * Spawn plus initialize, direct vs through POST /sessions (and with a warm pool, when `pooled` is
+ * given). Interleaved, one of each per round, so that a busy moment on the machine hits all alike.
+ */
 export async function createWorkload(server: ServerUnderTest, count: number, stationOptions: StationOptions, pooled?: StationOptions): Promise<CreateFigures> {
+  const station = await startStation(stationOptions);
+  const pool = pooled ? await startStation(pooled) : undefined;
   const direct: number[] = [];
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let errors = 0;
+  const timeCreate = async (target: Running, into: number[], measure: boolean) => {
+    const started = performance.now();
+    try {
+      const id = await createSession(target, server.spec);
+      if (measure) into.push(performance.now() - started);
+      await deleteSession(target, id);
+    } catch (error) {
+      errors++;
+      console.error(String(error));
+    }
+  };
   for (let i = -1; i < count; i++) {
     const started = performance.now();
     const c = StdioClient.spawn(server.argv);
     await c.initialize();
     if (i >= 0) direct.push(performance.now() - started);
     await c.close();
-  }
-  let errors = 0;
-  const timeCreates = async (options: StationOptions, pause: number) => {
-    const station = await startStation(options);
-    const times: number[] = [];
-    for (let i = -1; i < count; i++) {
-      const started = performance.now();
-      try {
-        const id = await createSession(station, server.spec);
-        if (i >= 0) times.push(performance.now() - started);
-        await deleteSession(station, id);
-      } catch (error) {
-        errors++;
-        console.error(String(error));
-      }
-      // With a pool: give it time to refill, as a station with spare time between creates would have.
-      if (pause) await Bun.sleep(pause);
+    await timeCreate(station, cold, i >= 0);
+    if (pool) {
+      // Give the pool time to refill, as a station with spare time between creates would have.
+      await Bun.sleep(Math.ceil((direct.at(-1) ?? 300) * 2) + 100);
+      await timeCreate(pool, warm, i >= 0);
     }
-    await station.stop();
-    return median(times);
-  };
+  }
+  await station.stop();
+  await pool?.stop();
   const directMs = median(direct);
-  const stationMs = await timeCreates(stationOptions, 0);
-  const pooledMs = pooled ? await timeCreates(pooled, Math.ceil(directMs * 3) + 100) : undefined;
-  return { server: server.name, directMs, stationMs, addedMs: stationMs - directMs, pooledMs, errors };
+  const stationMs = median(cold);
+  return { server: server.name, directMs, stationMs, addedMs: stationMs - directMs, pooledMs: pool ? median(warm) : undefined, errors };
 }
 
 /** `count` idle sessions of the trivial server: the station's own RSS growth per session. */

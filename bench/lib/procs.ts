@@ -3,7 +3,8 @@
  * compiled binary with --binary) and the minimal forwarder, each its own
  * process so its memory is read from /proc/<pid>/status.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 
@@ -89,14 +90,16 @@ export async function startStation(options: StationOptions = {}): Promise<Runnin
   // BENCH_STATION_FLAGS: extra bun flags for the station, e.g. "--cpu-prof-md --cpu-prof-dir=/tmp/prof".
   const flags = (process.env.BENCH_STATION_FLAGS ?? "").split(" ").filter(Boolean);
   const argv = options.binary && existsSync(binary) ? [binary] : [process.execPath, ...flags, join(ROOT, "src", "index.ts")];
+  // Persistence stays on, as shipped, but each station gets a store of its own: started from the
+  // repository, it would otherwise share (and restore) the sessions in ./data.
+  const dataDir = mkdtempSync(join(tmpdir(), "mcp-station-bench-"));
   const proc = Bun.spawn(argv, {
     cwd: ROOT,
     env: {
       ...(process.env as Record<string, string>),
       MCP_STATION_PORT: "0",
       MCP_STATION_HOST: "127.0.0.1",
-      // No session store: bench stations start from the repository and must not share (or restore) ./data.
-      MCP_STATION_PERSISTENCE: "off",
+      MCP_STATION_DATA_DIR: dataDir,
       ...options.env,
     },
     stdout: "pipe",
@@ -110,7 +113,15 @@ export async function startStation(options: StationOptions = {}): Promise<Runnin
     },
     "the station",
   );
-  return { pid: proc.pid, url: `http://127.0.0.1:${port}`, proc, stop: () => stopProcess(proc) };
+  return {
+    pid: proc.pid,
+    url: `http://127.0.0.1:${port}`,
+    proc,
+    stop: async () => {
+      await stopProcess(proc);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startForwarder(sessions: number, serverArgv: string[]): Promise<Running> {

@@ -10,6 +10,7 @@
  *   await c.close();
  */
 import type { Subprocess } from "bun";
+import { childEnvironment } from "../../src/process/environment.ts";
 
 export interface RpcResponse {
   jsonrpc: "2.0";
@@ -28,8 +29,12 @@ export class StdioClient {
     void this.pump();
   }
 
+  /**
+   * Starts a server with the environment the station gives its servers (an allow-list), so
+   * both start alike: this shell's NODE_EXTRA_CA_CERTS alone adds tens of ms to node's start.
+   */
   static spawn(argv: string[], env?: Record<string, string>): StdioClient {
-    const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "ignore", env: env ?? (process.env as Record<string, string>) });
+    const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "ignore", env: childEnvironment(env) });
     return new StdioClient(proc as Subprocess<"pipe", "pipe", "ignore">);
   }
 
