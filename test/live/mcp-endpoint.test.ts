@@ -130,12 +130,15 @@ describe("modern clients (2026-07-28)", () => {
     expect((await jsonOf(ping)).error.code).toBe(-32601);
   });
 
-  test("a legacy server's sampling request for a client that did not declare sampling is a clear error, not a hang", async () => {
+  test("a legacy server's sampling request for a client that did not declare sampling is -32021 (the 2026 answer), not a hang", async () => {
     const url = await endpoint("client-requests.mjs", { client_capabilities: { sampling: {} } });
     const res = await post(url, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "ask_sampling", arguments: { timeoutMs: 30_000 }, _meta: modernMeta() } }, modernHeaders("tools/call", "ask_sampling"));
-    const body = await jsonOf(res);
-    expect(body.result.isError).toBe(true);
-    expect(body.result.content[0].text).toContain("not available");
+    expect(res.status).toBe(400);
+    expect((await jsonOf(res)).error).toEqual({
+      code: -32021,
+      message: "Missing required client capability: sampling",
+      data: { requiredCapabilities: { sampling: {} } },
+    });
   });
 
   test("a retry with an unknown requestState is refused", async () => {

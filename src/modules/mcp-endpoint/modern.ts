@@ -15,9 +15,9 @@ import { randomBytes } from "node:crypto";
 import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { HEADER_MISMATCH, discoverResultFor, headerMismatch, toModernResult, toRpcError, withoutModernMeta } from "../../mcp/bridge.ts";
-import { META, MODERN_VERSIONS, UNSUPPORTED_PROTOCOL_VERSION, isModernVersion } from "../../mcp/versions.ts";
+import { META, MISSING_REQUIRED_CLIENT_CAPABILITY, MODERN_VERSIONS, UNSUPPORTED_PROTOCOL_VERSION, isModernVersion } from "../../mcp/versions.ts";
 import type { Session } from "../../sessions/session.ts";
-import { type LiveClient, declares, hubOf } from "../live/client-hub.ts";
+import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../live/client-hub.ts";
 import { SseStream, acceptsEventStream } from "../live/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
 import { json, rpcError } from "./replies.ts";
@@ -55,11 +55,12 @@ export class ModernEndpoint {
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = meta[META.protocolVersion];
     if (typeof version !== "string") return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.protocolVersion}`, 400);
+    // Headers first: a header that disagrees with the body is a HeaderMismatch whatever the version says.
+    const mismatch = headerMismatch(request.headers, message.method, params, version);
+    if (mismatch) return rpcError(message.id, HEADER_MISMATCH, mismatch, 400);
     if (!isModernVersion(version)) {
       return rpcError(message.id, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", 400, { supported: [...MODERN_VERSIONS], requested: version });
     }
-    const mismatch = headerMismatch(request.headers, message.method, params, version);
-    if (mismatch) return rpcError(message.id, HEADER_MISMATCH, mismatch, 400);
     if (typeof meta[META.clientCapabilities] !== "object" || meta[META.clientCapabilities] === null) {
       return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.clientCapabilities}`, 400);
     }
@@ -172,9 +173,22 @@ export class ModernEndpoint {
     // The server's requests while this call runs come here, when the client declared the capability in this request.
     const asker: LiveClient = {
       lastActiveAt: startedAt,
-      accepts: (m) => declares(capabilities, m) && !controller.signal.aborted,
+      // Sampling and elicitation are taken even when undeclared: the exact 2026 answer is -32021, below.
+      // roots/list undeclared falls through to the session's own roots.
+      accepts: (m) => !controller.signal.aborted && (declares(capabilities, m) || m === "sampling/createMessage" || m === "elicitation/create"),
       busySince: () => startedAt,
       ask: (serverRequest) => {
+        if (!declares(capabilities, serverRequest.method)) {
+          const needed = CAPABILITY_OF[serverRequest.method];
+          const missing = new RemoteError(MISSING_REQUIRED_CLIENT_CAPABILITY, `Missing required client capability: ${needed}`, {
+            requiredCapabilities: { [needed]: {} },
+          });
+          if (waiting) waiting({ kind: "error", error: missing });
+          else ready = { kind: "error", error: missing };
+          waiting = undefined;
+          controller.abort();
+          return Promise.reject(missing);
+        }
         const key = `${serverRequest.method.replace(/\W+/g, "_")}_${nextKey++}`;
         pendingRequests[key] = { method: serverRequest.method, params: serverRequest.params ?? {} };
         // Requests that arrive together go out in one input_required result.
