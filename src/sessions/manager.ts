@@ -30,6 +30,8 @@ export interface CreateSessionInput {
   /** When the server exits by itself (src/sessions/restart.ts); default from the registry entry or the station. */
   restart_policy?: "never" | "on-failure" | "always";
   max_restarts?: number;
+  /** Lives only as long as one client's connection (the MCP endpoint's own sessions): never restored after a restart. */
+  ephemeral?: boolean;
   /** Declared to a legacy server at initialize, for live clients (WebSocket, MCP endpoint) to answer. */
   client_capabilities?: { sampling?: Record<string, unknown>; elicitation?: Record<string, unknown> };
 }

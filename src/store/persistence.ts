@@ -30,6 +30,8 @@ export class SessionPersistence implements SessionObserver {
 
   added(session: Session): void {
     if (this.frozen) return;
+    // A warm process handed over was spawned before anyone watched it.
+    if (session.pid !== null) this.processes.set(session, identifyProcess(session.pid));
     this.unsubscribe.set(
       session,
       session.onChange((s, change) => {

@@ -6,7 +6,7 @@
  * the current command policy, started, and handshaken again. One that cannot
  * be (its env_vars were not stored, the policy now refuses it, the server
  * fails to start) stays listed as `failed` with the reason. Sessions that had
- * ended are forgotten.
+ * ended, and those tied to a client connection (ephemeral), are forgotten.
  */
 import type { Logger } from "../log.ts";
 import type { SessionManager } from "../sessions/manager.ts";
@@ -41,7 +41,8 @@ export async function restoreSessions(store: SessionStore, manager: SessionManag
   const report: RestoreReport = { restored: 0, failed: 0, forgotten: 0, reaped: reaped.length };
   const starts: Promise<void>[] = [];
   for (const row of rows) {
-    if (!options.restore || !LIVE.has(row.status)) {
+    // An ephemeral session belonged to a client connection that the restart ended.
+    if (!options.restore || !LIVE.has(row.status) || row.request.ephemeral) {
       await store.remove(row.session_id);
       report.forgotten += 1;
       continue;

@@ -23,6 +23,8 @@ export interface StoredRequest {
   roots?: { uri: string; name?: string }[];
   restart_policy?: "never" | "on-failure" | "always";
   max_restarts?: number;
+  /** Tied to one client's connection: recorded (so its process is reaped after a crash) but not restored. */
+  ephemeral?: boolean;
 }
 
 /** The process group a session's server runs in, with what identifies that very process after a restart. */

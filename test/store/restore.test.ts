@@ -85,6 +85,20 @@ for (const kind of storeKinds()) {
       expect(ids).toEqual([kept.session_id]);
     });
 
+    test("a session tied to a client connection (the MCP endpoint's own) is recorded, then forgotten at restore", async () => {
+      const instance = crypto.randomUUID();
+      const first = await station(kind.env, kind, instance);
+      const pooled = await first.station.manager.create({ server_command: fixture("echo.mjs"), ephemeral: true });
+      await first.station.operations.persistence!.flushed();
+      expect((await first.station.operations.store!.load()).map((r) => r.session_id)).toEqual([pooled.id]);
+      await first.stop();
+      stations.splice(stations.indexOf(first), 1);
+
+      const second = await station(kind.env, kind, instance);
+      expect(await second.station.operations.restore()).toMatchObject({ restored: 0, forgotten: 1 });
+      expect((await second.call("GET", "/sessions")).body.count).toBe(0);
+    });
+
     test("with MCP_STATION_STORE_SECRETS=drop, env_vars values never reach the store and such a session comes back failed, saying why", async () => {
       const instance = crypto.randomUUID();
       const env = { ...kind.env, MCP_STATION_STORE_SECRETS: "drop" };

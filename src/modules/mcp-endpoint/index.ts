@@ -127,6 +127,8 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
       const created = await manager.create(
         {
           server: name,
+          // Tied to this client's Mcp-Session-Id, which a station restart ends: nothing to restore.
+          ephemeral: true,
           client_capabilities: {
             ...(declared.sampling ? { sampling: {} } : {}),
             ...(declared.elicitation ? { elicitation: {} } : {}),
