@@ -1104,6 +1104,64 @@ function createMcpServer() {
     }
   );
 
+  // ===== 2026-07-28 input requests, written the legacy way (added for MCP Station) =====
+  // The suite's reference answers these with input_required results from its own stateless HTTP handler.
+  // Here the same tools ask through legacy server->client requests; for a 2026-07-28 client the station
+  // turns those into input_required results and the client's retry into the answers.
+  const nameSchema = { type: 'object' as const, properties: { name: { type: 'string' as const } }, required: ['name'] };
+  const askName = async (message = 'What is your name?') => {
+    const answer = await mcpServer.server.elicitInput({ message, requestedSchema: nameSchema });
+    return typeof answer.content?.name === 'string' ? answer.content.name : 'unknown';
+  };
+  const sample = async (text: string, maxTokens: number) => {
+    const answer = await mcpServer.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens });
+    return answer.content.type === 'text' ? answer.content.text : 'no response';
+  };
+  mcpServer.registerTool('test_missing_capability', { description: 'Test tool requiring sampling', inputSchema: {} }, async () => {
+    await sample('Say anything', 10);
+    return { content: [{ type: 'text', text: 'Success' }] };
+  });
+  mcpServer.registerTool('test_input_required_result_elicitation', { description: 'Asks the client for a name (elicitation)', inputSchema: {} }, async () => ({
+    content: [{ type: 'text', text: `Hello, ${await askName()}!` }]
+  }));
+  mcpServer.registerTool('test_input_required_result_sampling', { description: 'Asks the client for a completion (sampling)', inputSchema: {} }, async () => ({
+    content: [{ type: 'text', text: `Sampling result: ${await sample('What is the capital of France?', 100)}` }]
+  }));
+  mcpServer.registerTool('test_input_required_result_list_roots', { description: "Asks for the client's roots", inputSchema: {} }, async () => ({
+    content: [{ type: 'text', text: `Found ${(await mcpServer.server.listRoots()).roots.length} root(s)` }]
+  }));
+  mcpServer.registerTool('test_input_required_result_multiple_inputs', { description: 'Asks for three inputs at once', inputSchema: {} }, async () => {
+    const [userName, greeting, roots] = await Promise.all([askName(), sample('Generate a greeting', 50), mcpServer.server.listRoots()]);
+    return { content: [{ type: 'text', text: `Name: ${userName}; Greeting: ${greeting}; Roots: ${roots.roots.length}` }] };
+  });
+  mcpServer.registerTool('test_input_required_result_multi_round', { description: 'Asks twice, one after the other', inputSchema: {} }, async () => {
+    const first = await askName('Round 1: what is your name?');
+    const second = await askName('Round 2: what is your name again?');
+    return { content: [{ type: 'text', text: `Round 1: ${first}; Round 2: ${second}` }] };
+  });
+
+  // Diagnostic hooks of the 2026 server-stateless scenario: changing a list makes the SDK send list_changed.
+  let dynamicTool: { remove(): void } | undefined;
+  mcpServer.registerTool('test_trigger_tool_change', { description: 'Adds or removes a tool (tools/list_changed)', inputSchema: {} }, async () => {
+    if (dynamicTool) {
+      dynamicTool.remove();
+      dynamicTool = undefined;
+    } else {
+      dynamicTool = mcpServer.registerTool('test_dynamic_tool', { description: 'Comes and goes', inputSchema: {} }, async () => ({ content: [{ type: 'text', text: 'here' }] }));
+    }
+    return { content: [{ type: 'text', text: 'tool list changed' }] };
+  });
+  let dynamicPrompt: { remove(): void } | undefined;
+  mcpServer.registerTool('test_trigger_prompt_change', { description: 'Adds or removes a prompt (prompts/list_changed)', inputSchema: {} }, async () => {
+    if (dynamicPrompt) {
+      dynamicPrompt.remove();
+      dynamicPrompt = undefined;
+    } else {
+      dynamicPrompt = mcpServer.registerPrompt('test_dynamic_prompt', { description: 'Comes and goes' }, async () => ({ messages: [{ role: 'user', content: { type: 'text', text: 'here' } }] }));
+    }
+    return { content: [{ type: 'text', text: 'prompt list changed' }] };
+  });
+
   return mcpServer;
 }
 

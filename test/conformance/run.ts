@@ -23,11 +23,14 @@ const SERVER = join(REPO_ROOT, "test", "conformance", "conformance-server.ts");
 
 const requested = process.argv.flatMap((arg, i) => (arg === "--spec-version" ? [process.argv[i + 1]] : []));
 const versions = requested.length > 0 ? requested : ["2025-11-25", "2026-07-28"];
+/** "active" (the default: released scenarios), or "all" to include the draft and pending ones. */
+const suite = process.argv.includes("--suite") ? process.argv[process.argv.indexOf("--suite") + 1] : "active";
+const resultsFile = join(REPO_ROOT, "test", "conformance", suite === "active" ? "results.md" : `results-${suite}.md`);
 
 type Outcome = { passed: number; failed: number };
 
 async function runSuite(url: string, version: string): Promise<{ scenarios: Map<string, Outcome>; output: string }> {
-  const child = Bun.spawn([BUN, CLI, "server", "--url", url, "--spec-version", version], { stdout: "pipe", stderr: "pipe", cwd: "/tmp" });
+  const child = Bun.spawn([BUN, CLI, "server", "--url", url, "--spec-version", version, "--suite", suite], { stdout: "pipe", stderr: "pipe", cwd: "/tmp" });
   const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
   await child.exited;
   const scenarios = new Map<string, Outcome>();
@@ -87,7 +90,7 @@ const station = {
 };
 const lines: string[] = ["# Conformance: the SDK's own Streamable HTTP transport vs MCP Station", ""];
 lines.push(
-  `Suite: @modelcontextprotocol/conformance ${(await Bun.file(join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/package.json")).json()).version}, server scenarios (active suite), run ${new Date().toISOString()}.`,
+  `Suite: @modelcontextprotocol/conformance ${(await Bun.file(join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/package.json")).json()).version}, server scenarios (suite: ${suite}), run ${new Date().toISOString()}.`,
   "Server: test/conformance/conformance-server.ts (the suite's reference everything-server on SDK v1 1.32.2).",
   "Baseline: that server behind StreamableHTTPServerTransport (stateful, event store). Station: the same server over stdio behind /sessions/{id}/mcp,",
   "with MCP_STATION_ALLOWED_ORIGINS=http://localhost:<station port> (by default the station refuses every Origin, so the suite's",
@@ -131,6 +134,6 @@ try {
 }
 lines.push(`Scenarios that pass on the SDK transport but not through the station: ${regressions}.`);
 const report = lines.join("\n");
-writeFileSync(join(REPO_ROOT, "test", "conformance", "results.md"), `${report}\n`);
+writeFileSync(resultsFile, `${report}\n`);
 console.log(report);
 process.exit(regressions === 0 ? 0 : 1);
