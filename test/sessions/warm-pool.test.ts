@@ -1,5 +1,8 @@
 /** The warm pool: servers started ahead, handed out whole to a matching create, refilled, within the session limits. */
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError } from "../../src/config.ts";
 import { parseWarmPool } from "../../src/sessions/warm-pool.ts";
 import { fixture } from "../setup/paths.ts";
@@ -147,5 +150,29 @@ describe("the warm pool", () => {
     await station.stop();
     station = undefined;
     for (const pid of waiting) expect(await waitGone(pid)).toBe(true);
+  });
+
+  test("an entry may name a registry server; a create by that name gets the warm process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "warm-pool-registry-"));
+    try {
+      const file = join(dir, "servers.json");
+      writeFileSync(file, JSON.stringify({ mcpServers: { echo: { command: "node", args: [ECHO], env: { WHO: "registry" } } } }));
+      station = await startStation({ MCP_STATION_SERVERS_FILE: file, ...pool([{ server: "echo", size: 1 }]) });
+      await eventually(async () => (await readyCount(station!)) === 1, 15_000);
+      const [warmPid] = station.manager.warmPoolStatus()[0]!.pids;
+      const res = await station.create({ server: "echo" });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ server: "echo", pid: warmPid });
+      const env = await station.mcp(res.body.session_id, "tools/call", { name: "env", arguments: { name: "WHO" } });
+      expect(env.body.data.structuredContent.value).toBe("registry");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an entry the command policy refuses is skipped, and the station still serves", async () => {
+    station = await startStation({ MCP_STATION_COMMAND_POLICY: "allowlist", MCP_STATION_ALLOWED_COMMANDS: "/nonexistent/only", ...pool([{ server_command: ECHO, size: 1 }]) });
+    expect(station.manager.warmPoolStatus()).toEqual([]);
+    expect((await station.call("GET", "/healthz")).status).toBe(200);
   });
 });
