@@ -112,6 +112,8 @@ export interface RequestOptions {
   onProgress?(params: Record<string, unknown>): void;
   /** Aborting it withdraws the request: the caller gets RequestCancelled, the server notifications/cancelled. */
   signal?: AbortSignal;
+  /** The caller writes the result out as JSON and never looks inside: a large one may come back as RawJson, unparsed. */
+  raw?: boolean;
 }
 
 /** Methods whose calls may run long enough to want progress (and so a deadline that progress extends). */
@@ -193,7 +195,8 @@ export class Session {
         onOversized: (info, id) =>
           this.log.warn("server message over the size cap; dropped", { session_id: this.id, bytes: info.bytes, id }),
       },
-      { maxMessageBytes: this.settings.maxMessageBytes },
+      // spawn.ts's pump hands over each chunk Bun's reader gave it (a fresh buffer per read) and keeps none.
+      { maxMessageBytes: this.settings.maxMessageBytes, ownsChunks: true },
     );
   }
 
@@ -492,7 +495,7 @@ export class Session {
       throw error;
     }
     const peer = this.peer;
-    const sent = peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs });
+    const sent = peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs }, { raw: options.raw });
     const onAbort = () =>
       peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
     options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -31,6 +31,7 @@ const MAX_INPUT_ROUNDS = 16;
 
 export class LegacyEndpoint {
   private readonly clients = new Map<string, LegacyMcpSession>();
+  private readonly watched = new WeakSet<Session>();
   /** Called when a client's MCP session ends (DELETE, idle, the server's exit). */
   onForget: ((client: LegacyMcpSession) => void) | undefined;
 
@@ -49,7 +50,13 @@ export class LegacyEndpoint {
       params.clientInfo as Record<string, unknown> | undefined,
     );
     this.clients.set(client.id, client);
-    session.onExit(() => this.forget(client));
+    if (!this.watched.has(session)) {
+      // One exit listener per station session (not per client): its clients end with its server.
+      this.watched.add(session);
+      session.onExit(() => {
+        for (const other of this.clients.values()) if (other.session === session) this.forget(other);
+      });
+    }
     const headers = { "mcp-session-id": client.id };
     const reply = { jsonrpc: "2.0", id: message.id, result };
     if (!acceptsEventStream(request) || prefersJson(request)) return json(reply, 200, headers);
