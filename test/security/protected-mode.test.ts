@@ -26,8 +26,8 @@ describe("isLoopbackAddress", () => {
     }
   });
   test("loopback Host headers, with or without a port", () => {
-    for (const host of ["localhost", "localhost:20100", "127.0.0.1:80", "[::1]:20100", "app.localhost"]) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "", null]) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ["localhost", "localhost:20100", "127.0.0.1:80", "[::1]:20100", "app.localhost", "::1", "[::1]"]) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "::2", "", null]) expect(isLoopbackHost(host)).toBe(false);
   });
 });
 
