@@ -4,7 +4,7 @@
  */
 import { createStation } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
+import { batchedStdout, createLogger } from "./log.ts";
 import { runHealthcheck } from "./health/probe-command.ts";
 import { killAllGroups } from "./process/groups.ts";
 import { openStore } from "./store/open.ts";
@@ -22,7 +22,7 @@ try {
   throw error;
 }
 
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, batchedStdout());
 let store: Awaited<ReturnType<typeof openStore>>;
 try {
   store = await openStore(config);

@@ -6,6 +6,7 @@
  *   const log = createLogger("info");
  *   log.info("session created", { session_id, pid });
  */
+import { writeSync } from "node:fs";
 import type { LogLevel } from "./config.ts";
 
 export type Fields = Record<string, unknown>;
@@ -19,6 +20,43 @@ export interface Logger {
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/**
+ * Lines for stdout, written once per event-loop turn: a write per line was the
+ * largest single cost of a busy /mcp/request (bench/profile.ts). Flushed
+ * synchronously at exit, so the last lines before process.exit are not lost.
+ */
+export function batchedStdout(maxBytes = 64 * 1024): ((line: string) => void) & { flush(): void } {
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!pending) return;
+    const text = pending;
+    pending = "";
+    process.stdout.write(text);
+  };
+  process.on("exit", () => {
+    if (!pending) return;
+    try {
+      writeSync(1, pending);
+    } catch {
+      // stdout is gone (a closed pipe): nothing left to tell.
+    }
+    pending = "";
+  });
+  return Object.assign(
+    (line: string) => {
+      pending += line;
+      if (pending.length >= maxBytes) return flush();
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    { flush },
+  );
+}
 
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
   const threshold = RANK[level];

@@ -53,34 +53,12 @@ export function authGate(config: Config, log: Logger) {
     return error;
   };
 
-  return new Elysia({ name: "auth-gate" }).onRequest(async ({ request, server }) => {
-    const path = new URL(request.url).pathname;
-    if (OPEN_PATHS.has(path)) return;
-    const ip = server?.requestIP(request)?.address;
-    let caller: Caller;
-    if (authOn) {
-      // Origin is checked for every client: a browser page must not drive the station with a stored key.
-      checkBrowserHeaders(request.headers, { allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts, checkHost: boundToLoopback }, (e) =>
-        refuse(e, request, ip),
-      );
-      const admitted = await authenticate(request.headers);
-      if (!admitted) {
-        const error = new Unauthorized("missing or invalid credential");
-        error.headers = { "www-authenticate": 'Bearer realm="mcp-station"' };
-        throw refuse(error, request, ip);
-      }
-      caller = admitted;
-    } else {
-      if (config.protectedMode && !isLoopbackAddress(ip)) throw refuse(new Forbidden(PROTECTED_MODE_MESSAGE), request, ip);
-      // Without credentials, a local caller is trusted by where it stands: check Host too, or a web page
-      // that rebinds its DNS name to 127.0.0.1 would stand there as well.
-      checkBrowserHeaders(
-        request.headers,
-        { allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts, checkHost: boundToLoopback || config.protectedMode },
-        (e) => refuse(e, request, ip),
-      );
-      caller = LOCAL_CALLER;
-    }
+  const checkBrowser = (request: Request, ip: string | undefined, checkHost: boolean) =>
+    checkBrowserHeaders(request.headers, { allowedOrigins: config.allowedOrigins, allowedHosts: config.allowedHosts, checkHost }, (e) =>
+      refuse(e, request, ip),
+    );
+  /** The tenant's request rate; then the caller is kept for the controllers. */
+  const admit = (request: Request, ip: string | undefined, caller: Caller) => {
     if (buckets) {
       const taken = buckets.take(caller.tenant);
       if (!taken.ok) {
@@ -92,5 +70,40 @@ export function authGate(config: Config, log: Logger) {
       }
     }
     callers.set(request, caller);
+  };
+
+  const gate = new Elysia({ name: "auth-gate" });
+  if (authOn) {
+    return gate.onRequest(async ({ request, server }) => {
+      if (OPEN_PATHS.has(pathOf(request.url))) return;
+      const ip = server?.requestIP(request)?.address;
+      // Origin is checked for every client: a browser page must not drive the station with a stored key.
+      checkBrowser(request, ip, boundToLoopback);
+      const admitted = await authenticate(request.headers);
+      if (!admitted) {
+        const error = new Unauthorized("missing or invalid credential");
+        error.headers = { "www-authenticate": 'Bearer realm="mcp-station"' };
+        throw refuse(error, request, ip);
+      }
+      admit(request, ip, admitted);
+    });
+  }
+  // Without credentials the gate never waits on anything: a synchronous hook, cheaper on every request.
+  return gate.onRequest(({ request, server }) => {
+    if (OPEN_PATHS.has(pathOf(request.url))) return;
+    const ip = server?.requestIP(request)?.address;
+    if (config.protectedMode && !isLoopbackAddress(ip)) throw refuse(new Forbidden(PROTECTED_MODE_MESSAGE), request, ip);
+    // Without credentials, a local caller is trusted by where it stands: check Host too, or a web page
+    // that rebinds its DNS name to 127.0.0.1 would stand there as well.
+    checkBrowser(request, ip, boundToLoopback || config.protectedMode);
+    admit(request, ip, LOCAL_CALLER);
   });
+}
+
+/** The path of an absolute request URL, without building a URL object for every request. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  return query < 0 ? url.slice(start) : url.slice(start, query);
 }

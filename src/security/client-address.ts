@@ -35,8 +35,8 @@ function classifyLoopback(address: string): boolean {
 export function isLoopbackHost(hostHeader: string | null | undefined): boolean {
   if (!hostHeader) return false;
   const host = hostHeader.trim().toLowerCase();
-  // A bare IPv6 address (MCP_STATION_HOST=::1) has colons but no port: classify it before stripping one.
-  if (isLoopbackAddress(host)) return true;
+  // A bare IPv6 address (MCP_STATION_HOST=::1) has several colons and no port: classify it before stripping one.
+  if (!host.startsWith("[") && host.indexOf(":") !== host.lastIndexOf(":")) return classifyLoopback(host);
   // Strip the port: "[::1]:20100", "localhost:20100", "127.0.0.1".
   const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
   return name === "localhost" || name.endsWith(".localhost") || isLoopbackAddress(name);

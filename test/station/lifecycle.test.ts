@@ -39,6 +39,9 @@ describe("shutdown", () => {
       ).body.data.content[0].text;
       expect(await station.stop(signal)).toBe(0);
       for (const pid of [...pids, Number(grandchild)]) expect(await waitGone(pid)).toBe(true);
+      // Log lines are written once per event-loop turn; the last ones, written just before exit, still arrive.
+      for (let i = 0; i < 50 && !station.logs.some((l) => l.msg === "stopped"); i++) await Bun.sleep(20);
+      expect(station.logs.at(-1)?.msg).toBe("stopped");
       for (const pid of pids) expect(groupMembers(pid)).toEqual([]);
     });
   }
