@@ -144,14 +144,27 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
       }
       return answer;
     }
-    return dispatch(serverSession(name, request), request, parsed);
+    return withServerSession(name, request, (session) => dispatch(session, request, parsed));
   };
 
-  /** The station session behind a legacy client's Mcp-Session-Id on /servers/{name}/mcp (another tenant's is not found). */
-  const serverSession = (name: string, request: Request): Session => {
+  /**
+   * The station session behind a legacy client's Mcp-Session-Id on /servers/{name}/mcp. Another tenant's
+   * client is answered exactly like an unknown one, the transport's 404: the answer names no station session.
+   */
+  const serverSession = (name: string, request: Request): Session | Response => {
+    const notFound = () => rpcError(null, -32001, "Session not found", 404);
     const client = legacy.clientById(request.headers.get("mcp-session-id"));
-    if (!client || client.session.spec.server !== name) throw new SessionNotFound(request.headers.get("mcp-session-id") ?? "(none)");
-    return manager.get(client.session.id, callerOf(request));
+    if (!client || client.session.spec.server !== name) return notFound();
+    try {
+      return manager.get(client.session.id, callerOf(request));
+    } catch (error) {
+      if (error instanceof SessionNotFound) return notFound();
+      throw error;
+    }
+  };
+  const withServerSession = (name: string, request: Request, use: (session: Session) => Promise<Response> | Response) => {
+    const found = serverSession(name, request);
+    return found instanceof Response ? found : use(found);
   };
   const missingSessionId = (request: Request) =>
     request.headers.get("mcp-session-id") ? undefined : rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required", 400);
@@ -183,11 +196,11 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
         "Like /sessions/{id}/mcp, for a registry entry: a legacy client's initialize starts a station session of its own (ended by DELETE or idle time); modern stateless requests are spread over a pool of that server's processes (MCP_STATION_POOL_*).",
       ),
     })
-    .get(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? legacy.get(serverSession(params.name, request), request), {
+    .get(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? withServerSession(params.name, request, (session) => legacy.get(session, request)), {
       params: ServerNameParams,
       detail: detail("The legacy GET stream of a registered server's endpoint", "As on /sessions/{id}/mcp."),
     })
-    .delete(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? legacy.delete(serverSession(params.name, request), request), {
+    .delete(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? withServerSession(params.name, request, (session) => legacy.delete(session, request)), {
       params: ServerNameParams,
       detail: detail("End a legacy client's MCP session (and the station session it started)", "As on /sessions/{id}/mcp; the server process stops too."),
     });
