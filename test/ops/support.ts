@@ -94,10 +94,19 @@ export async function startOpsStation(env: Record<string, string> = {}, store?: 
   };
 }
 
-/** Runs `promtool check metrics` on the text; null when promtool is not installed. */
+let promtoolMissingSaid = false;
+
+/**
+ * Runs `promtool check metrics` on the text; null when promtool is not
+ * installed (test/setup/prepare.ts installs it where it can), said once.
+ */
 export function promtoolCheck(text: string): { ok: boolean; output: string } | null {
   const promtool = Bun.which("promtool");
-  if (!promtool) return null;
+  if (!promtool) {
+    if (!promtoolMissingSaid) console.warn("promtool not on PATH: /metrics format not checked (bun run test/setup/prepare.ts installs it on Debian as root)");
+    promtoolMissingSaid = true;
+    return null;
+  }
   const result = Bun.spawnSync([promtool, "check", "metrics"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" });
   return { ok: result.exitCode === 0, output: `${result.stdout.toString()}${result.stderr.toString()}` };
 }

@@ -1,5 +1,7 @@
 // Prepares what the tests need outside node_modules: two Python virtualenvs with
-// pinned `mcp` releases. Idempotent: a marker file inside each venv records the
+// pinned `mcp` releases, and `promtool` for the /metrics format check (promtool.ts:
+// installed with apt-get when missing, on Debian as root; otherwise that check is
+// skipped, and this says so). Idempotent: a marker file inside each venv records the
 // requirement string, and pip runs again only when the pins change.
 //
 //   bun run test/setup/prepare.ts
@@ -8,6 +10,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
+import { ensurePromtool } from "./promtool.ts";
 
 interface Venv {
   dir: string;
@@ -78,6 +81,7 @@ let cached: string | undefined;
 const basePython = () => (cached ??= findPython());
 
 for (const v of VENVS) prepareVenv(v, basePython);
+ensurePromtool();
 
 const everything = join(REPO_ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 if (!existsSync(everything)) {
