@@ -5,11 +5,11 @@
  * leftovers. So the station records itself as the instance's holder and
  * renews that record; a second station finds a live holder and refuses to
  * start, naming it. A holder is live when it is a running process on this
- * host (same pid, same start time, same boot), or, on another host, when it
- * renewed its record within the last three heartbeats.
+ * host (same pid, same start time, same boot, not a zombie), or, on another
+ * host, when it renewed its record within the last three heartbeats.
  */
 import { hostname } from "node:os";
-import { identifyProcess } from "./leftovers.ts";
+import { identifyProcess, isZombie } from "./leftovers.ts";
 import type { InstanceHolder, SessionStore } from "./session-store.ts";
 
 export const HEARTBEAT_MS = 10_000;
@@ -25,7 +25,9 @@ function isLive(holder: InstanceHolder, now: number): boolean {
   if (holder.host === hostname()) {
     if (holder.pid === process.pid) return false;
     const process_ = identifyProcess(holder.pid);
-    return process_ !== null && process_.startTicks === holder.startTicks && process_.bootId === holder.bootId;
+    // A station killed while its parent (a shell, a supervisor that is slow to wait()) has not reaped it yet is dead.
+    if (process_ === null || isZombie(holder.pid)) return false;
+    return process_.startTicks === holder.startTicks && process_.bootId === holder.bootId;
   }
   return now - Date.parse(holder.seenAt) < 3 * HEARTBEAT_MS;
 }
