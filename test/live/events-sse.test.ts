@@ -12,7 +12,7 @@ import { SseReader } from "./support.ts";
 let station: TestStation;
 beforeAll(async () => {
   // A small event buffer, so that a reader away for a few events misses some.
-  station = await startStation({ MCP_STATION_EVENT_BUFFER: "4" });
+  station = await startStation({ MCP_STATION_EVENT_BUFFER: "4", MCP_STATION_RESTART_BACKOFF_MS: "50" });
 });
 afterAll(() => station.stop());
 
@@ -105,5 +105,40 @@ describe("session events as Server-Sent Events", () => {
     const last = events.filter((e) => e.id !== undefined).at(-1)!;
     const after = await fetch(`${station.url}/sessions/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": last.id! } });
     expect(after.status).toBe(204);
+  });
+
+  test("a session that fails (the restart policy gave up) ends its stream too, and a caught-up reader gets 204", async () => {
+    const created = await station.create({ server_type: "node", server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 0 });
+    expect(created.status).toBe(200);
+    const id: string = created.body.session_id;
+    const sse = await stream(id);
+    await station.mcp(id, "tools/call", { name: "crash", arguments: {} });
+    const events = await sse.drain();
+    const statuses = events.filter((e) => e.event === "status").map((e) => JSON.parse(e.data).data.status);
+    expect(statuses.at(-1)).toBe("failed");
+    expect((await station.call("GET", `/sessions/${id}`)).body.status).toBe("failed");
+    const last = events.filter((e) => e.id !== undefined).at(-1)!;
+    const after = await fetch(`${station.url}/sessions/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": last.id! } });
+    expect(after.status).toBe(204);
+    // A reader from the start gets the whole (bounded) buffer, then the end.
+    const replay = await stream(id);
+    const replayed = await replay.drain();
+    expect(replayed.some((e) => e.event === "status" && e.data.includes('"failed"'))).toBe(true);
+  });
+
+  test("an exit the restart policy recovers from does not end the stream: it carries on into the new run", async () => {
+    const created = await station.create({ server_type: "node", server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 1 });
+    expect(created.status).toBe(200);
+    const id: string = created.body.session_id;
+    const sse = await stream(id);
+    await sse.until((e) => e.event === "open");
+    await station.mcp(id, "tools/call", { name: "crash", arguments: {} });
+    const status = (e: { event?: string; data: string }) => (e.event === "status" ? JSON.parse(e.data).data.status : undefined);
+    const exited = await sse.until((e) => status(e) === "exited");
+    await sse.until((e) => status(e) === "running" && sse.events.indexOf(e) > sse.events.indexOf(exited));
+    expect(sse.ended).toBe(false);
+    await station.call("DELETE", `/sessions/${id}`);
+    await sse.drain();
+    expect(sse.events.filter((e) => status(e) !== undefined).map(status).slice(-2)).toEqual(["stopping", "exited"]);
   });
 });

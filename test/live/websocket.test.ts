@@ -155,4 +155,16 @@ describe("WebSocket channel", () => {
     expect(closed.code).toBe(1011);
     expect(closed.reason).toContain("exited");
   });
+
+  test("a session that fails closes its sockets as well, and a socket opened on it afterwards closes at once", async () => {
+    const id = await session("crash.mjs", { restart_policy: "on-failure", max_restarts: 0 });
+    const socket = await openSocket(wsUrl(id));
+    socket.send(call(1, "crash"));
+    const closed = await socket.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toContain("failed");
+    expect((await station.call("GET", `/sessions/${id}`)).body.status).toBe("failed");
+    const late = await openSocket(wsUrl(id));
+    expect((await late.closed).code).toBe(1011);
+  });
 });

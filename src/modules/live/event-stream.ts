@@ -12,7 +12,7 @@
  */
 import type { StderrLine } from "../../process/stderr-log.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
-import type { Session } from "../../sessions/session.ts";
+import { type Session, isTerminal } from "../../sessions/session.ts";
 import { SseStream } from "./sse.ts";
 
 export interface EventStreamSettings {
@@ -40,7 +40,7 @@ export function eventStream(session: Session, request: Request, after: number | 
   let lastStderr = cursor.stderr ?? stderrLog?.tail(1)[0]?.seq ?? 0;
   const page = session.events.since(cursor.event);
   const lines = cursor.stderr === undefined ? [] : (stderrLog?.tail(Number.MAX_SAFE_INTEGER, cursor.stderr) ?? []);
-  if (session.status === "exited" && page.events.length === 0 && lines.length === 0 && page.dropped === 0) {
+  if (isTerminal(session.status) && page.events.length === 0 && lines.length === 0 && page.dropped === 0) {
     // Nothing more will ever come: 204 tells an EventSource to stop reconnecting.
     return new Response(null, { status: 204 });
   }
@@ -51,7 +51,7 @@ export function eventStream(session: Session, request: Request, after: number | 
     if (event.id <= lastEvent) return;
     lastEvent = event.id;
     sse.send({ id: id(), event: event.kind, data: JSON.stringify(event) });
-    if (event.kind === "status" && (event.data as { status?: string }).status === "exited") sse.close();
+    if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status)) endIfFinal(session, () => sse.close());
   };
   const sendLine = (line: StderrLine) => {
     if (line.seq <= lastStderr) return;
@@ -68,6 +68,11 @@ export function eventStream(session: Session, request: Request, after: number | 
   for (const line of lines) sendLine(line);
   for (const event of page.events) sendEvent(event);
   if (sse.closed) return sse.response;
+  if (isTerminal(session.status)) {
+    // Caught up with a session that has ended (exited or failed): nothing more will come.
+    sse.close();
+    return sse.response;
+  }
   const unsubscribeEvents = session.events.subscribe(sendEvent);
   const unsubscribeStderr = session.onStderr(sendLine);
   sse.onClose(() => {
@@ -75,4 +80,15 @@ export function eventStream(session: Session, request: Request, after: number | 
     unsubscribeStderr();
   });
   return sse.response;
+}
+
+/**
+ * Calls `end` once the session's terminal status (exited, failed) is final. Status events are pushed while
+ * the session's exit listeners have yet to run: a restart policy turns `exited` into `restarting` (or
+ * `failed`) right after, in the same turn, so the check waits for that turn to finish.
+ */
+export function endIfFinal(session: Session, end: () => void): void {
+  queueMicrotask(() => {
+    if (isTerminal(session.status)) end();
+  });
 }

@@ -12,9 +12,10 @@ import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { ErrorCode, classify } from "../../jsonrpc/messages.ts";
 import { RemoteError } from "../../errors.ts";
 import { initializeResultFor, toRpcError } from "../../mcp/bridge.ts";
-import type { Session } from "../../sessions/session.ts";
+import { type Session, isTerminal } from "../../sessions/session.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import { type LiveClient, declares, hubOf } from "./client-hub.ts";
+import { endIfFinal } from "./event-stream.ts";
 
 interface Pending {
   controller: AbortController;
@@ -41,7 +42,7 @@ export class WsChannel implements LiveClient {
   start(): void {
     this.cleanups.push(hubOf(this.session).attach(this));
     this.cleanups.push(this.session.events.subscribe((event) => this.relay(event)));
-    if (this.session.status === "exited") this.close(1011, "the server has exited");
+    if (isTerminal(this.session.status)) this.close(1011, endReason(this.session));
   }
 
   /** The socket closed: its outstanding requests are withdrawn, questions to it fail. */
@@ -171,8 +172,12 @@ export class WsChannel implements LiveClient {
       const message: Record<string, unknown> = { jsonrpc: "2.0", method: data.method };
       if (data.params !== undefined) message.params = data.params;
       this.send(message);
-    } else if (event.kind === "status" && (event.data as { status: string }).status === "exited") {
-      this.close(1011, "the server has exited");
+    } else if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status)) {
+      endIfFinal(this.session, () => this.close(1011, endReason(this.session)));
     }
   }
+}
+
+function endReason(session: Session): string {
+  return session.status === "failed" ? "the session failed" : "the server has exited";
 }

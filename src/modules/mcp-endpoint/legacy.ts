@@ -12,7 +12,7 @@ import { ErrorCode } from "../../jsonrpc/messages.ts";
 import { initializeResultFor, modernClientCapabilities, toRpcError } from "../../mcp/bridge.ts";
 import { modernEnvelope } from "../../mcp/handshake.ts";
 import { META, isLegacyVersion } from "../../mcp/versions.ts";
-import type { Session } from "../../sessions/session.ts";
+import { type Session, isTerminal } from "../../sessions/session.ts";
 import { SseStream, acceptsEventStream } from "../live/sse.ts";
 import { LegacyMcpSession } from "./legacy-client.ts";
 import { accepted, json, rpcError } from "./replies.ts";
@@ -150,7 +150,7 @@ export class LegacyEndpoint {
 
   private sweep(now = Date.now()): void {
     for (const client of this.clients.values()) {
-      if (client.session.status === "exited" || (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs)) this.forget(client);
+      if (isTerminal(client.session.status) || (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs)) this.forget(client);
     }
   }
 

@@ -16,8 +16,9 @@ import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { HEADER_MISMATCH, discoverResultFor, headerMismatch, toModernResult, toRpcError, withoutModernMeta } from "../../mcp/bridge.ts";
 import { META, MISSING_REQUIRED_CLIENT_CAPABILITY, MODERN_VERSIONS, UNSUPPORTED_PROTOCOL_VERSION, isModernVersion } from "../../mcp/versions.ts";
-import type { Session } from "../../sessions/session.ts";
+import { type Session, isTerminal } from "../../sessions/session.ts";
 import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../live/client-hub.ts";
+import { endIfFinal } from "../live/event-stream.ts";
 import { SseStream, acceptsEventStream } from "../live/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
 import { json, rpcError } from "./replies.ts";
@@ -274,7 +275,7 @@ export class ModernEndpoint {
       "notifications/resources/list_changed": filter.resourcesListChanged,
     };
     const unsubscribe = session.events.subscribe((event) => {
-      if (event.kind === "status" && (event.data as { status: string }).status === "exited") return sse.close();
+      if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status)) return endIfFinal(session, () => sse.close());
       if (event.kind !== "notification") return;
       const data = event.data as { method: string; params?: Record<string, unknown> };
       const { _meta: _ignored, ...body } = data.params ?? {};

@@ -9,7 +9,7 @@
 import type { Logger } from "../../log.ts";
 import type { Caller } from "../../security/caller.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
-import type { Session } from "../../sessions/session.ts";
+import { type Session, isTerminal } from "../../sessions/session.ts";
 
 export interface PoolSettings {
   min: number;
@@ -73,7 +73,7 @@ export class ServerPools {
   /** Stops processes idle past `idleMs`, keeping `min` per pool. */
   sweep(now = Date.now()): void {
     for (const [poolKey, pool] of this.pools) {
-      pool.sessions = pool.sessions.filter((session) => session.status !== "exited");
+      pool.sessions = pool.sessions.filter((session) => !isTerminal(session.status));
       for (const session of [...pool.sessions]) {
         if (pool.sessions.length <= this.settings.min) break;
         if (session.inFlight === 0 && now - session.lastActivityAt >= this.settings.idleMs) {
