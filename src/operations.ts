@@ -75,7 +75,7 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
       }
     },
 
-    /** Readiness: not shutting down, and the store (if any) answers within 2 s. */
+    /** Readiness: not shutting down, the store (if any) answers within 2 s, and the previous run's sessions are back. */
     async readiness(): Promise<Readiness> {
       let storeState: Readiness["store"] = "off";
       if (store) {
@@ -94,7 +94,9 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
           clearTimeout(timer);
         }
       }
-      return { ready: !manager.shuttingDown && storeState !== "unreachable", store: storeState, restore: restoreState };
+      // While restore runs, restored sessions answer 404 or not yet: not ready. "pending" is only the moment between listen and restore().
+      const ready = !manager.shuttingDown && storeState !== "unreachable" && restoreState !== "running";
+      return { ready, store: storeState, restore: restoreState };
     },
 
     /** At shutdown, before the sessions are stopped: keep the store's record as it is, for the next start. */

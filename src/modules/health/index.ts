@@ -1,13 +1,14 @@
 /**
  * Liveness and readiness. /healthz answers while the process runs;
- * /readyz answers 503 once shutdown has begun or while the session store
- * cannot be reached.
+ * /readyz answers 503 once shutdown has begun, while the session store
+ * cannot be reached, or while the previous run's sessions are being restored.
  */
 import { Elysia, t } from "elysia";
 import type { SessionManager } from "../../sessions/manager.ts";
 
 const ReadyBody = t.Object({
   status: t.UnionEnum(["ready", "not_ready", "shutting_down"]),
+  reason: t.Optional(t.String({ description: "Why not ready (503 only)" })),
   sessions: t.Integer(),
   store: t.Optional(t.UnionEnum(["ok", "unreachable", "off"], { description: "The session store (MCP_STATION_DATA_DIR or MCP_STATION_DATABASE_URL)" })),
   restore: t.Optional(t.UnionEnum(["pending", "running", "done", "off"])),
@@ -35,11 +36,12 @@ export const healthModule = (manager: SessionManager, version: string, readiness
         const body = { sessions: manager.activeCount, store: state.store, restore: state.restore };
         if (manager.shuttingDown) {
           set.status = 503;
-          return { status: "shutting_down" as const, ...body };
+          return { status: "shutting_down" as const, reason: "the station is shutting down", ...body };
         }
         if (!state.ready) {
           set.status = 503;
-          return { status: "not_ready" as const, ...body };
+          const reason = state.store === "unreachable" ? "the session store does not answer" : "restoring the previous run's sessions";
+          return { status: "not_ready" as const, reason, ...body };
         }
         return { status: "ready" as const, ...body };
       },
@@ -47,7 +49,8 @@ export const healthModule = (manager: SessionManager, version: string, readiness
         response: { 200: ReadyBody, 503: ReadyBody },
         detail: {
           summary: "Readiness",
-          description: "503 while shutting down or when the session store does not answer; restore says whether sessions of the previous run are still being brought back.",
+          description:
+            "503 while shutting down, when the session store does not answer, or while the previous run's sessions are being restored (restore: running); reason says which.",
         },
       },
     );
