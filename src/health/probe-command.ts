@@ -1,12 +1,33 @@
 /**
  * `mcp-station --healthcheck`: asks the running station's /healthz and exits
  * 0 or 1. For the container's HEALTHCHECK, so the minimal image (the binary
- * alone) needs no curl or wget.
+ * alone) needs no curl or wget. It runs in the station's environment and
+ * probes where the station listens (MCP_STATION_HOST, MCP_STATION_PORT).
+ *
+ * @example
+ *   healthcheckUrl({ MCP_STATION_HOST: "0.0.0.0", MCP_STATION_PORT: "8080" }) // "http://127.0.0.1:8080/healthz"
+ *   healthcheckUrl({ MCP_STATION_HOST: "10.0.0.7" })                         // "http://10.0.0.7:20100/healthz"
  */
-export async function runHealthcheck(env: Record<string, string | undefined> = process.env): Promise<never> {
-  const port = Number(env.MCP_STATION_PORT || 20100);
+type Env = Record<string, string | undefined>;
+
+/** Defaults as in config.ts; this runs before (and without) loading the whole configuration. */
+const DEFAULT_HOST = "0.0.0.0";
+const DEFAULT_PORT = "20100";
+
+/** The /healthz URL of a station bound to MCP_STATION_HOST: a wildcard is reached on the loopback address of its family. */
+export function healthcheckUrl(env: Env): string {
+  let host = env.MCP_STATION_HOST?.trim() || DEFAULT_HOST;
+  const port = env.MCP_STATION_PORT?.trim() || DEFAULT_PORT;
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (host === "0.0.0.0") host = "127.0.0.1";
+  else if (host === "::") host = "::1";
+  // An IPv6 address goes in brackets in a URL.
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}/healthz`;
+}
+
+export async function runHealthcheck(env: Env = process.env): Promise<never> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3_000) });
+    const res = await fetch(healthcheckUrl(env), { signal: AbortSignal.timeout(3_000) });
     process.exit(res.ok ? 0 : 1);
   } catch {
     process.exit(1);
