@@ -88,6 +88,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
         maxQueuedBytes: config.sseMaxQueuedBytes,
         mcpSessionIdleMs: config.mcpSessionIdleMs,
         inputWaitMs: config.inputWaitMs,
+        resumeBytes: config.mcpResumeBytes,
         clientInfo: { name: "mcp-station", version: VERSION },
       }, {
         registry: config.registry,

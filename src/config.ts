@@ -90,6 +90,8 @@ export function loadConfig(env: Env = process.env) {
     /** How long the MCP endpoint keeps a legacy client's MCP session with no request; and a bridged request waiting for a modern client's retry. */
     mcpSessionIdleMs: integer(env, "MCP_STATION_MCP_SESSION_IDLE_MS", 30 * 60_000, 1_000),
     inputWaitMs: integer(env, "MCP_STATION_INPUT_WAIT_MS", 120_000, 100),
+    /** What one legacy client's MCP session keeps of its SSE streams for a resume with Last-Event-ID; 0: nothing. */
+    mcpResumeBytes: integer(env, "MCP_STATION_MCP_RESUME_BYTES", 4 * MiB, 0),
     /** /servers/{name}/mcp: processes per registered server (and tenant) serving modern stateless requests, and when an idle one stops. */
     poolMin: integer(env, "MCP_STATION_POOL_MIN", 0, 0, 64),
     poolMax: integer(env, "MCP_STATION_POOL_MAX", 4, 1, 64),

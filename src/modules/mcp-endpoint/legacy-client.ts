@@ -6,14 +6,16 @@
  * reaches clients that never open one); a legacy server's sampling and
  * elicitation requests go out on the stream of its newest request in flight,
  * else on the GET stream, and its answer (a POSTed response) is returned to
- * the server.
+ * the server. What its streams keep for resumption is bounded by
+ * `resumeBytes` (MCP_STATION_MCP_RESUME_BYTES): finished streams are
+ * forgotten first, oldest first, then the oldest events of open ones.
  */
 import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import type { Session } from "../../sessions/session.ts";
 import { type LiveClient, declares, hubOf } from "../live/client-hub.ts";
-import { ReplayableStream } from "./replayable-stream.ts";
+import { ReplayableStream, type StreamKeeper } from "./replayable-stream.ts";
 
 export const STANDALONE_STREAM = "get";
 
@@ -23,11 +25,20 @@ interface InFlight {
   stream: ReplayableStream | undefined;
 }
 
-export class LegacyMcpSession implements LiveClient {
+export interface ResumeLimits {
+  /** Bytes all of the client's streams keep for resumption; 0 keeps nothing. */
+  resumeBytes: number;
+}
+
+export class LegacyMcpSession implements LiveClient, StreamKeeper {
   readonly id = crypto.randomUUID();
   lastActiveAt = Date.now();
-  readonly standalone = new ReplayableStream(STANDALONE_STREAM);
-  private readonly streams = new Map<string, ReplayableStream>([[STANDALONE_STREAM, this.standalone]]);
+  readonly standalone: ReplayableStream;
+  /** In the order opened: the oldest finished stream is the first to be forgotten. */
+  private readonly streams = new Map<string, ReplayableStream>();
+  /** Bytes its streams keep for resumption, within `resumeBytes`. */
+  keptBytes = 0;
+  private arrivals = 0;
   private readonly inFlight = new Map<JsonRpcId, InFlight>();
   private readonly asked = new Map<string, { resolve(result: unknown): void; reject(error: Error): void }>();
   private nextStream = 1;
@@ -40,7 +51,9 @@ export class LegacyMcpSession implements LiveClient {
     readonly protocolVersion: string,
     readonly capabilities: Record<string, unknown>,
     readonly clientInfo: Record<string, unknown> | undefined,
+    private readonly limits: ResumeLimits,
   ) {
+    this.standalone = this.newStream(STANDALONE_STREAM);
     this.cleanups.push(hubOf(session).attach(this));
     this.cleanups.push(session.events.subscribe((event) => this.relay(event)));
   }
@@ -50,18 +63,37 @@ export class LegacyMcpSession implements LiveClient {
   }
 
   openStream(): ReplayableStream {
-    const stream = new ReplayableStream(String(this.nextStream++));
-    this.streams.set(stream.id, stream);
-    return stream;
+    return this.newStream(String(this.nextStream++));
   }
 
   stream(id: string): ReplayableStream | undefined {
     return this.streams.get(id);
   }
 
-  /** Forgets a finished stream once nothing can resume it any more. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Forgets a stream and what it keeps (the GET stream stays, emptied). */
   dropStream(stream: ReplayableStream): void {
+    if (this.streams.get(stream.id) !== stream) return;
+    this.keptBytes -= stream.forget();
     if (stream.id !== STANDALONE_STREAM) this.streams.delete(stream.id);
+  }
+
+  get resumeBytes(): number {
+    return this.limits.resumeBytes;
+  }
+
+  keptChanged(_stream: ReplayableStream, delta: number): void {
+    this.keptBytes += delta;
+    if (this.keptBytes > this.limits.resumeBytes) this.trim();
+  }
+
+  finished(stream: ReplayableStream): void {
+    // Without its answer a finished stream is not worth resuming: a resume that ends without it would
+    // only send the client round again. Forgotten, it answers a resume with an error.
+    if (stream.keptBytes === 0 || !stream.keptNewest) this.dropStream(stream);
   }
 
   begin(id: JsonRpcId, stream: ReplayableStream | undefined): AbortController {
@@ -126,6 +158,33 @@ export class LegacyMcpSession implements LiveClient {
     for (const question of this.asked.values()) question.reject(new RemoteError(ErrorCode.InternalError, "the client ended its MCP session before it answered"));
     this.asked.clear();
     for (const stream of this.streams.values()) stream.detach();
+  }
+
+  private newStream(id: string): ReplayableStream {
+    const stream = new ReplayableStream(id, this, () => this.arrivals++);
+    this.streams.set(id, stream);
+    return stream;
+  }
+
+  /**
+   * Back within the bound. Finished streams go first, oldest first: their answers were most likely read
+   * live. Then the oldest events of the streams still open (a long call's early progress, old GET-stream
+   * notifications): a resume replays what is left, which the spec allows (replay is a MAY).
+   */
+  private trim(): void {
+    for (const stream of this.streams.values()) {
+      if (this.keptBytes <= this.limits.resumeBytes) return;
+      if (stream.done) this.dropStream(stream);
+    }
+    while (this.keptBytes > this.limits.resumeBytes) {
+      let oldest: ReplayableStream | undefined;
+      for (const stream of this.streams.values()) {
+        const arrival = stream.oldestArrival;
+        if (arrival !== undefined && (oldest === undefined || arrival < (oldest.oldestArrival as number))) oldest = stream;
+      }
+      if (!oldest) return;
+      this.keptBytes -= oldest.evictOldest();
+    }
   }
 
   /** The stream of the newest request in flight whose reader is attached, else the GET stream if attached. */

@@ -23,6 +23,8 @@ export interface EndpointSettings {
   maxQueuedBytes: number;
   mcpSessionIdleMs: number;
   inputWaitMs: number;
+  /** Bytes one legacy client's MCP session keeps for resuming its streams (MCP_STATION_MCP_RESUME_BYTES). */
+  resumeBytes: number;
   clientInfo: { name: string; version: string };
 }
 
@@ -48,6 +50,7 @@ export class LegacyEndpoint {
       result.protocolVersion as string,
       (params.capabilities as Record<string, unknown> | undefined) ?? {},
       params.clientInfo as Record<string, unknown> | undefined,
+      { resumeBytes: this.settings.resumeBytes },
     );
     this.clients.set(client.id, client);
     if (!this.watched.has(session)) {
@@ -120,7 +123,9 @@ export class LegacyEndpoint {
     const headers = { "mcp-session-id": client.id };
     const resume = parseEventId(request.headers.get("last-event-id"));
     const stream = resume ? client.stream(resume.stream) : client.standalone;
-    if (!stream) return rpcError(null, -32000, "Bad Request: no stream with that Last-Event-ID to resume", 400);
+    // A stream forgotten (finished and resumed, or past MCP_STATION_MCP_RESUME_BYTES) gets an error, not an empty
+    // stream: clients reconnect to a stream that ends without the answer again and again, but give up on an error.
+    if (!stream) return rpcError(null, -32000, "Bad Request: the events after that Last-Event-ID are no longer held", 400);
     if (!resume && stream.attached) return rpcError(null, -32000, "Conflict: only one GET stream is allowed per MCP session", 409);
     const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(request.signal);
     stream.attach(sse, resume?.seq);
