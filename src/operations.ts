@@ -39,7 +39,10 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
   manager.observe(supervisor);
   metrics.attach(manager);
   const persistence = store ? new SessionPersistence(store, config.storeSecrets, log, () => metrics.storeFailed()) : undefined;
-  if (persistence) manager.observe(persistence);
+  if (persistence) {
+    manager.observe(persistence);
+    metrics.watchUnsaved(() => persistence.unsavedCount);
+  }
   const checker: HealthChecker = new HealthChecker(
     () => {
       if (!manager.shuttingDown) return manager.list();

@@ -133,6 +133,7 @@ export class StationMetrics implements SessionMeters {
   private bytesOut = 0;
   private bytesIn = 0;
   private sessionSource: (() => Iterable<Session>) | undefined;
+  private unsavedSource: (() => number) | undefined;
 
   constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -204,8 +205,16 @@ export class StationMetrics implements SessionMeters {
     });
     this.storeErrors = new client.Counter({
       name: "mcp_station_store_errors_total",
-      help: "Writes to the session store that failed",
+      help: "Writes to the session store that failed, retries included",
       registers,
+    });
+    new client.Gauge({
+      name: "mcp_station_store_unsaved_sessions",
+      help: "Sessions whose latest state the session store has not taken yet (a write failed; retried with backoff)",
+      registers,
+      collect() {
+        this.set(self.unsavedSource?.() ?? 0);
+      },
     });
     new client.Counter({
       name: "mcp_station_server_bytes_sent_total",
@@ -292,6 +301,11 @@ export class StationMetrics implements SessionMeters {
 
   storeFailed(): void {
     this.storeErrors.inc();
+  }
+
+  /** Reads the number of sessions waiting for a store write at each scrape. */
+  watchUnsaved(count: () => number): void {
+    this.unsavedSource = count;
   }
 
   get contentType(): string {

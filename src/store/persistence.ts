@@ -6,20 +6,44 @@
  * counted, never raised to a caller. At shutdown the record is frozen
  * first, so sessions stopped by the shutdown are still "running" in the
  * store and come back on the next start.
+ *
+ * A write that fails (the database is down) is not dropped: its session is
+ * marked unsaved, and while any is, later writes mark their sessions too
+ * instead of failing one by one. A retry with backoff (0.5 s doubling to
+ * 30 s, for as long as the station runs) then writes each unsaved session's
+ * current row, or its deletion, and the status changes it missed (the last
+ * 20). Memory stays bounded: one entry per session.
  */
 import type { Logger } from "../log.ts";
 import type { SessionObserver } from "../sessions/observed-sessions.ts";
 import type { Session } from "../sessions/session.ts";
 import { identifyProcess } from "./leftovers.ts";
-import type { SessionStore, StoredProcess, StoredRequest, StoredSession } from "./session-store.ts";
+import type { SessionStore, StatusChange, StoredProcess, StoredRequest, StoredSession } from "./session-store.ts";
 
 export type SecretsMode = "keep" | "drop";
+
+/** Waits between retries of failed writes; the last repeats. */
+const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** Status changes kept per unsaved session; older ones are dropped from the history (the row itself is always current). */
+const MISSED_CHANGES_KEPT = 20;
+
+/** A session whose latest state the store has not taken yet. */
+interface Unsaved {
+  session: Session;
+  removed: boolean;
+  changes: StatusChange[];
+}
 
 export class SessionPersistence implements SessionObserver {
   private queue: Promise<void> = Promise.resolve();
   private frozen = false;
   private readonly unsubscribe = new WeakMap<Session, () => void>();
   private readonly processes = new WeakMap<Session, StoredProcess | null>();
+  private readonly unsaved = new Map<string, Unsaved>();
+  /** Set from the first failed write until every unsaved session is written. */
+  private failingSince: number | undefined;
+  private retries = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -27,6 +51,11 @@ export class SessionPersistence implements SessionObserver {
     private readonly log: Logger,
     private readonly onError: () => void = () => {},
   ) {}
+
+  /** Sessions whose latest state is not in the store yet (for /metrics). */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
 
   added(session: Session): void {
     if (this.frozen) return;
@@ -45,16 +74,29 @@ export class SessionPersistence implements SessionObserver {
   removed(session: Session): void {
     this.unsubscribe.get(session)?.();
     if (this.frozen) return;
-    this.enqueue(() => this.store.remove(session.id));
+    if (this.failingSince !== undefined) return this.markUnsaved(session, true);
+    this.enqueue(
+      () => this.store.remove(session.id),
+      (error) => this.failed(error, session, true),
+    );
   }
 
-  /** Stops recording: what the store holds now is what the next start restores. */
+  /**
+   * Stops recording: what the store holds now is what the next start restores.
+   * Sessions not yet written get one more try first, as they stand before
+   * the shutdown stops them.
+   */
   async freeze(): Promise<void> {
     this.frozen = true;
+    clearTimeout(this.retryTimer);
     await this.queue;
+    if (this.unsaved.size > 0) await this.writeUnsaved();
+    if (this.unsaved.size > 0) {
+      this.log.error("session store: sessions not recorded at shutdown (the store does not answer)", { sessions: this.unsaved.size });
+    }
   }
 
-  /** Resolves once every write queued so far is done. */
+  /** Resolves once every write queued so far is done (or has failed and waits for its retry). */
   flushed(): Promise<void> {
     return this.queue;
   }
@@ -63,18 +105,84 @@ export class SessionPersistence implements SessionObserver {
     if (this.frozen) return;
     // Read now, not when the queued write runs: the row records this moment.
     const record = this.record(session);
-    const at = new Date().toISOString();
-    this.enqueue(async () => {
-      await this.store.save(record);
-      if (statusChanged) await this.store.addStatus(record.session_id, { at, status: record.status, detail: detailOf(session) });
-    });
+    const change: StatusChange | undefined = statusChanged
+      ? { at: new Date().toISOString(), status: record.status, detail: detailOf(session) }
+      : undefined;
+    if (this.failingSince !== undefined) return this.markUnsaved(session, false, change);
+    this.enqueue(
+      async () => {
+        await this.store.save(record);
+        if (change) await this.store.addStatus(record.session_id, change);
+      },
+      (error) => this.failed(error, session, false, change),
+    );
   }
 
-  private enqueue(write: () => Promise<void>): void {
-    this.queue = this.queue.then(write).catch((error) => {
-      this.onError();
-      this.log.error("session store write failed", { err: error as Error });
-    });
+  private enqueue(write: () => Promise<void>, onFailure: (error: Error) => void): void {
+    this.queue = this.queue.then(write).catch((error) => onFailure(error as Error));
+  }
+
+  private failed(error: Error, session: Session, removed: boolean, change?: StatusChange): void {
+    this.onError();
+    if (this.failingSince === undefined) {
+      this.failingSince = Date.now();
+      this.log.error("session store write failed; retrying", { err: error, session_id: session.id, retry_ms: RETRY_MS[0] });
+    }
+    this.markUnsaved(session, removed, change);
+  }
+
+  private markUnsaved(session: Session, removed: boolean, change?: StatusChange): void {
+    const entry = this.unsaved.get(session.id);
+    const changes = entry && entry.session === session ? entry.changes : [];
+    if (change) changes.push(change);
+    if (changes.length > MISSED_CHANGES_KEPT) changes.splice(0, changes.length - MISSED_CHANGES_KEPT);
+    this.unsaved.set(session.id, { session, removed, changes });
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || this.frozen) return;
+    const wait = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)]!;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.queue = this.queue.then(() => this.writeUnsaved());
+    }, wait);
+    this.retryTimer.unref?.();
+  }
+
+  /** Writes each unsaved session's current row (or its deletion) and missed changes; stops at the first failure and retries later. */
+  private async writeUnsaved(): Promise<void> {
+    const written = this.unsaved.size;
+    while (this.unsaved.size > 0) {
+      const [id, entry] = this.unsaved.entries().next().value!;
+      // Taken out while written: a change meanwhile makes a new entry, written in a later turn of this loop.
+      this.unsaved.delete(id);
+      try {
+        if (entry.removed) await this.store.remove(id);
+        else {
+          await this.store.save(this.record(entry.session));
+          for (const change of entry.changes) await this.store.addStatus(id, change);
+        }
+      } catch (error) {
+        const newer = this.unsaved.get(id);
+        if (!newer) this.unsaved.set(id, entry);
+        else if (newer.session === entry.session) {
+          const room = MISSED_CHANGES_KEPT - newer.changes.length;
+          if (room > 0) newer.changes.unshift(...entry.changes.slice(-room));
+        }
+        this.onError();
+        this.retries += 1;
+        const retryMs = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)];
+        if (!this.frozen) this.log.warn("session store still failing", { err: error as Error, unsaved: this.unsaved.size, attempt: this.retries, retry_ms: retryMs });
+        this.scheduleRetry();
+        return;
+      }
+    }
+    if (this.failingSince !== undefined) {
+      this.log.info("session store writes caught up", { sessions: written, failing_ms: Date.now() - this.failingSince });
+    }
+    this.failingSince = undefined;
+    this.retries = 0;
   }
 
   record(session: Session): StoredSession {
