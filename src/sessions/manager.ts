@@ -210,15 +210,27 @@ export class SessionManager {
     const pool: WarmPool = new WarmPool(targets, {
       // Warm processes count as sessions: together they stay within MCP_STATION_MAX_SESSIONS.
       hasRoom: () => !this.closing && this.activeCount + pool.processes < this.settings.maxSessions,
+      warming: (session) => this.sessions.warming(session),
       log: this.log,
     });
     pool.fill();
     return pool;
   }
 
-  /** Tells `observer` when a session joins or leaves the set (the store, the restart policy). */
+  /**
+   * Tells `observer` when a session joins or leaves the set (the store, the
+   * restart policy), and when a warm process starts: at once for those the
+   * pool already holds, since the pool fills from the constructor.
+   */
   observe(observer: SessionObserver): () => void {
-    return this.sessions.observe(observer);
+    const unobserve = this.sessions.observe(observer);
+    for (const warm of this.pool?.held() ?? []) observer.warming?.(warm);
+    return unobserve;
+  }
+
+  /** Whether `id` is one of this run's sessions or warm processes (a restore leaves those alone). */
+  holds(id: string): boolean {
+    return this.sessions.has(id) || (this.pool?.held().some((warm) => warm.id === id) ?? false);
   }
 
   /**

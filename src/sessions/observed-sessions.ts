@@ -1,13 +1,20 @@
 /**
  * The manager's set of sessions, telling observers (the store, the restart
  * policy) when a session joins or leaves it, whichever path adds or removes
- * it: create, a warm process handed over, a restore, delete, the sweeper.
+ * it: create, a warm process handed over, a restore, delete, the sweeper;
+ * and when a warm process starts outside it.
  */
 import type { Session } from "./session.ts";
 
 export interface SessionObserver {
   added?(session: Session): void;
   removed?(session: Session): void;
+  /**
+   * A warm process (warm-pool.ts) is about to start: not in the set until it
+   * is handed over (then `added`), but its process exists, and a station
+   * killed with SIGKILL leaves it behind. Told before it spawns.
+   */
+  warming?(session: Session): void;
 }
 
 export class ObservedSessions extends Map<string, Session> {
@@ -24,6 +31,11 @@ export class ObservedSessions extends Map<string, Session> {
     // Map's constructor calls set before the observers exist.
     if (isNew && this.observers) for (const o of this.observers) o.added?.(session);
     return this;
+  }
+
+  /** Tells the observers of a warm process starting outside the set. */
+  warming(session: Session): void {
+    for (const o of this.observers) o.warming?.(session);
   }
 
   override delete(id: string): boolean {

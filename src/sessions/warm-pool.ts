@@ -105,6 +105,8 @@ export interface WarmTarget {
 export interface PoolHost {
   /** Whether one more process fits within the session limits. */
   hasRoom(): boolean;
+  /** A warm process is about to start (so the store can record it and a killed station's leftovers include it). */
+  warming?(session: Session): void;
   log: Logger;
 }
 
@@ -139,6 +141,11 @@ export class WarmPool {
     let n = 0;
     for (const slot of this.slots.values()) n += slot.ready.length + slot.starting.size;
     return n;
+  }
+
+  /** Every warm process held (ready or starting), not yet handed out. */
+  held(): Session[] {
+    return [...this.slots.values()].flatMap((slot) => [...slot.ready, ...slot.starting]);
   }
 
   /** Ready processes per entry, for health and the bench. */
@@ -204,6 +211,7 @@ export class WarmPool {
   private startOne(slot: Slot): void {
     const session = slot.target.create();
     slot.starting.add(session);
+    this.host.warming?.(session);
     void session.start(slot.target.knownEra?.()).then(
       () => {
         // Evicted or shut down while starting: it is no longer ours to keep.

@@ -1,7 +1,8 @@
 /**
  * Keeps the store in step with the manager's set of sessions: a row is
  * written when a session joins, on every status change, spawn and roots
- * change, and deleted when the session is forgotten. Writes go through one
+ * change, and deleted when the session is forgotten. Warm processes not yet
+ * handed out get a row too (status "warm"), so their leftovers are reaped. Writes go through one
  * queue, in order, off the request path; a failed write is logged and
  * counted, never raised to a caller. At shutdown the record is frozen
  * first, so sessions stopped by the shutdown are still "running" in the
@@ -40,6 +41,8 @@ export class SessionPersistence implements SessionObserver {
   private readonly unsubscribe = new WeakMap<Session, () => void>();
   private readonly processes = new WeakMap<Session, StoredProcess | null>();
   private readonly unsaved = new Map<string, Unsaved>();
+  /** Warm processes not handed out yet, each with the unsubscribe of its watcher. */
+  private readonly warm = new WeakMap<Session, () => void>();
   /** Set from the first failed write until every unsaved session is written. */
   private failingSince: number | undefined;
   private retries = 0;
@@ -58,6 +61,9 @@ export class SessionPersistence implements SessionObserver {
   }
 
   added(session: Session): void {
+    // A warm process handed over: from now on recorded as the caller's session.
+    this.warm.get(session)?.();
+    this.warm.delete(session);
     if (this.frozen) return;
     // A warm process handed over was spawned before anyone watched it.
     if (session.pid !== null) this.processes.set(session, identifyProcess(session.pid));
@@ -73,6 +79,35 @@ export class SessionPersistence implements SessionObserver {
 
   removed(session: Session): void {
     this.unsubscribe.get(session)?.();
+    this.forget(session);
+  }
+
+  /**
+   * A warm process is recorded once spawned, as status "warm": a restore
+   * forgets the row but first reaps its process group, as it does a killed
+   * station's other leftovers. The row goes when the process ends unused.
+   */
+  warming(session: Session): void {
+    if (this.frozen) return;
+    const unwatch = session.onChange((s, change) => {
+      if (change === "spawned") {
+        this.processes.set(s, s.pid === null ? null : identifyProcess(s.pid));
+        this.save(s, false);
+      } else if (change === "status" && (s.status === "exited" || s.status === "failed")) {
+        unwatch();
+        this.warm.delete(s);
+        this.forget(s);
+      }
+    });
+    this.warm.set(session, unwatch);
+    // Spawned before the store watched (the pool fills from the manager's constructor).
+    if (session.pid !== null) {
+      this.processes.set(session, identifyProcess(session.pid));
+      this.save(session, false);
+    }
+  }
+
+  private forget(session: Session): void {
     if (this.frozen) return;
     if (this.failingSince !== undefined) return this.markUnsaved(session, true);
     this.enqueue(
@@ -200,7 +235,8 @@ export class SessionPersistence implements SessionObserver {
     return {
       session_id: session.id,
       owner: session.spec.owner ?? null,
-      status: session.status,
+      // Not a session yet: a restore must not bring a warm process back as one.
+      status: this.warm.has(session) ? "warm" : session.status,
       request,
       dropped_env: droppedEnv,
       identity: identity ? { ...identity } : null,

@@ -6,7 +6,8 @@
  * the current command policy, started, and handshaken again. One that cannot
  * be (its env_vars were not stored, the policy now refuses it, the server
  * fails to start) stays listed as `failed` with the reason. Sessions that had
- * ended, and those tied to a client connection (ephemeral), are forgotten.
+ * ended, those tied to a client connection (ephemeral) and warm processes
+ * not yet handed out (status "warm") are forgotten.
  */
 import type { Logger } from "../log.ts";
 import type { SessionManager } from "../sessions/manager.ts";
@@ -32,7 +33,8 @@ export interface RestoreOptions {
 }
 
 export async function restoreSessions(store: SessionStore, manager: SessionManager, options: RestoreOptions, log: Logger): Promise<RestoreReport> {
-  const rows = await store.load();
+  // Rows this run wrote already (its warm processes, a session created meanwhile) are not the previous run's leftovers.
+  const rows = (await store.load()).filter((row) => !manager.holds(row.session_id));
   const reaped = await reapLeftovers(
     rows.flatMap((row) => (row.process ? [row.process] : [])),
     options.graceMs,
