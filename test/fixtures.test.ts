@@ -10,7 +10,7 @@ import {
   PYTHON_MCP2,
   fixture,
 } from "./setup/paths.ts";
-import { DISCOVER_PROBE, killAllPeers, modernMeta, pidAlive, spawnPeer, type StdioPeer } from "./setup/stdio-peer.ts";
+import { DISCOVER_PROBE, type Json, killAllPeers, modernMeta, pidAlive, spawnPeer, type StdioPeer } from "./setup/stdio-peer.ts";
 
 const NODE = process.env.NODE_BINARY ?? "node";
 const node = (name: string, opts?: Parameters<typeof spawnPeer>[1]) => spawnPeer([NODE, fixture(name)], opts);
@@ -524,6 +524,63 @@ const SDK_CASES: SdkCase[] = [
     echo: { args: { message: "hi" }, text: "Echo: hi" },
   },
 ];
+
+describe("modern-subscriptions.mjs (2026-07-28 only, subscriptions/listen)", () => {
+  const SUB = "io.modelcontextprotocol/subscriptionId";
+  const listen = (p: StdioPeer, id: number, notifications: Json) => p.send({ jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: modernMeta() } });
+
+  test("declares list changes and resource subscriptions; acknowledges a listen, stamps what it sends, ends it on cancel", async () => {
+    const p = node("modern-subscriptions.mjs");
+    p.send(DISCOVER_PROBE);
+    expect((await p.response(1)).result.capabilities).toEqual({
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+    });
+    listen(p, 2, { toolsListChanged: true });
+    expect((await p.notification("notifications/subscriptions/acknowledged")).params).toEqual({ notifications: { toolsListChanged: true }, _meta: { [SUB]: 2 } });
+    await p.waitStderr('listen 2 {"toolsListChanged":true}');
+    listen(p, 3, { resourceSubscriptions: ["note://a"] });
+    await p.waitStderr("listen 3 ");
+    const tools = (name: string, args: Json = {}) => p.request("tools/call", { name, arguments: args, _meta: modernMeta() });
+    expect(textOf(await tools("change", { kind: "tools" }))).toBe("changed 1");
+    expect((await p.notification("notifications/tools/list_changed")).params).toEqual({ _meta: { [SUB]: 2 } });
+    expect(textOf(await tools("change", { kind: "prompts" }))).toBe("changed 0");
+    expect(textOf(await tools("touch", { uri: "note://a" }))).toBe("touched 1");
+    expect((await p.notification("notifications/resources/updated")).params).toEqual({ uri: "note://a", _meta: { [SUB]: 3 } });
+    p.sendNotification("notifications/cancelled", { requestId: 2 });
+    await p.waitStderr("listen cancelled 2");
+    expect(JSON.parse(textOf(await tools("listens")))).toEqual({ received: 2, open: [{ resourceSubscriptions: ["note://a"] }] });
+    // A listen is never answered while open, even after cancel.
+    expect(p.messages.some((m) => m.id === 2 || m.id === 3)).toBe(false);
+  });
+
+  test("with the argument refuse, every listen is -32601", async () => {
+    const p = spawnPeer([NODE, fixture("modern-subscriptions.mjs"), "refuse"]);
+    listen(p, 5, { toolsListChanged: true });
+    expect((await p.response(5)).error).toEqual({ code: -32601, message: "Method not found" });
+    await p.waitStderr("listen refused 5");
+  });
+});
+
+describe("modern-listen.mjs (TypeScript SDK v2, serveStdio)", () => {
+  test("add_tool sends tools/list_changed on each open listen, stamped with its id", async () => {
+    const p = node("modern-listen.mjs");
+    p.send(DISCOVER_PROBE);
+    expect((await p.response(1)).result.capabilities).toEqual({ tools: { listChanged: true } });
+    p.send({ jsonrpc: "2.0", id: 2, method: "subscriptions/listen", params: { notifications: { toolsListChanged: true, promptsListChanged: true }, _meta: modernMeta() } });
+    // The SDK acknowledges only what the server declared.
+    expect((await p.notification("notifications/subscriptions/acknowledged")).params).toEqual({
+      notifications: { toolsListChanged: true },
+      _meta: { "io.modelcontextprotocol/subscriptionId": 2 },
+    });
+    const added = await p.request("tools/call", { name: "add_tool", arguments: {}, _meta: modernMeta() });
+    expect(textOf(added)).toBe("added extra_1");
+    expect((await p.notification("notifications/tools/list_changed")).params).toEqual({ _meta: { "io.modelcontextprotocol/subscriptionId": 2 } });
+    const list = await p.request("tools/list", { _meta: modernMeta() });
+    expect(list.result.tools.map((t: Json) => t.name)).toEqual(["echo", "add_tool", "extra_1"]);
+  });
+});
 
 describe("real SDK servers", () => {
   for (const c of SDK_CASES) {

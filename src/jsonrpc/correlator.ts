@@ -23,7 +23,7 @@ export const systemClock: Clock = {
 };
 
 export interface Deadline {
-  /** Time allowed without news from the server. */
+  /** Time allowed without news from the server; Infinity: none (a long-lived request such as subscriptions/listen). */
   timeoutMs: number;
   /** Progress may extend the deadline, but never past start + maxMs. */
   maxMs?: number;
@@ -94,7 +94,8 @@ export class Correlator {
         reject,
       };
     });
-    entry.timer = this.clock.setTimeout(() => this.expire(id), deadline.timeoutMs);
+    // setTimeout takes Infinity for 1 ms: a request with no deadline gets no timer.
+    if (Number.isFinite(deadline.timeoutMs)) entry.timer = this.clock.setTimeout(() => this.expire(id), deadline.timeoutMs);
     this.pending.set(id, entry);
     if (entry.raw) this.rawCallers += 1;
     return { id, response };
@@ -142,7 +143,7 @@ export class Correlator {
   private take(id: number): Pending | undefined {
     const entry = this.pending.get(id);
     if (!entry) return undefined;
-    this.clock.clearTimeout(entry.timer);
+    if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
     this.pending.delete(id);
     if (entry.raw) this.rawCallers -= 1;
     return entry;

@@ -13,7 +13,7 @@ import {
   StartFailed,
   TooManyRequests,
 } from "../errors.ts";
-import { type JsonRpcNotification, isFailure } from "../jsonrpc/messages.ts";
+import { ErrorCode, type JsonRpcNotification, isFailure } from "../jsonrpc/messages.ts";
 import { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import type { Logger } from "../log.ts";
 import { type ClientRequestForwarder, type Root, answerClientRequest, declaredCapabilities } from "../mcp/client-requests.ts";
@@ -33,6 +33,7 @@ import { limitExitReason } from "../security/rlimits.ts";
 import type { ServerType } from "./command.ts";
 import type { CreateSessionInput } from "./manager.ts";
 import { EventBuffer } from "./event-buffer.ts";
+import { ServerListens, withoutSubscriptionId } from "./server-listen.ts";
 
 export type SessionStatus = "starting" | "running" | "unresponsive" | "stopping" | "exited" | "restarting" | "failed";
 
@@ -137,6 +138,8 @@ export class Session {
 
   private child: ServerProcess | undefined;
   private peer: JsonRpcPeer;
+  /** The station's own subscriptions/listen to a 2026-07-28 server: its list changes and resource updates. */
+  private readonly listens: ServerListens;
   private readonly progress = new Map<number, { callerToken: unknown; listener?: RequestOptions["onProgress"] }>();
   private logLevel: string | undefined;
   private stopping: Promise<void> | undefined;
@@ -167,6 +170,7 @@ export class Session {
   ) {
     this.events = new EventBuffer(settings.eventBufferSize);
     this.roots = spec.roots;
+    this.listens = new ServerListens((params) => this.envelope(params), log, id);
     this.peer = this.connect();
   }
 
@@ -208,8 +212,9 @@ export class Session {
     return this.identity?.era;
   }
 
+  /** Callers' requests waiting on the server (the station's own listens are not counted). */
   get inFlight(): number {
-    return this.peer.correlator.size;
+    return this.peer.correlator.size - this.listens.pending;
   }
 
   get stderr() {
@@ -299,6 +304,8 @@ export class Session {
     this.startedAt = new Date();
     meters?.started(this.identity?.era, (handshakeStarted - spawnStarted) / 1000, (performance.now() - handshakeStarted) / 1000, true);
     this.setStatus("running");
+    // A 2026-07-28 server announces list changes only on a listen its client opened.
+    if (this.identity?.era === "modern") this.listens.start(peer, this.identity.capabilities);
   }
 
   /**
@@ -342,6 +349,7 @@ export class Session {
     if (method === "initialize") return asInitializeResult(identity);
     if (method === "server/discover") return asDiscoverResult(identity);
     if (identity.era === "modern") {
+      if (method === "resources/subscribe" || method === "resources/unsubscribe") return this.bridgeSubscription(method, params);
       // 2026-07-28 removed ping and logging/setLevel: bridge them so callers need not know the era.
       if (method === "ping") {
         await this.roundTrip("server/discover", this.envelope(undefined), options);
@@ -353,6 +361,24 @@ export class Session {
       }
     }
     return this.roundTrip(method, identity.era === "modern" ? this.envelope(params) : params, options);
+  }
+
+  /**
+   * 2026-07-28 removed resources/subscribe: a caller's subscription (a legacy client's, say) becomes the
+   * station's listen for that URI, held, as a legacy server holds it, until resources/unsubscribe.
+   */
+  private bridgeSubscription(method: string, params: Record<string, unknown> | undefined): Record<string, never> {
+    const uri = params?.uri;
+    if (typeof uri !== "string") throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: uri must be a string");
+    if (!this.listens.resourceUpdates) throw new RemoteError(ErrorCode.MethodNotFound, "Method not found");
+    if (method === "resources/subscribe") this.listens.subscribe(uri);
+    else this.listens.unsubscribe(uri);
+    return {};
+  }
+
+  /** Keeps a 2026-07-28 server sending `uri`'s updates (a listen of their own) until the returned function is called. */
+  watchResource(uri: string): () => void {
+    return this.identity?.era === "modern" ? this.listens.hold(uri) : () => {};
   }
 
   /** Sends a notification to the server; nothing waits for an answer. */
@@ -376,6 +402,8 @@ export class Session {
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
   stop(): Promise<void> {
     this.stopRequested = true;
+    // Withdrawn while the server still reads its stdin; halt() closes it.
+    this.listens.stop();
     return this.halt();
   }
 
@@ -512,6 +540,7 @@ export class Session {
 
   private receiveNotification(notification: JsonRpcNotification): void {
     const params = (notification.params ?? {}) as Record<string, unknown>;
+    if (this.listens.consumes(notification.method, params)) return;
     if (notification.method === "notifications/progress" && typeof params.progressToken === "number") {
       const route = this.progress.get(params.progressToken);
       if (route) {
@@ -522,7 +551,8 @@ export class Session {
         return;
       }
     }
-    this.events.push("notification", { method: notification.method, params: notification.params });
+    // What came on the station's listens is an ordinary session notification from here on.
+    this.events.push("notification", { method: notification.method, params: withoutSubscriptionId(notification.params as Record<string, unknown> | undefined) });
   }
 
   private exited(exit: ExitInfo, child: ServerProcess, peer: JsonRpcPeer): void {
@@ -531,6 +561,7 @@ export class Session {
     this.exitedAt = new Date();
     this.crashed = !expected;
     const stderrTail = child.stderr.lastText(20);
+    this.listens.closed();
     peer.close(
       new ServerExited(`the server exited (${describeExit(exit)}) while the request was pending`, {
         exit_code: exit.code,

@@ -86,4 +86,18 @@ describe("Correlator", () => {
     await expect(b.response).rejects.toThrow("server died");
     expect(pendingTimers()).toBe(0);
   });
+
+  test("a request with no deadline (Infinity) gets no timer and never expires, even when progress arrives", async () => {
+    const { clock, advance, pendingTimers } = fakeClock();
+    const expired: number[] = [];
+    const c = new Correlator((id) => expired.push(id), clock);
+    const listen = c.open("subscriptions/listen", { timeoutMs: Number.POSITIVE_INFINITY });
+    expect(pendingTimers()).toBe(0);
+    c.extend(listen.id);
+    advance(365 * 24 * 3600 * 1000);
+    expect(expired).toEqual([]);
+    expect(c.has(listen.id)).toBe(true);
+    c.settle({ jsonrpc: "2.0", id: listen.id, result: {} });
+    expect(await listen.response).toMatchObject({ result: {} });
+  });
 });

@@ -265,9 +265,13 @@ export class ModernEndpoint {
       sse.send({ event: "message", data: JSON.stringify({ jsonrpc: "2.0", method, params: { ...body, _meta: { [META.subscriptionId]: subscriptionId } } }) });
     send("notifications/subscriptions/acknowledged", { notifications: filter });
     const uris = new Set(filter.resourceSubscriptions ?? []);
+    const releases: (() => void)[] = [];
     if (session.era === "legacy") {
       const subscribe = (session.identity?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe;
       if (subscribe) for (const uri of uris) session.request("resources/subscribe", { uri }).catch(() => {});
+    } else {
+      // A modern server sends a URI's updates only on a listen asking for it: the session keeps one per URI while watched.
+      for (const uri of uris) releases.push(session.watchResource(uri));
     }
     const wanted: Record<string, boolean | undefined> = {
       "notifications/tools/list_changed": filter.toolsListChanged,
@@ -282,7 +286,10 @@ export class ModernEndpoint {
       if (wanted[data.method]) send(data.method, body);
       else if (data.method === "notifications/resources/updated" && uris.has(String(body.uri))) send(data.method, body);
     });
-    sse.onClose(unsubscribe);
+    sse.onClose(() => {
+      unsubscribe();
+      for (const release of releases) release();
+    });
     return sse.response;
   }
 }
