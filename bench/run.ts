@@ -141,6 +141,8 @@ console.log(`\nTargets:\n${targetLines}`);
 if (allErrors) console.log(`\n${allErrors} figure(s) above carry errors: see errorSamples in bench/results/latest.json`);
 
 mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
-writeFileSync(join(ROOT, "bench", "results", "latest.json"), `${JSON.stringify({ machine, counts, results, targets, table }, null, 2)}\n`);
-log("wrote bench/results/latest.json");
+// A quick run proves the bench works; it must not replace the full run the README quotes.
+const output = quick ? "latest-quick.json" : "latest.json";
+writeFileSync(join(ROOT, "bench", "results", output), `${JSON.stringify({ machine, counts, results, targets, table }, null, 2)}\n`);
+log(`wrote bench/results/${output}`);
 process.exit(allErrors ? 1 : 0);
