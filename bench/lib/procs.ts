@@ -10,6 +10,27 @@ import type { Subprocess } from "bun";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 
+/**
+ * Stations and forwarders this bench started and has not stopped. A bench that is
+ * interrupted (Ctrl-C, a timeout's SIGTERM) takes them down with it: each stops its
+ * own servers on SIGTERM, so nothing of the run is left behind.
+ */
+const started = new Set<Subprocess>();
+const stopAll = (signal: NodeJS.Signals) => {
+  for (const proc of started) proc.kill(signal);
+};
+process.on("exit", () => stopAll("SIGTERM"));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    stopAll("SIGTERM");
+    process.exit(130);
+  });
+}
+function track(proc: Subprocess): void {
+  started.add(proc);
+  void proc.exited.then(() => started.delete(proc));
+}
+
 export interface Memory {
   rssKb: number;
   peakKb: number;
@@ -105,6 +126,7 @@ export async function startStation(options: StationOptions = {}): Promise<Runnin
     stdout: "pipe",
     stderr: "inherit",
   });
+  track(proc);
   const port = await waitForLine(
     proc.stdout,
     (line) => {
@@ -130,6 +152,7 @@ export async function startForwarder(sessions: number, serverArgv: string[]): Pr
     stdout: "pipe",
     stderr: "inherit",
   });
+  track(proc);
   const port = await waitForLine(proc.stdout, (line) => /^listening (\d+)/.exec(line)?.[1], "the forwarder");
   return { pid: proc.pid, url: `http://127.0.0.1:${port}`, proc, stop: () => stopProcess(proc) };
 }
