@@ -22,8 +22,9 @@ export interface ReadinessState {
 
 export const healthModule = (manager: SessionManager, version: string, readiness?: () => Promise<ReadinessState>) =>
   new Elysia({ tags: ["health"] })
-    .get("/", () => ({ name: "mcp-station", version, docs: "/openapi", openapi: "/openapi/json" }), {
-      detail: { summary: "About this station" },
+    .get("/", () => ({ name: "mcp-station", version, openapi: "/openapi/json" }), {
+      response: { 200: t.Object({ name: t.String(), version: t.String(), openapi: t.String() }) },
+      detail: { summary: "About this station: its name, version and where its OpenAPI document is" },
     })
     .get("/healthz", () => ({ status: "ok" as const }), {
       response: { 200: t.Object({ status: t.Literal("ok") }) },
