@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config.ts";
 import { type Logger, createLogger, silentLogger } from "../../src/log.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { SessionStore } from "../../src/store/session-store.ts";
-import { TEST_ENV } from "../support/station.ts";
+import { TEST_ENV, httpCall } from "../support/station.ts";
 
 export const POSTGRES_URL = process.env.MCP_STATION_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -66,20 +66,8 @@ export async function startOpsStation(env: Record<string, string> = {}, store?: 
   const station = createStation(config, log ?? silentLogger, { store });
   station.app.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${station.app.server!.port}`;
-  const call: OpsStation["call"] = async (method, path, body, headers = {}) => {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)["content-type"] = "application/json";
-    }
-    const res = await fetch(url + path, init);
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-    return { status: res.status, body: parsed as any, headers: res.headers };
-  };
+  const call: OpsStation["call"] = (method, path, body, headers = {}) => httpCall(url, method, path, body, headers);
+
   return {
     url,
     station,

@@ -5,7 +5,7 @@
 import { createStation } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
-import { TEST_ENV } from "../support/station.ts";
+import { TEST_ENV, httpCall } from "../support/station.ts";
 
 export const KEY_A = "tenant-a-key-0123456789";
 export const KEY_B = "tenant-b-key-0123456789";
@@ -27,20 +27,9 @@ export async function startLoggedStation(env: Record<string, string> = {}, hostn
   app.listen({ hostname, port: 0 });
   const port = app.server!.port;
   const url = `http://127.0.0.1:${port}`;
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, base = url): Promise<Reply> => {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === "string" || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
-      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
-    }
-    const res = await fetch(base + path, init);
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-    return { status: res.status, body: parsed as any, headers: res.headers };
-  };
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, base = url): Promise<Reply> =>
+    httpCall(base, method, path, body, headers);
+
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
   return {
     url,

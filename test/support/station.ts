@@ -31,20 +31,7 @@ export async function startStation(env: Record<string, string> = {}): Promise<Te
   const { app, manager } = createStation(config, silentLogger);
   app.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${app.server!.port}`;
-  const call: TestStation["call"] = async (method, path, body, headers = {}) => {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === "string" ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)["content-type"] ??= "application/json";
-    }
-    const res = await fetch(url + path, init);
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {}
-    return { status: res.status, body: parsed as any, headers: res.headers };
-  };
+  const call: TestStation["call"] = (method, path, body, headers = {}) => httpCall(url, method, path, body, headers);
   return {
     url,
     manager,
@@ -56,4 +43,24 @@ export async function startStation(env: Record<string, string> = {}): Promise<Te
       await app.stop(true);
     },
   };
+}
+
+/**
+ * One HTTP call for tests: a string or bytes body goes as it is, anything else as JSON
+ * (content-type application/json unless the caller set one); the answer's body is parsed
+ * as JSON when it is JSON, else kept as text.
+ */
+export async function httpCall(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+  }
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed as any, headers: res.headers };
 }
