@@ -25,7 +25,11 @@ const load = async (target: Running, sid: string, concurrency: number, n: number
 };
 const forwarder = await startForwarder(1, ECHO.argv);
 const station = await startStation();
-const res = await fetch(`${station.url}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ECHO.spec) });
+const res = await fetch(`${station.url}/sessions`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(ECHO.spec),
+});
 const sid = ((await res.json()) as { session_id: string }).session_id;
 for (let r = 0; r < rounds; r++) {
   const f64 = await load(forwarder, "0", 64, count);

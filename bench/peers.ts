@@ -52,7 +52,9 @@ if (!process.env[IN_NAMESPACE] && !args.has("no-netns")) {
     });
     process.exit(await child.exited);
   }
-  log("peers: WARNING no network namespace available (unshare -n / -rn failed): running on the host network; supergateway listens on all interfaces meanwhile");
+  log(
+    "peers: WARNING no network namespace available (unshare -n / -rn failed): running on the host network; supergateway listens on all interfaces meanwhile",
+  );
 }
 const network = process.env[IN_NAMESPACE] ?? "host network (supergateway listened on all interfaces during the run)";
 
@@ -60,7 +62,11 @@ if (pathKeys.includes("station-binary")) {
   // The binary is compiled from the source being measured, so the two station rows are the same code.
   log("peers: compiling the station (build.ts --outfile=bench/.peers/mcp-station)");
   rmSync(STATION_BINARY, { force: true });
-  const build = Bun.spawnSync([process.execPath, "build.ts", `--outfile=${STATION_BINARY}`], { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  const build = Bun.spawnSync([process.execPath, "build.ts", `--outfile=${STATION_BINARY}`], {
+    cwd: REPO_ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   if (build.exitCode !== 0) log(`peers: build failed, the binary row is skipped:\n${build.stderr.toString().slice(-2000)}`);
 }
 
@@ -88,7 +94,9 @@ for (const server of SERVERS.filter((s) => serverKeys.includes(s.key))) {
         path.c1.push(await measureRun(path, 1, durationMs));
         path.c64.push(await measureRun(path, 64, durationMs));
         const [a, b] = [path.c1.at(-1)!, path.c64.at(-1)!];
-        log(`round ${round} ${path.target.key}: c=1 p50 ${a.p50Ms.toFixed(2)} ms; c=64 ${b.rps.toFixed(0)} req/s, gateway ${b.cpu.gatewayUs?.toFixed(0) ?? "-"} us CPU/req; errors ${a.errors.total + b.errors.total}`);
+        log(
+          `round ${round} ${path.target.key}: c=1 p50 ${a.p50Ms.toFixed(2)} ms; c=64 ${b.rps.toFixed(0)} req/s, gateway ${b.cpu.gatewayUs?.toFixed(0) ?? "-"} us CPU/req; errors ${a.errors.total + b.errors.total}`,
+        );
       }
     }
   } finally {
@@ -130,7 +138,9 @@ const meta = {
     node: version(["node", "--version"]),
     python: version([peers.python, "--version"]),
     ...PINS,
-    "@modelcontextprotocol/sdk": (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8")) as { version: string }).version,
+    "@modelcontextprotocol/sdk": (
+      JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8")) as { version: string }
+    ).version,
   },
   method: {
     durationMs,
@@ -142,16 +152,27 @@ const meta = {
 
 const ratioList = ratios(results);
 const checks = checkTargets(results);
-console.log(`\nMCP Station vs peers — ${meta.date}, ${meta.machine.cpu} x${meta.machine.cores}, ${meta.machine.memoryGiB} GiB, Linux ${meta.machine.kernel}`);
+console.log(
+  `\nMCP Station vs peers — ${meta.date}, ${meta.machine.cpu} x${meta.machine.cores}, ${meta.machine.memoryGiB} GiB, Linux ${meta.machine.kernel}`,
+);
 console.log(`network: ${network}; runs of ${durationMs} ms x ${rounds} after ${warmupMs} ms warm-up at c=1 and c=64`);
-console.log(Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(", "));
+console.log(
+  Object.entries(meta.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", "),
+);
 console.log(formatPaths(results));
 console.log(`\n${formatRatios(ratioList)}`);
 console.log(`\n${formatTargets(checks)}`);
-for (const r of results) for (const run of [...r.c1, ...r.c64]) for (const sample of run.errorSamples) console.log(`error ${r.server}/${r.path} c=${run.concurrency}: ${sample}`);
+for (const r of results)
+  for (const run of [...r.c1, ...r.c64])
+    for (const sample of run.errorSamples) console.log(`error ${r.server}/${r.path} c=${run.concurrency}: ${sample}`);
 
 mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
-writeFileSync(join(REPO_ROOT, "bench", "results", "peers.json"), JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2) + "\n");
+writeFileSync(
+  join(REPO_ROOT, "bench", "results", "peers.json"),
+  JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2) + "\n",
+);
 console.log("\nwritten: bench/results/peers.json");
 
 // Every server this run started must be gone: a leftover is a bug in the bench's clean-up.

@@ -10,7 +10,11 @@ const which = process.argv[2] ?? "echo64";
 const count = Number(process.argv[3] ?? "20000");
 process.env.BENCH_STATION_FLAGS ??= "--cpu-prof-md --cpu-prof-dir=/tmp/station-prof --cpu-prof-interval=200";
 const station = await startStation();
-const created = await fetch(`${station.url}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ECHO.spec) });
+const created = await fetch(`${station.url}/sessions`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(ECHO.spec),
+});
 const sid = ((await created.json()) as { session_id: string }).session_id;
 const big = which === "big16";
 const r = await runLoad({

@@ -28,7 +28,10 @@ import {
 const args = process.argv.slice(2);
 const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
 const binary = args.includes("--binary");
-const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const wants = (name: string) => !only || only.includes(name);
 const counts = quick ? QUICK : FULL;
 const stationOptions = { binary, env: {} as Record<string, string> };
@@ -57,7 +60,12 @@ for (const server of [ECHO, EVERYTHING]) {
   const r = await echoWorkload(server, counts, stationOptions);
   results[`echo:${key}`] = r;
   if (server === ECHO) {
-    target("c=64 throughput, station / forwarder", r.c64.station.rps! / r.c64.forwarder.rps!, ">= 0.8", r.c64.station.rps! >= 0.8 * r.c64.forwarder.rps!);
+    target(
+      "c=64 throughput, station / forwarder",
+      r.c64.station.rps! / r.c64.forwarder.rps!,
+      ">= 0.8",
+      r.c64.station.rps! >= 0.8 * r.c64.forwarder.rps!,
+    );
     const added = r.c1.station.p50Ms! - r.c1.direct.p50Ms!;
     target("c=1 added p50 latency (ms), station - direct", added, "<= 0.1", added <= 0.1);
   }
@@ -77,7 +85,12 @@ if (wants("big")) {
     if (mib === 16) {
       const ratio = r.station.msPerCall! / r.direct.msPerCall!;
       target("16 MiB result time, station / direct", ratio, "<= 2", ratio <= 2);
-      target("16 MiB result RSS rise in one call / message size (median)", r.station.callRiseOverMessage, "< 4", r.station.callRiseOverMessage < 4);
+      target(
+        "16 MiB result RSS rise in one call / message size (median)",
+        r.station.callRiseOverMessage,
+        "< 4",
+        r.station.callRiseOverMessage < 4,
+      );
     }
   }
 }
@@ -106,26 +119,76 @@ for (const key of ["echo:echo", "echo:everything"]) {
   const r = results[key] as Awaited<ReturnType<typeof echoWorkload>> | undefined;
   if (!r) continue;
   const name = key === "echo:echo" ? "bench echo" : "server-everything";
-  row(`${name}: c=1 p50 ms`, f(r.c1.direct.p50Ms, 3) + errs(r.c1.direct), f(r.c1.forwarder.p50Ms, 3) + errs(r.c1.forwarder), f(r.c1.station.p50Ms, 3) + errs(r.c1.station), `+${f(r.c1.station.p50Ms! - r.c1.direct.p50Ms!, 3)} ms vs direct`);
+  row(
+    `${name}: c=1 p50 ms`,
+    f(r.c1.direct.p50Ms, 3) + errs(r.c1.direct),
+    f(r.c1.forwarder.p50Ms, 3) + errs(r.c1.forwarder),
+    f(r.c1.station.p50Ms, 3) + errs(r.c1.station),
+    `+${f(r.c1.station.p50Ms! - r.c1.direct.p50Ms!, 3)} ms vs direct`,
+  );
   row(`${name}: c=1 p99 ms`, f(r.c1.direct.p99Ms, 3), f(r.c1.forwarder.p99Ms, 3), f(r.c1.station.p99Ms, 3), "");
-  row(`${name}: c=64 req/s`, f(r.c64.direct.rps, 0) + errs(r.c64.direct), f(r.c64.forwarder.rps, 0) + errs(r.c64.forwarder), f(r.c64.station.rps, 0) + errs(r.c64.station), `${f(r.c64.station.rps! / r.c64.forwarder.rps!)}x forwarder`);
-  row(`${name}: c=64 p99 ms`, f(r.c64.direct.p99Ms), f(r.c64.forwarder.p99Ms), f(r.c64.station.p99Ms), `station peak RSS ${f(r.stationPeakKb / 1024, 1)} MB`);
+  row(
+    `${name}: c=64 req/s`,
+    f(r.c64.direct.rps, 0) + errs(r.c64.direct),
+    f(r.c64.forwarder.rps, 0) + errs(r.c64.forwarder),
+    f(r.c64.station.rps, 0) + errs(r.c64.station),
+    `${f(r.c64.station.rps! / r.c64.forwarder.rps!)}x forwarder`,
+  );
+  row(
+    `${name}: c=64 p99 ms`,
+    f(r.c64.direct.p99Ms),
+    f(r.c64.forwarder.p99Ms),
+    f(r.c64.station.p99Ms),
+    `station peak RSS ${f(r.stationPeakKb / 1024, 1)} MB`,
+  );
 }
 const s16 = results.sessions16x8 as Awaited<ReturnType<typeof manySessionsWorkload>> | undefined;
-if (s16) row("16 sessions x c=8: req/s", f(s16.direct.rps, 0) + errs(s16.direct), f(s16.forwarder.rps, 0) + errs(s16.forwarder), f(s16.station.rps, 0) + errs(s16.station), `${f(s16.station.rps! / s16.forwarder.rps!)}x forwarder`);
+if (s16)
+  row(
+    "16 sessions x c=8: req/s",
+    f(s16.direct.rps, 0) + errs(s16.direct),
+    f(s16.forwarder.rps, 0) + errs(s16.forwarder),
+    f(s16.station.rps, 0) + errs(s16.station),
+    `${f(s16.station.rps! / s16.forwarder.rps!)}x forwarder`,
+  );
 for (const mib of [1, 16]) {
   const r = results[`big${mib}MiB`] as Awaited<ReturnType<typeof bigWorkload>> | undefined;
   if (!r) continue;
-  row(`${mib} MiB result: ms/call`, f(r.direct.msPerCall, 1) + errs(r.direct), f(r.forwarder.msPerCall, 1) + errs(r.forwarder), f(r.station.msPerCall, 1) + errs(r.station), `${f(r.station.msPerCall! / r.direct.msPerCall!)}x direct`);
-  row(`${mib} MiB result: MB/s`, f(r.direct.mbPerS, 0), f(r.forwarder.mbPerS, 0), f(r.station.mbPerS, 0), `station RSS +${f(r.station.callRiseKb / 1024, 1)} MB in a call (${f(r.station.callRiseOverMessage)}x msg), +${f(r.station.riseKb / 1024, 1)} MB over ${r.station.ok} calls`);
+  row(
+    `${mib} MiB result: ms/call`,
+    f(r.direct.msPerCall, 1) + errs(r.direct),
+    f(r.forwarder.msPerCall, 1) + errs(r.forwarder),
+    f(r.station.msPerCall, 1) + errs(r.station),
+    `${f(r.station.msPerCall! / r.direct.msPerCall!)}x direct`,
+  );
+  row(
+    `${mib} MiB result: MB/s`,
+    f(r.direct.mbPerS, 0),
+    f(r.forwarder.mbPerS, 0),
+    f(r.station.mbPerS, 0),
+    `station RSS +${f(r.station.callRiseKb / 1024, 1)} MB in a call (${f(r.station.callRiseOverMessage)}x msg), +${f(r.station.riseKb / 1024, 1)} MB over ${r.station.ok} calls`,
+  );
 }
 for (const key of ["create:echo", "create:everything"]) {
   const r = results[key] as Awaited<ReturnType<typeof createWorkload>> | undefined;
   if (!r) continue;
-  row(`session create (${r.server}) ms`, f(r.directMs, 1), "-", f(r.stationMs, 1) + (r.errors ? ` (${r.errors} ERR)` : ""), `+${f(r.addedMs, 1)} ms; warm pool: ${f(r.pooledMs, 1)} ms`);
+  row(
+    `session create (${r.server}) ms`,
+    f(r.directMs, 1),
+    "-",
+    f(r.stationMs, 1) + (r.errors ? ` (${r.errors} ERR)` : ""),
+    `+${f(r.addedMs, 1)} ms; warm pool: ${f(r.pooledMs, 1)} ms`,
+  );
 }
 const idle = results.idle as Awaited<ReturnType<typeof idleWorkload>> | undefined;
-if (idle) row(`${idle.sessions} idle sessions: station RSS`, "-", "-", `${f(idle.rssBeforeKb / 1024, 1)} -> ${f(idle.rssAfterKb / 1024, 1)} MB`, `${f(idle.perSessionKb, 0)} KB/session${idle.errors ? ` (${idle.errors} ERR)` : ""}`);
+if (idle)
+  row(
+    `${idle.sessions} idle sessions: station RSS`,
+    "-",
+    "-",
+    `${f(idle.rssBeforeKb / 1024, 1)} -> ${f(idle.rssAfterKb / 1024, 1)} MB`,
+    `${f(idle.perSessionKb, 0)} KB/session${idle.errors ? ` (${idle.errors} ERR)` : ""}`,
+  );
 
 const header = ["workload", "direct", "forwarder", "station", "station vs reference"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -134,7 +197,9 @@ const table = [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}
 const targetLines = targets.map((t) => `- ${t.met ? "met    " : "MISSED "} ${t.name}: ${f(t.value, 3)} (target ${t.limit})`).join("\n");
 const allErrors = JSON.stringify(results).match(/"errors":[1-9]/g)?.length ?? 0;
 
-console.log(`\nMCP Station bench — ${machine.cores} cores (${machine.cpu}), Bun ${machine.bun}, node ${machine.node}, station: ${machine.station}`);
+console.log(
+  `\nMCP Station bench — ${machine.cores} cores (${machine.cpu}), Bun ${machine.bun}, node ${machine.node}, station: ${machine.station}`,
+);
 console.log(`${machine.command}, ${machine.date}${quick ? " (QUICK: small counts, figures are not meaningful)" : ""}\n`);
 console.log(table);
 console.log(`\nTargets:\n${targetLines}`);

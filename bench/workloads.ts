@@ -63,7 +63,13 @@ function fromLoad(r: LoadResult): Figures {
 }
 
 /** Sends `count` echo calls from `concurrency` workers straight down one server's stdio. */
-async function directLoad(client: StdioClient, server: ServerUnderTest, concurrency: number, count: number, warmup: number): Promise<Figures> {
+async function directLoad(
+  client: StdioClient,
+  server: ServerUnderTest,
+  concurrency: number,
+  count: number,
+  warmup: number,
+): Promise<Figures> {
   const latencies: number[] = [];
   let errors = 0;
   const samples: string[] = [];
@@ -93,7 +99,14 @@ async function directLoad(client: StdioClient, server: ServerUnderTest, concurre
   await phase(count, true);
   const elapsed = performance.now() - started;
   latencies.sort((a, b) => a - b);
-  return { ok: latencies.length, errors, errorSamples: samples, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), rps: (latencies.length / elapsed) * 1000 };
+  return {
+    ok: latencies.length,
+    errors,
+    errorSamples: samples,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    rps: (latencies.length / elapsed) * 1000,
+  };
 }
 
 function echoRequest(server: ServerUnderTest, sessionId: string) {
@@ -107,7 +120,11 @@ function echoRequest(server: ServerUnderTest, sessionId: string) {
 }
 
 async function createSession(station: Running, spec: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${station.url}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+  const res = await fetch(`${station.url}/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(spec),
+  });
   const body = (await res.json()) as { session_id?: string };
   if (!res.ok || !body.session_id) throw new Error(`create failed: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body.session_id;
@@ -134,17 +151,53 @@ export async function echoWorkload(server: ServerUnderTest, counts: Counts, stat
   await client.close();
 
   const forwarder = await startForwarder(1, server.argv);
-  const fwd1 = fromLoad(await runLoad({ url: `${forwarder.url}/mcp/request`, makeRequest: echoRequest(server, "0"), concurrency: 1, count: counts.latency, warmup: warm1 }));
-  const fwd64 = fromLoad(await runLoad({ url: `${forwarder.url}/mcp/request`, makeRequest: echoRequest(server, "0"), concurrency: 64, count: counts.throughput, warmup: warm64 }));
+  const fwd1 = fromLoad(
+    await runLoad({
+      url: `${forwarder.url}/mcp/request`,
+      makeRequest: echoRequest(server, "0"),
+      concurrency: 1,
+      count: counts.latency,
+      warmup: warm1,
+    }),
+  );
+  const fwd64 = fromLoad(
+    await runLoad({
+      url: `${forwarder.url}/mcp/request`,
+      makeRequest: echoRequest(server, "0"),
+      concurrency: 64,
+      count: counts.throughput,
+      warmup: warm64,
+    }),
+  );
   await forwarder.stop();
 
   const station = await startStation(stationOptions);
   const sid = await createSession(station, server.spec);
-  const st1 = fromLoad(await runLoad({ url: `${station.url}/mcp/request`, makeRequest: echoRequest(server, sid), concurrency: 1, count: counts.latency, warmup: warm1 }));
-  const st64 = fromLoad(await runLoad({ url: `${station.url}/mcp/request`, makeRequest: echoRequest(server, sid), concurrency: 64, count: counts.throughput, warmup: warm64 }));
+  const st1 = fromLoad(
+    await runLoad({
+      url: `${station.url}/mcp/request`,
+      makeRequest: echoRequest(server, sid),
+      concurrency: 1,
+      count: counts.latency,
+      warmup: warm1,
+    }),
+  );
+  const st64 = fromLoad(
+    await runLoad({
+      url: `${station.url}/mcp/request`,
+      makeRequest: echoRequest(server, sid),
+      concurrency: 64,
+      count: counts.throughput,
+      warmup: warm64,
+    }),
+  );
   const stationPeakKb = memoryOf(station.pid).peakKb;
   await station.stop();
-  return { c1: { direct: direct1, forwarder: fwd1, station: st1 }, c64: { direct: direct64, forwarder: fwd64, station: st64 }, stationPeakKb };
+  return {
+    c1: { direct: direct1, forwarder: fwd1, station: st1 },
+    c64: { direct: direct64, forwarder: fwd64, station: st64 },
+    stationPeakKb,
+  };
 }
 
 /** 16 sessions, 8 callers each, all at once; figures are the sum over sessions. */
@@ -176,7 +229,13 @@ export async function manySessionsWorkload(server: ServerUnderTest, counts: Coun
   started = performance.now();
   const fwdAll = await Promise.all(
     Array.from({ length: SESSIONS }, (_, s) =>
-      runLoad({ url: `${forwarder.url}/mcp/request`, makeRequest: echoRequest(server, String(s)), concurrency: PER, count: n, warmup: 0 }).then(fromLoad),
+      runLoad({
+        url: `${forwarder.url}/mcp/request`,
+        makeRequest: echoRequest(server, String(s)),
+        concurrency: PER,
+        count: n,
+        warmup: 0,
+      }).then(fromLoad),
     ),
   );
   const fwd = sum(fwdAll, performance.now() - started);
@@ -186,7 +245,11 @@ export async function manySessionsWorkload(server: ServerUnderTest, counts: Coun
   const ids = await Promise.all(Array.from({ length: SESSIONS }, () => createSession(station, server.spec)));
   started = performance.now();
   const stAll = await Promise.all(
-    ids.map((id) => runLoad({ url: `${station.url}/mcp/request`, makeRequest: echoRequest(server, id), concurrency: PER, count: n, warmup: 0 }).then(fromLoad)),
+    ids.map((id) =>
+      runLoad({ url: `${station.url}/mcp/request`, makeRequest: echoRequest(server, id), concurrency: PER, count: n, warmup: 0 }).then(
+        fromLoad,
+      ),
+    ),
   );
   const st = sum(stAll, performance.now() - started);
   await station.stop();
@@ -197,7 +260,14 @@ export interface BigFigures {
   bytes: number;
   direct: Figures;
   forwarder: Figures;
-  station: Figures & { rssBeforeKb: number; peakKb: number; riseKb: number; riseOverMessage: number; callRiseKb: number; callRiseOverMessage: number };
+  station: Figures & {
+    rssBeforeKb: number;
+    peakKb: number;
+    riseKb: number;
+    riseOverMessage: number;
+    callRiseKb: number;
+    callRiseOverMessage: number;
+  };
 }
 
 function bigRequest(sessionId: string, bytes: number) {
@@ -239,7 +309,14 @@ export async function bigWorkload(bytes: number, count: number, stationOptions: 
   const direct = toFigures(times, errors);
 
   const viaHttp = async (target: Running, sid: string) => {
-    const r = await runLoad({ url: `${target.url}/mcp/request`, makeRequest: bigRequest(sid, bytes), concurrency: 1, count, warmup: 1, timeoutMs: 120_000 });
+    const r = await runLoad({
+      url: `${target.url}/mcp/request`,
+      makeRequest: bigRequest(sid, bytes),
+      concurrency: 1,
+      count,
+      warmup: 1,
+      timeoutMs: 120_000,
+    });
     return { ...fromLoad(r), msPerCall: r.p50Ms, mbPerS: mb / (r.p50Ms / 1000) };
   };
   const forwarder = await startForwarder(1, ECHO.argv);
@@ -300,7 +377,12 @@ function median(values: number[]): number {
  * Spawn plus initialize, direct vs through POST /sessions (and with a warm pool, when `pooled` is
  * given). Interleaved, one of each per round, so that a busy moment on the machine hits all alike.
  */
-export async function createWorkload(server: ServerUnderTest, count: number, stationOptions: StationOptions, pooled?: StationOptions): Promise<CreateFigures> {
+export async function createWorkload(
+  server: ServerUnderTest,
+  count: number,
+  stationOptions: StationOptions,
+  pooled?: StationOptions,
+): Promise<CreateFigures> {
   const station = await startStation(stationOptions);
   const pool = pooled ? await startStation(pooled) : undefined;
   const direct: number[] = [];
@@ -340,7 +422,10 @@ export async function createWorkload(server: ServerUnderTest, count: number, sta
 
 /** `count` idle sessions of the trivial server: the station's own RSS growth per session. */
 export async function idleWorkload(count: number, stationOptions: StationOptions) {
-  const station = await startStation({ ...stationOptions, env: { ...stationOptions.env, MCP_STATION_MAX_SESSIONS: String(Math.max(256, count + 16)) } });
+  const station = await startStation({
+    ...stationOptions,
+    env: { ...stationOptions.env, MCP_STATION_MAX_SESSIONS: String(Math.max(256, count + 16)) },
+  });
   // Warm the code paths first: one session created, used and deleted.
   const first = await createSession(station, ECHO.spec);
   await runLoad({ url: `${station.url}/mcp/request`, makeRequest: echoRequest(ECHO, first), concurrency: 1, count: 20 });

@@ -83,18 +83,22 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(sessionsModule(manager, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs }))
     .use(
-      mcpEndpointModule(manager, {
-        keepAliveMs: config.sseKeepAliveMs,
-        maxQueuedBytes: config.sseMaxQueuedBytes,
-        mcpSessionIdleMs: config.mcpSessionIdleMs,
-        inputWaitMs: config.inputWaitMs,
-        resumeBytes: config.mcpResumeBytes,
-        clientInfo: { name: "mcp-station", version: VERSION },
-      }, {
-        registry: config.registry,
-        pool: { min: config.poolMin, max: Math.max(config.poolMin, config.poolMax), idleMs: config.poolIdleMs },
-        log,
-      }),
+      mcpEndpointModule(
+        manager,
+        {
+          keepAliveMs: config.sseKeepAliveMs,
+          maxQueuedBytes: config.sseMaxQueuedBytes,
+          mcpSessionIdleMs: config.mcpSessionIdleMs,
+          inputWaitMs: config.inputWaitMs,
+          resumeBytes: config.mcpResumeBytes,
+          clientInfo: { name: "mcp-station", version: VERSION },
+        },
+        {
+          registry: config.registry,
+          pool: { min: config.poolMin, max: Math.max(config.poolMin, config.poolMax), idleMs: config.poolIdleMs },
+          log,
+        },
+      ),
     )
     .use(mcpModule(manager));
   return { app, manager, operations, metrics };

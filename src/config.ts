@@ -53,7 +53,12 @@ export function loadConfig(env: Env = process.env) {
     port: integer(env, "MCP_STATION_PORT", 20100, 0, 65535),
     host: text(env, "MCP_STATION_HOST", "0.0.0.0"),
     // The seed spells levels in capitals (LOG_LEVEL=INFO); accept either, and "warning" as Python does.
-    logLevel: choice({ ...env, LOG_LEVEL: PYTHON_LEVELS[(env.LOG_LEVEL ?? "").trim().toLowerCase()] ?? env.LOG_LEVEL }, "LOG_LEVEL", LOG_LEVELS, "info"),
+    logLevel: choice(
+      { ...env, LOG_LEVEL: PYTHON_LEVELS[(env.LOG_LEVEL ?? "").trim().toLowerCase()] ?? env.LOG_LEVEL },
+      "LOG_LEVEL",
+      LOG_LEVELS,
+      "info",
+    ),
     /** Interpreters for server_type python and node. */
     pythonCommand: text(env, "MCP_STATION_PYTHON", "python3"),
     nodeCommand: text(env, "MCP_STATION_NODE", "node"),
@@ -105,7 +110,10 @@ export function loadConfig(env: Env = process.env) {
 }
 
 function list(env: Env, name: string): string[] {
-  return (env[name] ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+  return (env[name] ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function optionalText(env: Env, name: string): string | undefined {
@@ -119,7 +127,10 @@ function optionalText(env: Env, name: string): string | undefined {
  */
 function securitySettings(env: Env) {
   const apiKeys = [
-    ...readKeys(env.MCP_STATION_API_KEYS, optionalText(env, "MCP_STATION_API_KEYS_FILE"), false, ["MCP_STATION_API_KEYS", "MCP_STATION_API_KEYS_FILE"]),
+    ...readKeys(env.MCP_STATION_API_KEYS, optionalText(env, "MCP_STATION_API_KEYS_FILE"), false, [
+      "MCP_STATION_API_KEYS",
+      "MCP_STATION_API_KEYS_FILE",
+    ]),
     ...readKeys(env.MCP_STATION_ADMIN_KEYS, undefined, true, ["MCP_STATION_ADMIN_KEYS", "MCP_STATION_ADMIN_KEYS"]),
   ];
   const jwtSecret = optionalText(env, "MCP_STATION_JWT_SECRET");
@@ -188,7 +199,8 @@ function operationsSettings(env: Env) {
     throw new ConfigError("MCP_STATION_DATABASE_URL must be a postgres:// or postgresql:// URL");
   }
   const tablePrefix = text(env, "MCP_STATION_TABLE_PREFIX", "mcp_station_");
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(tablePrefix)) throw new ConfigError("MCP_STATION_TABLE_PREFIX must be letters, digits and underscores");
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(tablePrefix))
+    throw new ConfigError("MCP_STATION_TABLE_PREFIX must be letters, digits and underscores");
   const restartBackoffMs = integer(env, "MCP_STATION_RESTART_BACKOFF_MS", 1_000, 1);
   return {
     /** on: sessions are recorded in a store and restored after a restart. */

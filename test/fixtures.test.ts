@@ -3,13 +3,7 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-import {
-  EVERYTHING_ARGS,
-  EVERYTHING_ENTRY,
-  PYTHON_MCP1,
-  PYTHON_MCP2,
-  fixture,
-} from "./setup/paths.ts";
+import { EVERYTHING_ARGS, EVERYTHING_ENTRY, PYTHON_MCP1, PYTHON_MCP2, fixture } from "./setup/paths.ts";
 import { DISCOVER_PROBE, type Json, killAllPeers, modernMeta, pidAlive, spawnPeer, type StdioPeer } from "./setup/stdio-peer.ts";
 
 const NODE = process.env.NODE_BINARY ?? "node";
@@ -31,9 +25,7 @@ describe("echo.mjs (legacy)", () => {
   test("initialize echoes a known version, falls back to 2025-11-25, ping, discover -32601", async () => {
     const p = node("echo.mjs");
     expect((await p.initialize("2025-03-26")).result).toEqual(INIT_RESULT("echo", "2025-03-26"));
-    expect((await p.request("initialize", { protocolVersion: "2099-01-01", capabilities: {} })).result).toEqual(
-      INIT_RESULT("echo"),
-    );
+    expect((await p.request("initialize", { protocolVersion: "2099-01-01", capabilities: {} })).result).toEqual(INIT_RESULT("echo"));
     expect((await p.request("ping")).result).toEqual({});
     const d = await p.request("server/discover", DISCOVER_PROBE.params);
     expect(d.error).toEqual({ code: -32601, message: "Method not found" });
@@ -83,12 +75,14 @@ describe("echo.mjs (legacy)", () => {
     });
     expect(textOf(res)).toBe("done 3");
     const progress = p.messages.filter((m) => m.method === "notifications/progress");
-    expect(progress.map((m) => m.params)).toEqual([1, 2, 3].map((i) => ({
-      progressToken: "tok",
-      progress: i,
-      total: 3,
-      message: `step ${i}/3`,
-    })));
+    expect(progress.map((m) => m.params)).toEqual(
+      [1, 2, 3].map((i) => ({
+        progressToken: "tok",
+        progress: i,
+        total: 3,
+        message: `step ${i}/3`,
+      })),
+    );
     // the notifications come before the response
     const respIdx = p.messages.findIndex((m) => m.id === res.id);
     expect(p.messages.findIndex((m) => m.method === "notifications/progress")).toBeLessThan(respIdx);
@@ -527,7 +521,8 @@ const SDK_CASES: SdkCase[] = [
 
 describe("modern-subscriptions.mjs (2026-07-28 only, subscriptions/listen)", () => {
   const SUB = "io.modelcontextprotocol/subscriptionId";
-  const listen = (p: StdioPeer, id: number, notifications: Json) => p.send({ jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: modernMeta() } });
+  const listen = (p: StdioPeer, id: number, notifications: Json) =>
+    p.send({ jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: modernMeta() } });
 
   test("declares list changes and resource subscriptions; acknowledges a listen, stamps what it sends, ends it on cancel", async () => {
     const p = node("modern-subscriptions.mjs");
@@ -538,7 +533,10 @@ describe("modern-subscriptions.mjs (2026-07-28 only, subscriptions/listen)", () 
       resources: { subscribe: true, listChanged: true },
     });
     listen(p, 2, { toolsListChanged: true });
-    expect((await p.notification("notifications/subscriptions/acknowledged")).params).toEqual({ notifications: { toolsListChanged: true }, _meta: { [SUB]: 2 } });
+    expect((await p.notification("notifications/subscriptions/acknowledged")).params).toEqual({
+      notifications: { toolsListChanged: true },
+      _meta: { [SUB]: 2 },
+    });
     await p.waitStderr('listen 2 {"toolsListChanged":true}');
     listen(p, 3, { resourceSubscriptions: ["note://a"] });
     await p.waitStderr("listen 3 ");
@@ -568,7 +566,12 @@ describe("modern-listen.mjs (TypeScript SDK v2, serveStdio)", () => {
     const p = node("modern-listen.mjs");
     p.send(DISCOVER_PROBE);
     expect((await p.response(1)).result.capabilities).toEqual({ tools: { listChanged: true } });
-    p.send({ jsonrpc: "2.0", id: 2, method: "subscriptions/listen", params: { notifications: { toolsListChanged: true, promptsListChanged: true }, _meta: modernMeta() } });
+    p.send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "subscriptions/listen",
+      params: { notifications: { toolsListChanged: true, promptsListChanged: true }, _meta: modernMeta() },
+    });
     // The SDK acknowledges only what the server declared.
     expect((await p.notification("notifications/subscriptions/acknowledged")).params).toEqual({
       notifications: { toolsListChanged: true },
@@ -576,7 +579,9 @@ describe("modern-listen.mjs (TypeScript SDK v2, serveStdio)", () => {
     });
     const added = await p.request("tools/call", { name: "add_tool", arguments: {}, _meta: modernMeta() });
     expect(textOf(added)).toBe("added extra_1");
-    expect((await p.notification("notifications/tools/list_changed")).params).toEqual({ _meta: { "io.modelcontextprotocol/subscriptionId": 2 } });
+    expect((await p.notification("notifications/tools/list_changed")).params).toEqual({
+      _meta: { "io.modelcontextprotocol/subscriptionId": 2 },
+    });
     const list = await p.request("tools/list", { _meta: modernMeta() });
     expect(list.result.tools.map((t: Json) => t.name)).toEqual(["echo", "add_tool", "extra_1"]);
   });

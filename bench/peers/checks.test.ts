@@ -25,7 +25,14 @@ function gateway(behaviour: Behaviour): string {
     async fetch(request) {
       const message = (await request.json()) as Rpc;
       if (message.method === "initialize")
-        return Response.json({ jsonrpc: "2.0", id: message.id, result: { protocolVersion: "2025-03-26", capabilities: {}, serverInfo: { name: "fake", version: "0" } } }, { headers: { "mcp-session-id": "s1" } });
+        return Response.json(
+          {
+            jsonrpc: "2.0",
+            id: message.id,
+            result: { protocolVersion: "2025-03-26", capabilities: {}, serverInfo: { name: "fake", version: "0" } },
+          },
+          { headers: { "mcp-session-id": "s1" } },
+        );
       if (message.method.startsWith("notifications/")) return new Response(null, { status: 202 });
       const reply = behaviour(message, previous);
       previous = message;
@@ -47,7 +54,11 @@ describe("the peers bench's checks", () => {
   });
 
   test("a gateway that hands out the previous caller's answer: counted crossed, none accepted", async () => {
-    const run = await load(gateway((m, previous) => sse(echo({ ...m, id: (previous ?? m).id }, (previous ?? { params: { arguments: { text: "none" } } }).params?.arguments?.text))));
+    const run = await load(
+      gateway((m, previous) =>
+        sse(echo({ ...m, id: (previous ?? m).id }, (previous ?? { params: { arguments: { text: "none" } } }).params?.arguments?.text)),
+      ),
+    );
     expect(run.errors.crossed).toBeGreaterThan(0);
     expect(run.ok).toBe(0);
   });
@@ -65,13 +76,17 @@ describe("the peers bench's checks", () => {
   });
 
   test("an answer that never comes is counted missing once its deadline passes", async () => {
-    const run = await load(gateway(() => new Promise<Response>(() => {})), 100);
+    const run = await load(
+      gateway(() => new Promise<Response>(() => {})),
+      100,
+    );
     expect(run.errors.missing).toBeGreaterThan(0);
     expect(run.ok).toBe(0);
   });
 
   test("SSE: notifications before the response are skipped; data lines of one event are joined", () => {
-    const body = 'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress"}\n\nevent: message\ndata: {"jsonrpc":"2.0",\ndata: "id":7,"result":{}}\n\n';
+    const body =
+      'event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress"}\n\nevent: message\ndata: {"jsonrpc":"2.0",\ndata: "id":7,"result":{}}\n\n';
     expect(parseSseMessages(body)).toEqual([
       { jsonrpc: "2.0", method: "notifications/progress" },
       { jsonrpc: "2.0", id: 7, result: {} },

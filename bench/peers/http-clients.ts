@@ -56,7 +56,8 @@ export function parseSseMessages(body: string): RpcMessage[] {
 function readRpcReply(body: string, id: number): RpcMessage | undefined {
   try {
     const trimmed = body.trimStart();
-    const parsed = trimmed.startsWith("{") || trimmed.startsWith("[") ? (JSON.parse(body) as RpcMessage | RpcMessage[]) : parseSseMessages(body);
+    const parsed =
+      trimmed.startsWith("{") || trimmed.startsWith("[") ? (JSON.parse(body) as RpcMessage | RpcMessage[]) : parseSseMessages(body);
     if (!Array.isArray(parsed)) return parsed;
     // A stream may carry notifications before the response; a response with another id is a crossed answer.
     const responses = parsed.filter((m) => m.id !== undefined && m.method === undefined);
@@ -134,7 +135,12 @@ export function mcpoEcho(baseUrl: string): EchoCall {
 export function stationSeedEcho(baseUrl: string, sessionId: string): EchoCall {
   const pool = new ConnectionPool(baseUrl);
   return async (token, id, signal) => {
-    const request = JSON.stringify({ session_id: sessionId, method: "tools/call", params: { name: "echo", arguments: { text: token } }, id });
+    const request = JSON.stringify({
+      session_id: sessionId,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: token } },
+      id,
+    });
     const { status, text: body } = await pool.post("/mcp/request", request, {}, signal);
     if (status < 200 || status > 299) throw httpFailure({ status }, body);
     let answer: { success?: boolean; data?: unknown; error?: { code: number; message: string } };

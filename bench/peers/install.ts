@@ -22,12 +22,7 @@ export const PINS = {
 } as const;
 
 // mcp-proxy 0.13.0 accepts mcp 1.30.0 too, so the two Python peers share one venv (checked with pip's resolver).
-const PYTHON_REQUIREMENTS = [
-  `mcp-proxy==${PINS["mcp-proxy"]}`,
-  `mcpo==${PINS.mcpo}`,
-  `mcp==${PINS.mcp}`,
-  `fastapi==${PINS.fastapi}`,
-];
+const PYTHON_REQUIREMENTS = [`mcp-proxy==${PINS["mcp-proxy"]}`, `mcpo==${PINS.mcpo}`, `mcp==${PINS.mcp}`, `fastapi==${PINS.fastapi}`];
 
 export interface Peers {
   /** node entry of supergateway (its bin). */
@@ -81,7 +76,10 @@ export function installPeers(log: (line: string) => void = (l) => console.error(
   log(`peers: npm install supergateway@${PINS.supergateway} into bench/.peers/npm`);
   // A package.json of its own keeps npm from walking up into the repository's.
   writeFileSync(join(npmDir, "package.json"), JSON.stringify({ name: "bench-peers", private: true }) + "\n");
-  run(["npm", "install", "--prefix", npmDir, "--save-exact", "--no-audit", "--no-fund", `supergateway@${PINS.supergateway}`], "npm install");
+  run(
+    ["npm", "install", "--prefix", npmDir, "--save-exact", "--no-audit", "--no-fund", `supergateway@${PINS.supergateway}`],
+    "npm install",
+  );
 
   if (!existsSync(paths.python) || !Bun.spawnSync([paths.python, "-c", "pass"]).success) {
     log("peers: creating bench/.peers/venv");

@@ -24,7 +24,10 @@ export function loopbackNamespace(): Namespace | undefined {
     const prefix = ["unshare", ...flags, "sh", "-c", UP_THEN_EXEC, "sh"];
     let ok = false;
     try {
-      const probe = Bun.spawnSync([...prefix, "sh", "-c", "ip -o link show up | grep -qv ' lo:' && exit 1; exit 0"], { stdout: "pipe", stderr: "pipe" });
+      const probe = Bun.spawnSync([...prefix, "sh", "-c", "ip -o link show up | grep -qv ' lo:' && exit 1; exit 0"], {
+        stdout: "pipe",
+        stderr: "pipe",
+      });
       ok = probe.exitCode === 0;
     } catch {
       return undefined; // no unshare on this machine

@@ -106,7 +106,6 @@ export function gatewayRssKb(root: number): number {
   return total;
 }
 
-
 /**
  * Stops a gateway the way its users would (SIGTERM, so it can stop its servers), then SIGKILLs
  * whatever of the tree recorded beforehand is still alive: some gateways put their servers in

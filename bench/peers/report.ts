@@ -58,12 +58,27 @@ const best = (xs: number[], pick: (...v: number[]) => number) => (xs.length ? pi
  */
 export function summary(p: PathResult) {
   return {
-    p50C1: best(p.c1.map((r) => r.p50Ms), Math.min),
-    p99C1: best(p.c1.map((r) => r.p99Ms), Math.min),
-    rpsC64: best(p.c64.map((r) => r.rps), Math.max),
-    p50C64: best(p.c64.map((r) => r.p50Ms), Math.min),
+    p50C1: best(
+      p.c1.map((r) => r.p50Ms),
+      Math.min,
+    ),
+    p99C1: best(
+      p.c1.map((r) => r.p99Ms),
+      Math.min,
+    ),
+    rpsC64: best(
+      p.c64.map((r) => r.rps),
+      Math.max,
+    ),
+    p50C64: best(
+      p.c64.map((r) => r.p50Ms),
+      Math.min,
+    ),
     errors: [...p.c1, ...p.c64].reduce((n, r) => n + r.errors.total, 0),
-    gatewayCpuUsC64: best(p.c64.map((r) => r.cpu.gatewayUs ?? Number.NaN), Math.min),
+    gatewayCpuUsC64: best(
+      p.c64.map((r) => r.cpu.gatewayUs ?? Number.NaN),
+      Math.min,
+    ),
   };
 }
 
@@ -95,7 +110,14 @@ export function checkTargets(paths: PathResult[]): TargetCheck[] {
   const fx = (x: number) => `${x.toFixed(2)}x`;
   for (const r of ratios(paths).filter((r) => r.server === "sdk")) {
     const want = r.peer === "supergateway" ? 10 : 20;
-    checks.push({ station: r.station, peer: r.peer, what: "throughput c=64", want: `>= ${want}x`, got: fx(r.throughputC64), met: r.throughputC64 >= want });
+    checks.push({
+      station: r.station,
+      peer: r.peer,
+      what: "throughput c=64",
+      want: `>= ${want}x`,
+      got: fx(r.throughputC64),
+      met: r.throughputC64 >= want,
+    });
     checks.push({ station: r.station, peer: r.peer, what: "p50 c=64", want: "<= 0.3x", got: fx(r.p50C64), met: r.p50C64 <= 0.3 });
     checks.push({ station: r.station, peer: r.peer, what: "p50 c=1", want: "<= 0.3x", got: fx(r.p50C1), met: r.p50C1 <= 0.3 });
     checks.push({ station: r.station, peer: r.peer, what: "idle RSS", want: "< 1x", got: fx(r.rssIdle), met: r.rssIdle < 1 });
@@ -109,7 +131,8 @@ export function checkTargets(paths: PathResult[]): TargetCheck[] {
 
 const num = (x: number | undefined, digits = 2) => (x === undefined || Number.isNaN(x) ? "-" : x.toFixed(digits));
 const mb = (kb: number | undefined) => (kb === undefined ? "-" : (kb / 1024).toFixed(1));
-const both = (runs: MeasuredRun[], pick: (r: MeasuredRun) => number | undefined, digits: number) => runs.map((r) => num(pick(r), digits)).join(" / ") || "-";
+const both = (runs: MeasuredRun[], pick: (r: MeasuredRun) => number | undefined, digits: number) =>
+  runs.map((r) => num(pick(r), digits)).join(" / ") || "-";
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -142,15 +165,28 @@ export function formatPaths(paths: PathResult[]): string {
       num(p.coldStartMs, 0),
     ]);
     out.push("");
-    out.push(table(["path", "CPU us/req c=64: gateway", "echo server", "bench client", "RSS idle MB", "RSS load MB", "cold start ms"], cost));
+    out.push(
+      table(["path", "CPU us/req c=64: gateway", "echo server", "bench client", "RSS idle MB", "RSS load MB", "cold start ms"], cost),
+    );
     for (const p of group.filter((p) => p.unavailable)) out.push(`${p.path}: not measured: ${p.unavailable}`);
   }
   return out.join("\n");
 }
 
 export function formatRatios(list: Ratio[]): string {
-  const rows = list.map((r) => [`${r.server}: ${r.station} / ${r.peer}`, num(r.throughputC64), num(r.p50C1), num(r.p50C64), num(r.gatewayCpuC64, 3), num(r.rssIdle), num(r.coldStart)]);
-  return table(["station / peer (best run of each)", "req/s c=64", "p50 c=1", "p50 c=64", "gateway CPU/req c=64", "RSS idle", "cold start"], rows);
+  const rows = list.map((r) => [
+    `${r.server}: ${r.station} / ${r.peer}`,
+    num(r.throughputC64),
+    num(r.p50C1),
+    num(r.p50C64),
+    num(r.gatewayCpuC64, 3),
+    num(r.rssIdle),
+    num(r.coldStart),
+  ]);
+  return table(
+    ["station / peer (best run of each)", "req/s c=64", "p50 c=1", "p50 c=64", "gateway CPU/req c=64", "RSS idle", "cold start"],
+    rows,
+  );
 }
 
 export function formatTargets(checks: TargetCheck[]): string {

@@ -55,7 +55,13 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** Starts a gateway in a process group of its own, its output discarded (each runs at its quietest log level). */
 function spawnGateway(command: string[], env: Record<string, string> = {}): { pid: number; stop: () => Promise<void> } {
-  const child = Bun.spawn(command, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+  const child = Bun.spawn(command, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+  });
   return { pid: child.pid, stop: () => stopTree(child.pid) };
 }
 
@@ -99,7 +105,19 @@ export const TARGETS: Target[] = [
       const stdio = server.command(peers).map(shellQuote).join(" ");
       // supergateway has no bind-address option: it listens on every interface. bench/peers.ts runs
       // the whole measurement in a network namespace that has only loopback, so nothing else can reach it.
-      const gateway = spawnGateway(["node", peers.supergateway, "--stdio", stdio, "--outputTransport", "streamableHttp", "--stateful", "--port", String(port), "--logLevel", "none"]);
+      const gateway = spawnGateway([
+        "node",
+        peers.supergateway,
+        "--stdio",
+        stdio,
+        "--outputTransport",
+        "streamableHttp",
+        "--stateful",
+        "--port",
+        String(port),
+        "--logLevel",
+        "none",
+      ]);
       return { pid: gateway.pid, open: () => openStreamableHttp(`http://127.0.0.1:${port}/mcp`), stop: gateway.stop };
     },
   },
@@ -108,7 +126,17 @@ export const TARGETS: Target[] = [
     label: "mcp-proxy, Streamable HTTP (JSON replies)",
     async launch(server, peers) {
       const port = await freePort();
-      const gateway = spawnGateway([peers.mcpProxy, "--host", "127.0.0.1", "--port", String(port), "--log-level", "WARNING", "--", ...server.command(peers)]);
+      const gateway = spawnGateway([
+        peers.mcpProxy,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--log-level",
+        "WARNING",
+        "--",
+        ...server.command(peers),
+      ]);
       return { pid: gateway.pid, open: () => openStreamableHttp(`http://127.0.0.1:${port}/mcp`), stop: gateway.stop };
     },
   },
@@ -117,7 +145,17 @@ export const TARGETS: Target[] = [
     label: "mcpo, REST POST /echo",
     async launch(server, peers) {
       const port = await freePort();
-      const gateway = spawnGateway([peers.mcpo, "--host", "127.0.0.1", "--port", String(port), "--log-level", "WARNING", "--", ...server.command(peers)]);
+      const gateway = spawnGateway([
+        peers.mcpo,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--log-level",
+        "WARNING",
+        "--",
+        ...server.command(peers),
+      ]);
       return { pid: gateway.pid, open: async () => mcpoEcho(`http://127.0.0.1:${port}`), stop: gateway.stop };
     },
   },
@@ -138,7 +176,9 @@ async function launchStation(
   if (command && !existsSync(command[0]!)) throw new PathUnavailable(`${command[0]} was not built`);
   const port = await freePort();
   // --station-profile (bench/peers.ts) writes a CPU profile of the station, in markdown, when it exits.
-  const profile = process.env.BENCH_PEERS_STATION_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PEERS_STATION_PROFILE}`] : [];
+  const profile = process.env.BENCH_PEERS_STATION_PROFILE
+    ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PEERS_STATION_PROFILE}`]
+    : [];
   // Each station gets a store of its own: stations started from one directory share ./data, and a
   // station starting ends the server groups recorded there, which would be another live station's.
   const dataDir = join(PEERS_DIR, "station-data", `${port}`);

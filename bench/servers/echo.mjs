@@ -35,7 +35,12 @@ function handle(msg) {
     case "ping":
       return reply(msg.id, {});
     case "tools/list":
-      return reply(msg.id, { tools: [{ name: "echo", inputSchema: { type: "object" } }, { name: "big", inputSchema: { type: "object" } }] });
+      return reply(msg.id, {
+        tools: [
+          { name: "echo", inputSchema: { type: "object" } },
+          { name: "big", inputSchema: { type: "object" } },
+        ],
+      });
     case "tools/call": {
       const args = p.arguments ?? {};
       if (p.name === "big") {

@@ -73,7 +73,7 @@ export class Correlator {
 
   /** Whether the caller waiting on `id` (a station id, or one echoed back as a string) takes a raw result. */
   wantsRaw(id: number | string): boolean {
-    return this.pending.get(typeof id === "string" ? toStationId(id) ?? -1 : id)?.raw === true;
+    return this.pending.get(typeof id === "string" ? (toStationId(id) ?? -1) : id)?.raw === true;
   }
 
   /** Registers a request and returns the station id to send it under. */

@@ -69,7 +69,7 @@ export function classify(value: unknown): Classified {
     return { kind: "invalid", reason: "not a JSON object" };
   }
   const msg = value as Record<string, unknown>;
-  if (msg.jsonrpc !== "2.0") return { kind: "invalid", reason: "jsonrpc is not \"2.0\"" };
+  if (msg.jsonrpc !== "2.0") return { kind: "invalid", reason: 'jsonrpc is not "2.0"' };
   if (typeof msg.method === "string") {
     if ("id" in msg && msg.id !== undefined) {
       if (!isId(msg.id)) return { kind: "invalid", reason: "request id is not a string or number" };

@@ -8,14 +8,7 @@ import { MessageTooLarge, RemoteError } from "../errors.ts";
 import { type Clock, Correlator, type Deadline, systemClock } from "./correlator.ts";
 import { LineDecoder, type OversizedLine, idOfOversizedLine } from "./line-decoder.ts";
 import { RawJson, scanResponse } from "./raw-json.ts";
-import {
-  ErrorCode,
-  type JsonRpcId,
-  type JsonRpcNotification,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-  classify,
-} from "./messages.ts";
+import { ErrorCode, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, classify } from "./messages.ts";
 
 export interface PeerHandlers {
   /** A request from the other side. Return its result, or throw a RemoteError. */
@@ -178,8 +171,7 @@ export class JsonRpcPeer {
       const result = await this.handlers.onRequest(request);
       reply = { jsonrpc: "2.0", id: request.id, result: result ?? {} };
     } catch (error) {
-      const remote =
-        error instanceof RemoteError ? error : new RemoteError(ErrorCode.InternalError, "internal error in the client");
+      const remote = error instanceof RemoteError ? error : new RemoteError(ErrorCode.InternalError, "internal error in the client");
       const body: Record<string, unknown> = { code: remote.code, message: remote.message };
       if (remote.data !== undefined) body.data = remote.data;
       reply = { jsonrpc: "2.0", id: request.id, error: body };

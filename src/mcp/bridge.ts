@@ -119,19 +119,27 @@ export const HEADER_MISMATCH = -32020;
  * envelope's version, Mcp-Method equals the method, Mcp-Name equals params.name
  * or params.uri where required. Returns the problem, or undefined.
  */
-export function headerMismatch(headers: Headers, method: string, params: Record<string, unknown>, envelopeVersion: string): string | undefined {
+export function headerMismatch(
+  headers: Headers,
+  method: string,
+  params: Record<string, unknown>,
+  envelopeVersion: string,
+): string | undefined {
   const version = headers.get("mcp-protocol-version");
   if (version === null) return "the MCP-Protocol-Version header is missing";
-  if (version !== envelopeVersion) return `Header mismatch: MCP-Protocol-Version '${version}' does not match the body's '${envelopeVersion}'`;
+  if (version !== envelopeVersion)
+    return `Header mismatch: MCP-Protocol-Version '${version}' does not match the body's '${envelopeVersion}'`;
   const methodHeader = headers.get("mcp-method");
   if (methodHeader === null) return "the Mcp-Method header is missing";
   if (methodHeader !== method) return `Header mismatch: Mcp-Method header value '${methodHeader}' does not match body value '${method}'`;
-  const nameSource = method === "resources/read" ? params.uri : method === "tools/call" || method === "prompts/get" ? params.name : undefined;
+  const nameSource =
+    method === "resources/read" ? params.uri : method === "tools/call" || method === "prompts/get" ? params.name : undefined;
   if (nameSource !== undefined) {
     const nameHeader = headers.get("mcp-name");
     if (nameHeader === null) return "the Mcp-Name header is missing";
     const decoded = decodeHeaderValue(nameHeader);
-    if (decoded !== String(nameSource)) return `Header mismatch: Mcp-Name header value '${decoded}' does not match body value '${String(nameSource)}'`;
+    if (decoded !== String(nameSource))
+      return `Header mismatch: Mcp-Name header value '${decoded}' does not match body value '${String(nameSource)}'`;
   }
   return undefined;
 }

@@ -80,7 +80,11 @@ function readDiscover(response: JsonRpcResponse): Outcome {
   const result = asRecord(response.result);
   const versions = Array.isArray(result.supportedVersions) ? result.supportedVersions : [];
   if (!versions.some(isModernVersion)) {
-    return { era: "modern", rejected: `server/discover listed no version the station speaks (${versions.join(", ")})`, supported: versions };
+    return {
+      era: "modern",
+      rejected: `server/discover listed no version the station speaks (${versions.join(", ")})`,
+      supported: versions,
+    };
   }
   const meta = asRecord(result._meta);
   return {
@@ -103,7 +107,10 @@ function readInitialize(response: JsonRpcResponse): Outcome {
   const result = asRecord(response.result);
   // The spec: a client that does not support the version the server chose should disconnect.
   if (!isLegacyVersion(result.protocolVersion)) {
-    return { era: "legacy", rejected: `initialize answered protocol version ${String(result.protocolVersion)}, which the station does not speak` };
+    return {
+      era: "legacy",
+      rejected: `initialize answered protocol version ${String(result.protocolVersion)}, which the station does not speak`,
+    };
   }
   return {
     era: "legacy",

@@ -141,8 +141,12 @@ export class StationMetrics implements SessionMeters {
       client.collectDefaultMetrics({ register: this.registry });
       for (const name of MISLEADING_UNDER_BUN) this.registry.removeSingleMetric(name);
     }
-    new client.Gauge({ name: "mcp_station_build_info", help: "The station's version; always 1", labelNames: ["version"], registers }).set({ version }, 1);
-    for (const fast of [this.httpRequests, this.httpDuration, this.mcpRequests, this.mcpDuration]) this.registry.registerMetric(fast as never);
+    new client.Gauge({ name: "mcp_station_build_info", help: "The station's version; always 1", labelNames: ["version"], registers }).set(
+      { version },
+      1,
+    );
+    for (const fast of [this.httpRequests, this.httpDuration, this.mcpRequests, this.mcpDuration])
+      this.registry.registerMetric(fast as never);
     const self = this;
     new client.Gauge({
       name: "mcp_station_http_requests_in_flight",

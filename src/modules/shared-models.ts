@@ -19,7 +19,9 @@ export const SessionIdParams = t.Object({ session_id: t.String({ description: "T
  * OpenAPI response objects for `detail.responses`: the schemas appear in the
  * document without Elysia checking every answer against them (for hot routes).
  */
-export function documentedResponses(schemas: Record<number, TSchema>): Record<string, { description: string; content: { "application/json": { schema: TSchema } } }> {
+export function documentedResponses(
+  schemas: Record<number, TSchema>,
+): Record<string, { description: string; content: { "application/json": { schema: TSchema } } }> {
   const out: Record<string, { description: string; content: { "application/json": { schema: TSchema } } }> = {};
   for (const [status, schema] of Object.entries(schemas)) {
     out[status] = { description: schema.description ?? `Response for status ${status}`, content: { "application/json": { schema } } };

@@ -68,7 +68,10 @@ export class ServerProcess {
       await Promise.race([Promise.all([stdoutDone, stderrDone]), Bun.sleep(200)]);
       stderr.end();
       this.stdinOpen = false;
-      const exit: ExitInfo = { code: proc.signalCode ? null : proc.exitCode, signal: proc.signalCode == null ? null : String(proc.signalCode) };
+      const exit: ExitInfo = {
+        code: proc.signalCode ? null : proc.exitCode,
+        signal: proc.signalCode == null ? null : String(proc.signalCode),
+      };
       this.exit = exit;
       return exit;
     });

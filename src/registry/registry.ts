@@ -53,8 +53,10 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
     if (entry.env !== undefined && !isStringRecord(entry.env)) fail(`server "${name}": env must be an object of strings`);
     if (entry.cwd !== undefined && typeof entry.cwd !== "string") fail(`server "${name}": cwd must be a string`);
     const station = (entry.station ?? {}) as Record<string, unknown>;
-    if (station.allow_env !== undefined && !isStringArray(station.allow_env)) fail(`server "${name}": station.allow_env must be an array of names`);
-    if (station.allow_args !== undefined && typeof station.allow_args !== "boolean") fail(`server "${name}": station.allow_args must be true or false`);
+    if (station.allow_env !== undefined && !isStringArray(station.allow_env))
+      fail(`server "${name}": station.allow_env must be an array of names`);
+    if (station.allow_args !== undefined && typeof station.allow_args !== "boolean")
+      fail(`server "${name}": station.allow_args must be true or false`);
     if (station.restart_policy !== undefined && !["never", "on-failure", "always"].includes(station.restart_policy as string)) {
       fail(`server "${name}": station.restart_policy must be never, on-failure or always`);
     }

@@ -22,7 +22,11 @@ export function isLoopbackAddress(address: string | null | undefined): boolean {
 }
 
 function classifyLoopback(address: string): boolean {
-  const ip = address.trim().toLowerCase().replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  const ip = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/%.*$/, "");
   if (ip === "::1" || ip === "0:0:0:0:0:0:0:1") return true;
   // An IPv4 address on a dual-stack socket arrives as ::ffff:a.b.c.d.
   const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;

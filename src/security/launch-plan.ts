@@ -52,7 +52,8 @@ function fromRegistry(request: LaunchRequest, rules: LaunchRules): LaunchPlan {
   if (extraArgs.length > 0 && !entry.allowArgs) throw new Forbidden(`server "${name}" does not accept extra server_args`, { server: name });
   const extraEnv = checkEnvVars(request.env_vars ?? {});
   for (const key of Object.keys(extraEnv)) {
-    if (!entry.allowEnv.includes(key)) throw new Forbidden(`server "${name}" does not let callers set ${key}`, { server: name, env_var: key });
+    if (!entry.allowEnv.includes(key))
+      throw new Forbidden(`server "${name}" does not let callers set ${key}`, { server: name, env_var: key });
   }
   const workingDir =
     request.working_dir === undefined
@@ -90,9 +91,12 @@ export function planLaunch(request: LaunchRequest, rules: LaunchRules): LaunchPl
   };
   if (rules.policy === "any") return plan;
   if (rules.policy === "registry") {
-    throw new Forbidden("the command policy is registry: only registered servers run (POST /sessions {\"server\": name}; GET /servers lists them)", {
-      policy: "registry",
-    });
+    throw new Forbidden(
+      'the command policy is registry: only registered servers run (POST /sessions {"server": name}; GET /servers lists them)',
+      {
+        policy: "registry",
+      },
+    );
   }
   checkEnvVars(plan.env_vars);
   if (plan.working_dir !== undefined) plan.working_dir = confineWorkingDir(plan.working_dir, rules.allowedRoots);

@@ -192,7 +192,11 @@ export class SessionManager {
       try {
         template = this.newSession(input, LOCAL_CALLER);
       } catch (error) {
-        this.log.error("warm pool: entry refused; skipped", { server: input.server, command: input.server_command, reason: (error as Error).message });
+        this.log.error("warm pool: entry refused; skipped", {
+          server: input.server,
+          command: input.server_command,
+          reason: (error as Error).message,
+        });
         continue;
       }
       targets.push({

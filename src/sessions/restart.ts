@@ -34,7 +34,11 @@ export interface RestartSettings {
 export type RestartReason = "exited" | "unresponsive";
 
 /** Whether `policy` restarts a server that ended this way. Only exits the station did not ask for reach here. */
-export function wantsRestart(policy: RestartPolicy, exit: { code: number | null; signal: string | null } | undefined, reason: RestartReason): boolean {
+export function wantsRestart(
+  policy: RestartPolicy,
+  exit: { code: number | null; signal: string | null } | undefined,
+  reason: RestartReason,
+): boolean {
   if (policy === "never") return false;
   if (policy === "always" || reason === "unresponsive") return true;
   return exit !== undefined && (exit.signal !== null || exit.code !== 0);

@@ -196,7 +196,9 @@ export class ServerListens {
             message: response.error.message,
           });
         } else {
-          this.log.info(`the server ended its subscriptions/listen: its ${what} no longer reach the session's clients`, { session_id: this.sessionId });
+          this.log.info(`the server ended its subscriptions/listen: its ${what} no longer reach the session's clients`, {
+            session_id: this.sessionId,
+          });
         }
       },
       () => forget(),

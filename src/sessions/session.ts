@@ -4,15 +4,7 @@
  * callers share it; the station's own ids on the stdio stream keep their
  * answers apart.
  */
-import {
-  RemoteError,
-  ServerExited,
-  RequestCancelled,
-  RequestTimeout,
-  SessionNotRunning,
-  StartFailed,
-  TooManyRequests,
-} from "../errors.ts";
+import { RemoteError, ServerExited, RequestCancelled, RequestTimeout, SessionNotRunning, StartFailed, TooManyRequests } from "../errors.ts";
 import { ErrorCode, type JsonRpcNotification, isFailure } from "../jsonrpc/messages.ts";
 import { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import type { Logger } from "../log.ts";
@@ -515,17 +507,19 @@ export class Session {
     if (options.signal?.aborted) throw new RequestCancelled(`${method} was cancelled by its caller`);
     const maxInFlight = this.settings.maxInFlightPerSession ?? 0;
     if (maxInFlight > 0 && this.inFlight >= maxInFlight) {
-      const error = new TooManyRequests(`session ${this.id} has ${maxInFlight} requests in flight (MCP_STATION_MAX_IN_FLIGHT_PER_SESSION)`, {
-        session_id: this.id,
-        max_in_flight: maxInFlight,
-      });
+      const error = new TooManyRequests(
+        `session ${this.id} has ${maxInFlight} requests in flight (MCP_STATION_MAX_IN_FLIGHT_PER_SESSION)`,
+        {
+          session_id: this.id,
+          max_in_flight: maxInFlight,
+        },
+      );
       error.headers = { "retry-after": "1" };
       throw error;
     }
     const peer = this.peer;
     const sent = peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs }, { raw: options.raw });
-    const onAbort = () =>
-      peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
+    const onAbort = () => peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const response = await sent.response;
@@ -552,7 +546,10 @@ export class Session {
       }
     }
     // What came on the station's listens is an ordinary session notification from here on.
-    this.events.push("notification", { method: notification.method, params: withoutSubscriptionId(notification.params as Record<string, unknown> | undefined) });
+    this.events.push("notification", {
+      method: notification.method,
+      params: withoutSubscriptionId(notification.params as Record<string, unknown> | undefined),
+    });
   }
 
   private exited(exit: ExitInfo, child: ServerProcess, peer: JsonRpcPeer): void {
@@ -620,7 +617,8 @@ export class Session {
     if (this.status === status) return;
     this.status = status;
     const data: Record<string, unknown> = { status };
-    if (status === "exited") Object.assign(data, { exit_code: this.exit?.code ?? null, exit_signal: this.exit?.signal ?? null, crashed: this.crashed });
+    if (status === "exited")
+      Object.assign(data, { exit_code: this.exit?.code ?? null, exit_signal: this.exit?.signal ?? null, crashed: this.crashed });
     if (status === "failed") data.reason = this.failureReason ?? null;
     this.events.push("status", data);
     this.emitChange("status");

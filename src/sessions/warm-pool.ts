@@ -55,8 +55,10 @@ export function parseWarmPool(raw: string | undefined): WarmPoolEntry[] {
     if (typeof item !== "object" || item === null || Array.isArray(item)) fail(`[${i}] is not an object`);
     const entry = item as Record<string, unknown>;
     for (const key of Object.keys(entry)) if (!FIELDS.has(key)) fail(`[${i}] has an unknown field "${key}"`);
-    if (!Number.isInteger(entry.size) || (entry.size as number) < 1 || (entry.size as number) > 64) fail(`[${i}].size must be a whole number from 1 to 64`);
-    if (entry.server === undefined && typeof entry.server_command !== "string") fail(`[${i}] needs server_command (or server, a registry name)`);
+    if (!Number.isInteger(entry.size) || (entry.size as number) < 1 || (entry.size as number) > 64)
+      fail(`[${i}].size must be a whole number from 1 to 64`);
+    if (entry.server === undefined && typeof entry.server_command !== "string")
+      fail(`[${i}] needs server_command (or server, a registry name)`);
     if (entry.server !== undefined && typeof entry.server !== "string") fail(`[${i}].server must be a string`);
     if (entry.server_type !== undefined && !["python", "node", "command"].includes(entry.server_type as string)) {
       fail(`[${i}].server_type must be python, node or command`);
@@ -234,7 +236,11 @@ export class WarmPool {
         if (!slot.starting.delete(session) || this.closing) return;
         const wait = RETRY_MS[Math.min(slot.failures, RETRY_MS.length - 1)]!;
         slot.failures += 1;
-        this.host.log.warn("warm pool: a server failed to start; retrying later", { server: slot.target.label, retry_ms: wait, reason: error.message });
+        this.host.log.warn("warm pool: a server failed to start; retrying later", {
+          server: slot.target.label,
+          retry_ms: wait,
+          reason: error.message,
+        });
         slot.retry = setTimeout(() => {
           slot.retry = undefined;
           this.fill();

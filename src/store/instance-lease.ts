@@ -18,7 +18,13 @@ export class InstanceTaken extends Error {}
 
 function self(): InstanceHolder {
   const me = identifyProcess(process.pid);
-  return { host: hostname(), pid: process.pid, startTicks: me?.startTicks ?? "0", bootId: me?.bootId ?? "", seenAt: new Date().toISOString() };
+  return {
+    host: hostname(),
+    pid: process.pid,
+    startTicks: me?.startTicks ?? "0",
+    bootId: me?.bootId ?? "",
+    seenAt: new Date().toISOString(),
+  };
 }
 
 function isLive(holder: InstanceHolder, now: number): boolean {

@@ -79,7 +79,8 @@ export function leftoverMembers(recorded: StoredProcess): number[] {
     if (!Number.isInteger(pid)) continue;
     const stat = procStat(pid);
     // While a group has members its id cannot be reused, so members started after the leader are its descendants.
-    if (stat && stat.pgid === recorded.pgid && stat.state !== "Z" && BigInt(stat.startTicks) >= BigInt(recorded.startTicks)) members.push(pid);
+    if (stat && stat.pgid === recorded.pgid && stat.state !== "Z" && BigInt(stat.startTicks) >= BigInt(recorded.startTicks))
+      members.push(pid);
   }
   return members;
 }

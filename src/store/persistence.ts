@@ -208,7 +208,13 @@ export class SessionPersistence implements SessionObserver {
         this.onError();
         this.retries += 1;
         const retryMs = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)];
-        if (!this.frozen) this.log.warn("session store still failing", { err: error as Error, unsaved: this.unsaved.size, attempt: this.retries, retry_ms: retryMs });
+        if (!this.frozen)
+          this.log.warn("session store still failing", {
+            err: error as Error,
+            unsaved: this.unsaved.size,
+            attempt: this.retries,
+            retry_ms: retryMs,
+          });
         this.scheduleRetry();
         return;
       }
@@ -253,7 +259,8 @@ export class SessionPersistence implements SessionObserver {
 
 function detailOf(session: Session): string | null {
   if (session.status === "failed") return session.failureReason ?? null;
-  if (session.status === "exited" && session.exit) return session.crashed ? `crashed: code ${session.exit.code}, signal ${session.exit.signal}` : "stopped";
+  if (session.status === "exited" && session.exit)
+    return session.crashed ? `crashed: code ${session.exit.code}, signal ${session.exit.signal}` : "stopped";
   if (session.status === "restarting") return `next attempt at ${session.nextRestartAt?.toISOString()}`;
   return null;
 }

@@ -32,7 +32,12 @@ export interface RestoreOptions {
   graceMs: number;
 }
 
-export async function restoreSessions(store: SessionStore, manager: SessionManager, options: RestoreOptions, log: Logger): Promise<RestoreReport> {
+export async function restoreSessions(
+  store: SessionStore,
+  manager: SessionManager,
+  options: RestoreOptions,
+  log: Logger,
+): Promise<RestoreReport> {
   // Rows this run wrote already (its warm processes, a session created meanwhile) are not the previous run's leftovers.
   const rows = (await store.load()).filter((row) => !manager.holds(row.session_id));
   const reaped = await reapLeftovers(

@@ -131,7 +131,8 @@ export class SessionStore {
     readonly db: SqlDatabase,
     private readonly options: StoreOptions,
   ) {
-    if (!IDENTIFIER.test(options.tablePrefix)) throw new Error(`table prefix must be letters, digits and underscores: "${options.tablePrefix}"`);
+    if (!IDENTIFIER.test(options.tablePrefix))
+      throw new Error(`table prefix must be letters, digits and underscores: "${options.tablePrefix}"`);
     this.p = options.tablePrefix;
     this.historyLimit = options.historyLimit ?? 100;
   }
@@ -234,7 +235,13 @@ export class SessionStore {
     const rows = await this.db.all(`select * from ${this.p}instances where instance = ?`, [this.options.instance]);
     const r = rows[0];
     if (!r) return undefined;
-    return { host: String(r.host), pid: Number(r.pid), startTicks: String(r.start_ticks), bootId: String(r.boot_id), seenAt: String(r.seen_at) };
+    return {
+      host: String(r.host),
+      pid: Number(r.pid),
+      startTicks: String(r.start_ticks),
+      bootId: String(r.boot_id),
+      seenAt: String(r.seen_at),
+    };
   }
 
   /** Records `holder` as this instance's station (replacing whoever held it). */

@@ -30,7 +30,11 @@ const resultsFile = join(REPO_ROOT, "test", "conformance", suite === "active" ? 
 type Outcome = { passed: number; failed: number };
 
 async function runSuite(url: string, version: string): Promise<{ scenarios: Map<string, Outcome>; output: string }> {
-  const child = Bun.spawn([BUN, CLI, "server", "--url", url, "--spec-version", version, "--suite", suite], { stdout: "pipe", stderr: "pipe", cwd: "/tmp" });
+  const child = Bun.spawn([BUN, CLI, "server", "--url", url, "--spec-version", version, "--suite", suite], {
+    stdout: "pipe",
+    stderr: "pipe",
+    cwd: "/tmp",
+  });
   const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
   await child.exited;
   const scenarios = new Map<string, Outcome>();
@@ -79,7 +83,11 @@ app.listen({ hostname: "127.0.0.1", port: stationPort });
 const stationUrl = `http://localhost:${stationPort}`;
 const station = {
   create: async (spec: Record<string, unknown>) => {
-    const res = await fetch(`${stationUrl}/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+    const res = await fetch(`${stationUrl}/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(spec),
+    });
     return { status: res.status, body: (await res.json()) as any };
   },
   remove: (id: string) => fetch(`${stationUrl}/sessions/${id}`, { method: "DELETE" }),
@@ -117,7 +125,12 @@ try {
     const names = [...new Set([...base.scenarios.keys(), ...ours.scenarios.keys()])];
     const mark = (o: Outcome | undefined) => (o ? `${o.failed === 0 ? "pass" : "FAIL"} (${o.passed}/${o.passed + o.failed})` : "not run");
     const count = (m: Map<string, Outcome>) => [...m.values()].filter((o) => o.failed === 0).length;
-    lines.push(`## --spec-version ${version}`, "", `Baseline passes ${count(base.scenarios)}/${base.scenarios.size} scenarios; the station passes ${count(ours.scenarios)}/${ours.scenarios.size}.`, "");
+    lines.push(
+      `## --spec-version ${version}`,
+      "",
+      `Baseline passes ${count(base.scenarios)}/${base.scenarios.size} scenarios; the station passes ${count(ours.scenarios)}/${ours.scenarios.size}.`,
+      "",
+    );
     lines.push("| scenario | SDK transport | MCP Station |", "| --- | --- | --- |");
     for (const name of names) {
       const b = base.scenarios.get(name);

@@ -71,11 +71,20 @@ describe("health checks", () => {
     const created = (await s.call("POST", "/sessions", { server_command: fixture("echo.mjs"), restart_policy: "on-failure" })).body;
     process.kill(created.pid, "SIGSTOP");
     stopped.push(created.pid);
-    expect(await eventually(async () => (await info(s, created.session_id)).restarts === 1 && (await info(s, created.session_id)).status === "running", 10_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => (await info(s, created.session_id)).restarts === 1 && (await info(s, created.session_id)).status === "running",
+        10_000,
+      ),
+    ).toBe(true);
     const after = await info(s, created.session_id);
     expect(after.pid).not.toBe(created.pid);
     expect(await waitGone(created.pid)).toBe(true);
-    const answer = await s.call("POST", "/mcp/request", { session_id: created.session_id, method: "tools/call", params: { name: "echo", arguments: { text: "alive" } } });
+    const answer = await s.call("POST", "/mcp/request", {
+      session_id: created.session_id,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: "alive" } },
+    });
     expect(answer.body.data.content[0].text).toBe("alive");
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     expect(metrics).toContain('mcp_station_session_restarts_total{reason="unresponsive",outcome="ok"} 1');

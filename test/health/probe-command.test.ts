@@ -30,8 +30,11 @@ describe("mcp-station --healthcheck", () => {
   afterAll(() => station?.stop());
 
   function healthcheck(env: Record<string, string>): number | null {
-    return Bun.spawnSync([...FROM_SOURCE, "--healthcheck"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdout: "pipe", stderr: "pipe" })
-      .exitCode;
+    return Bun.spawnSync([...FROM_SOURCE, "--healthcheck"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    }).exitCode;
   }
 
   test("exits 0 for a station bound to a specific address other than 127.0.0.1, 1 where nothing answers", async () => {

@@ -36,7 +36,8 @@ describe("timeout_ms", () => {
 test("the OpenAPI document still describes every answer of /mcp/request", async () => {
   const doc = (await station.call("GET", "/openapi/json")).body;
   const responses = doc.paths["/mcp/request"].post.responses;
-  for (const status of ["200", "202", "404", "422", "502", "504"]) expect(responses[status]?.content?.["application/json"]?.schema).toBeDefined();
+  for (const status of ["200", "202", "404", "422", "502", "504"])
+    expect(responses[status]?.content?.["application/json"]?.schema).toBeDefined();
   expect(responses["200"].content["application/json"].schema.anyOf).toHaveLength(2);
 });
 

@@ -49,7 +49,12 @@ describe("deadlines", () => {
 
   test("progress keeps a long request alive past its deadline", async () => {
     // 6 steps 150 ms apart: 900 ms of work with a 400 ms deadline that each progress renews.
-    const res = await station.mcp(sessionId, "tools/call", { name: "progress", arguments: { steps: 6, intervalMs: 150 } }, { timeout_ms: 400 });
+    const res = await station.mcp(
+      sessionId,
+      "tools/call",
+      { name: "progress", arguments: { steps: 6, intervalMs: 150 } },
+      { timeout_ms: 400 },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data.content[0].text).toBe("done 6");
   });
@@ -67,9 +72,9 @@ describe("deadlines", () => {
     controller.abort();
     expect(await pending).toBe("aborted");
     expect(await eventually(() => station.manager.get(sessionId).inFlight === 0)).toBe(true);
-    expect(
-      await eventually(async () => (await stderrLines()).filter((l: string) => l.startsWith("cancelled ")).length > before),
-    ).toBe(true);
+    expect(await eventually(async () => (await stderrLines()).filter((l: string) => l.startsWith("cancelled ")).length > before)).toBe(
+      true,
+    );
   });
 });
 

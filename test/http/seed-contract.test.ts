@@ -138,7 +138,10 @@ describe("bad input gets a clear 4xx and harms nothing", () => {
   test("shell metacharacters in the command and its args stay literal", async () => {
     const res = await station.create({ server_type: "command", server_command: "echo; touch /tmp/pwned-by-station" });
     expect(res.status).toBe(400);
-    const { body } = await station.create({ server_command: fixture("echo.mjs"), server_args: ["$(touch /tmp/pwned-by-station)", "`id`", "; rm -rf /"] });
+    const { body } = await station.create({
+      server_command: fixture("echo.mjs"),
+      server_args: ["$(touch /tmp/pwned-by-station)", "`id`", "; rm -rf /"],
+    });
     expect(body.status).toBe("running");
     expect(await Bun.file("/tmp/pwned-by-station").exists()).toBe(false);
     await station.call("DELETE", `/sessions/${body.session_id}`);

@@ -94,6 +94,10 @@ describe("JsonRpcPeer", () => {
     const a = peer.request("tools/call", {}, { timeoutMs: 1000 });
     peer.cancel(a.id, new Error("gone"), "caller left");
     await expect(a.response).rejects.toThrow("gone");
-    expect(written.at(-1)).toEqual({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: a.id, reason: "caller left" } });
+    expect(written.at(-1)).toEqual({
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId: a.id, reason: "caller left" },
+    });
   });
 });

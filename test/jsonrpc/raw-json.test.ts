@@ -78,16 +78,24 @@ describe("scanResponse", () => {
   test("agrees with JSON.parse on 20,000 mutated lines", () => {
     // A fixed-seed generator: the same lines on every run.
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const alphabet = '{}[]",:\\ 0123456789-.eEtrufalsn\t';
-    const bases = [...VALID, '{"jsonrpc":"2.0","id":12,"result":{"content":[{"type":"text","text":"h\\u00e9llo \\"w\\""}],"n":[1.5,-2e3,0]}}'];
+    const bases = [
+      ...VALID,
+      '{"jsonrpc":"2.0","id":12,"result":{"content":[{"type":"text","text":"h\\u00e9llo \\"w\\""}],"n":[1.5,-2e3,0]}}',
+    ];
     for (let k = 0; k < 20_000; k++) {
       let line = bases[k % bases.length]!;
       for (let j = 0; j <= k % 3; j++) {
         const p = Math.floor(random() * line.length);
         const ch = alphabet[Math.floor(random() * alphabet.length)]!;
         const r = random();
-        line = r < 0.4 ? line.slice(0, p) + ch + line.slice(p + 1) : r < 0.7 ? line.slice(0, p) + line.slice(p + 1) : line.slice(0, p) + ch + line.slice(p);
+        line =
+          r < 0.4
+            ? line.slice(0, p) + ch + line.slice(p + 1)
+            : r < 0.7
+              ? line.slice(0, p) + line.slice(p + 1)
+              : line.slice(0, p) + ch + line.slice(p);
       }
       expect(scanned(line)).toEqual(reference(line));
     }
@@ -119,13 +127,18 @@ describe("RawJson.wrap", () => {
 });
 
 describe("the peer's raw path", () => {
-  const big = (id: number | string, text: string) => `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[{"type":"text","text":"${text}"}]}}`;
+  const big = (id: number | string, text: string) =>
+    `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[{"type":"text","text":"${text}"}]}}`;
   function setup() {
     const invalid: string[] = [];
-    const peer = new JsonRpcPeer(() => {}, { onRequest: () => ({}), onNotification: () => {}, onInvalidLine: (line) => invalid.push(line) }, {
-      maxMessageBytes: 1 << 24,
-      rawMinBytes: 1024,
-    });
+    const peer = new JsonRpcPeer(
+      () => {},
+      { onRequest: () => ({}), onNotification: () => {}, onInvalidLine: (line) => invalid.push(line) },
+      {
+        maxMessageBytes: 1 << 24,
+        rawMinBytes: 1024,
+      },
+    );
     const feed = (line: string) => {
       // In pieces, as a pipe delivers it.
       const bytes = enc.encode(`${line}\n`);

@@ -25,7 +25,8 @@ async function session(file = "echo.mjs"): Promise<string> {
 const stream = async (id: string, headers: Record<string, string> = {}) =>
   new SseReader(await fetch(`${station.url}/sessions/${id}/events`, { headers: { accept: "text/event-stream", ...headers } }));
 const log = (id: string, text: string) => station.mcp(id, "tools/call", { name: "log", arguments: { text } });
-const logged = (text: string) => (event: { event?: string; data: string }) => event.event === "notification" && event.data.includes(`"data":"${text}"`);
+const logged = (text: string) => (event: { event?: string; data: string }) =>
+  event.event === "notification" && event.data.includes(`"data":"${text}"`);
 
 describe("session events as Server-Sent Events", () => {
   test("streams notifications, status and stderr lines live, each with an id", async () => {
@@ -35,7 +36,10 @@ describe("session events as Server-Sent Events", () => {
     await sse.until((e) => e.event === "status");
     await log(id, "live one");
     const notification = await sse.until(logged("live one"));
-    expect(JSON.parse(notification.data).data).toEqual({ method: "notifications/message", params: { level: "info", logger: "echo", data: "live one" } });
+    expect(JSON.parse(notification.data).data).toEqual({
+      method: "notifications/message",
+      params: { level: "info", logger: "echo", data: "live one" },
+    });
     expect(notification.id).toMatch(/^\d+-\d+$/);
     // A request the station gives up on is cancelled; the fixture says so on stderr.
     await station.mcp(id, "tools/call", { name: "slow", arguments: { ms: 60_000 } }, { timeout_ms: 50 });
@@ -103,12 +107,19 @@ describe("session events as Server-Sent Events", () => {
     const exit = events.find((e) => e.event === "status" && e.data.includes('"exited"'));
     expect(exit).toBeDefined();
     const last = events.filter((e) => e.id !== undefined).at(-1)!;
-    const after = await fetch(`${station.url}/sessions/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": last.id! } });
+    const after = await fetch(`${station.url}/sessions/${id}/events`, {
+      headers: { accept: "text/event-stream", "last-event-id": last.id! },
+    });
     expect(after.status).toBe(204);
   });
 
   test("a session that fails (the restart policy gave up) ends its stream too, and a caught-up reader gets 204", async () => {
-    const created = await station.create({ server_type: "node", server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 0 });
+    const created = await station.create({
+      server_type: "node",
+      server_command: fixture("crash.mjs"),
+      restart_policy: "on-failure",
+      max_restarts: 0,
+    });
     expect(created.status).toBe(200);
     const id: string = created.body.session_id;
     const sse = await stream(id);
@@ -118,7 +129,9 @@ describe("session events as Server-Sent Events", () => {
     expect(statuses.at(-1)).toBe("failed");
     expect((await station.call("GET", `/sessions/${id}`)).body.status).toBe("failed");
     const last = events.filter((e) => e.id !== undefined).at(-1)!;
-    const after = await fetch(`${station.url}/sessions/${id}/events`, { headers: { accept: "text/event-stream", "last-event-id": last.id! } });
+    const after = await fetch(`${station.url}/sessions/${id}/events`, {
+      headers: { accept: "text/event-stream", "last-event-id": last.id! },
+    });
     expect(after.status).toBe(204);
     // A reader from the start gets the whole (bounded) buffer, then the end.
     const replay = await stream(id);
@@ -127,7 +140,12 @@ describe("session events as Server-Sent Events", () => {
   });
 
   test("an exit the restart policy recovers from does not end the stream: it carries on into the new run", async () => {
-    const created = await station.create({ server_type: "node", server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 1 });
+    const created = await station.create({
+      server_type: "node",
+      server_command: fixture("crash.mjs"),
+      restart_policy: "on-failure",
+      max_restarts: 1,
+    });
     expect(created.status).toBe(200);
     const id: string = created.body.session_id;
     const sse = await stream(id);
@@ -139,6 +157,11 @@ describe("session events as Server-Sent Events", () => {
     expect(sse.ended).toBe(false);
     await station.call("DELETE", `/sessions/${id}`);
     await sse.drain();
-    expect(sse.events.filter((e) => status(e) !== undefined).map(status).slice(-2)).toEqual(["stopping", "exited"]);
+    expect(
+      sse.events
+        .filter((e) => status(e) !== undefined)
+        .map(status)
+        .slice(-2),
+    ).toEqual(["stopping", "exited"]);
   });
 });

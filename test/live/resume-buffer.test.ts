@@ -30,7 +30,12 @@ describe("the legacy MCP session's resumption buffer is bounded", () => {
     const init = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+      }),
     });
     const sid = init.headers.get("mcp-session-id")!;
     const text = "x".repeat(10_000);
@@ -80,7 +85,8 @@ describe("LegacyMcpSession's accounting", () => {
     const stream = client.openStream();
     const sse = new SseStream();
     stream.attach(sse);
-    for (let i = 0; i < 200; i++) stream.send({ jsonrpc: "2.0", method: "notifications/message", params: { data: `${i} ${"m".repeat(1_000)}` } });
+    for (let i = 0; i < 200; i++)
+      stream.send({ jsonrpc: "2.0", method: "notifications/message", params: { data: `${i} ${"m".repeat(1_000)}` } });
     expect(client.keptBytes).toBeLessThanOrEqual(BUDGET);
     stream.send({ jsonrpc: "2.0", id: 1, result: { big: "b".repeat(BUDGET * 2) } });
     expect(client.keptBytes).toBeLessThanOrEqual(BUDGET);

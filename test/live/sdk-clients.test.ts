@@ -54,7 +54,9 @@ describe("TypeScript SDK v1 (StreamableHTTPClientTransport, legacy era)", () => 
       const tools = await client.listTools();
       expect(tools.tools.map((tool) => tool.name)).toContain("ask_sampling");
       const progress: number[] = [];
-      const done = await client.callTool({ name: "progress", arguments: { steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      const done = await client.callTool({ name: "progress", arguments: { steps: 3 } }, undefined, {
+        onprogress: (p) => progress.push(p.progress),
+      });
       expect(textOf(done)).toBe("done 3");
       expect(progress).toEqual([1, 2, 3]);
       expect(textOf(await client.callTool({ name: "log", arguments: { text: "a log line" } }))).toBe("logged");
@@ -92,7 +94,12 @@ describe("TypeScript SDK v1 (StreamableHTTPClientTransport, legacy era)", () => 
       content: { type: "text", text: `sampled: ${(request.params.messages[0].content as { text: string }).text}` },
       model: "fake-model",
     }));
-    const url = await endpoint({ server_type: "node", server_command: EVERYTHING_ENTRY, server_args: ["stdio"], client_capabilities: { sampling: {} } });
+    const url = await endpoint({
+      server_type: "node",
+      server_command: EVERYTHING_ENTRY,
+      server_args: ["stdio"],
+      client_capabilities: { sampling: {} },
+    });
     await client.connect(new TransportV1(url));
     try {
       const result = await client.callTool({ name: "trigger-sampling-request", arguments: { prompt: "ping", maxTokens: 10 } });
@@ -107,9 +114,14 @@ describe("TypeScript SDK v2 (@modelcontextprotocol/client, versionNegotiation au
   const newClient = (capabilities: Record<string, unknown>) => {
     const client = new ClientV2({ name: "sdk-v2", version: "2.0.0" }, { capabilities, versionNegotiation: { mode: "auto" } });
     if (capabilities.sampling) {
-      client.setRequestHandler("sampling/createMessage", async () => ({ role: "assistant", content: { type: "text", text: "hello from v2" }, model: "fake" }));
+      client.setRequestHandler("sampling/createMessage", async () => ({
+        role: "assistant",
+        content: { type: "text", text: "hello from v2" },
+        model: "fake",
+      }));
     }
-    if (capabilities.elicitation) client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { name: "Ada", ok: true } }));
+    if (capabilities.elicitation)
+      client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { name: "Ada", ok: true } }));
     return client;
   };
 
@@ -145,7 +157,12 @@ describe("TypeScript SDK v2 (@modelcontextprotocol/client, versionNegotiation au
 
   test("answers server-everything's trigger-sampling-request as an input_required round trip", async () => {
     const client = newClient({ sampling: {} });
-    const url = await endpoint({ server_type: "node", server_command: EVERYTHING_ENTRY, server_args: ["stdio"], client_capabilities: { sampling: {} } });
+    const url = await endpoint({
+      server_type: "node",
+      server_command: EVERYTHING_ENTRY,
+      server_args: ["stdio"],
+      client_capabilities: { sampling: {} },
+    });
     await client.connect(new TransportV2(url));
     try {
       const result = await client.callTool({ name: "trigger-sampling-request", arguments: { prompt: "ping", maxTokens: 10 } });
@@ -161,7 +178,13 @@ describe("Python SDK streamable HTTP clients", () => {
     const child = Bun.spawn([python, fixture(`../live/python/${script}`), ...args], { stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
     if (code !== 0) throw new Error(`${script} exited ${code}: ${stderr.slice(-2000)}`);
-    return Object.fromEntries(stdout.trim().split("\n").map((line) => JSON.parse(line)).map((row) => [row.step, row.value]));
+    return Object.fromEntries(
+      stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .map((row) => [row.step, row.value]),
+    );
   }
 
   const expectFullRun = (steps: Record<string, any>, version: string) => {

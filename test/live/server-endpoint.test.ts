@@ -21,13 +21,20 @@ let registryFile: string;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "station-registry-"));
   registryFile = join(dir, "servers.json");
-  writeFileSync(registryFile, JSON.stringify({ mcpServers: { echo: { command: "node", args: [fixture("echo.mjs")] }, modern: { command: "node", args: [fixture("modern.mjs")] } } }));
+  writeFileSync(
+    registryFile,
+    JSON.stringify({
+      mcpServers: { echo: { command: "node", args: [fixture("echo.mjs")] }, modern: { command: "node", args: [fixture("modern.mjs")] } },
+    }),
+  );
   station = await startStation({ MCP_STATION_SERVERS_FILE: registryFile, MCP_STATION_POOL_MAX: "2", MCP_STATION_POOL_IDLE_MS: "1000" });
 });
 afterAll(() => station.stop());
 
 const sessionsOf = async (server: string) =>
-  ((await station.call("GET", "/sessions")).body.sessions as { server: string | null; status: string }[]).filter((s) => s.server === server && s.status !== "exited");
+  ((await station.call("GET", "/sessions")).body.sessions as { server: string | null; status: string }[]).filter(
+    (s) => s.server === server && s.status !== "exited",
+  );
 const text = (result: unknown) => (result as { content: { text: string }[] }).content[0].text;
 
 describe("registered servers as MCP endpoints", () => {
@@ -65,7 +72,12 @@ describe("registered servers as MCP endpoints", () => {
     const res = await fetch(`${station.url}/servers/nope/mcp`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } }),
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } },
+      }),
     });
     expect(res.status).toBe(404);
   });
@@ -80,14 +92,27 @@ describe("registered servers as MCP endpoints", () => {
         authorization: `Bearer ${key}`,
         ...extra,
       });
-      const init = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "a", version: "1" } } };
-      const opened = await fetch(url, { method: "POST", headers: headers(KEY_A, { accept: "application/json" }), body: JSON.stringify(init) });
+      const init = {
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "a", version: "1" } },
+      };
+      const opened = await fetch(url, {
+        method: "POST",
+        headers: headers(KEY_A, { accept: "application/json" }),
+        body: JSON.stringify(init),
+      });
       expect(opened.status).toBe(200);
       const mcpSessionId = opened.headers.get("mcp-session-id")!;
       const own = await secured.call("GET", "/sessions", undefined, { authorization: `Bearer ${KEY_A}` });
       const stationSessionId: string = own.body.sessions.find((s: { server: string }) => s.server === "echo").session_id;
       const list = { jsonrpc: "2.0", id: 1, method: "tools/list" };
-      const unknown = await fetch(url, { method: "POST", headers: headers(KEY_B, { "mcp-session-id": crypto.randomUUID() }), body: JSON.stringify(list) });
+      const unknown = await fetch(url, {
+        method: "POST",
+        headers: headers(KEY_B, { "mcp-session-id": crypto.randomUUID() }),
+        body: JSON.stringify(list),
+      });
       const answers = [
         await fetch(url, { method: "POST", headers: headers(KEY_B, { "mcp-session-id": mcpSessionId }), body: JSON.stringify(list) }),
         await fetch(url, { headers: headers(KEY_B, { "mcp-session-id": mcpSessionId, accept: "text/event-stream" }) }),
@@ -103,7 +128,11 @@ describe("registered servers as MCP endpoints", () => {
         expect(body).toBe(unknownBody);
       }
       // Tenant A's MCP session is untouched.
-      const still = await fetch(url, { method: "POST", headers: headers(KEY_A, { "mcp-session-id": mcpSessionId, accept: "application/json" }), body: JSON.stringify(list) });
+      const still = await fetch(url, {
+        method: "POST",
+        headers: headers(KEY_A, { "mcp-session-id": mcpSessionId, accept: "application/json" }),
+        body: JSON.stringify(list),
+      });
       expect(still.status).toBe(200);
     } finally {
       await secured.stop();

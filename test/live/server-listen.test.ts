@@ -48,7 +48,12 @@ const modernMeta = () => ({
 const listenFrom = (url: string, id: string | number, notifications: Record<string, unknown>) =>
   fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: BOTH, "mcp-protocol-version": MODERN_VERSION, "mcp-method": "subscriptions/listen" },
+    headers: {
+      "content-type": "application/json",
+      accept: BOTH,
+      "mcp-protocol-version": MODERN_VERSION,
+      "mcp-method": "subscriptions/listen",
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: modernMeta() } }),
   });
 const toolsChanged = (e: { data: string }) => e.data.includes("notifications/tools/list_changed");
@@ -57,12 +62,29 @@ async function legacyClient(url: string) {
   const init = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 0,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    }),
   });
   const sid = init.headers.get("mcp-session-id")!;
   const post = (body: unknown) =>
-    fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json", "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" }, body: JSON.stringify(body) });
-  const getStream = async () => new SseReader(await fetch(url, { headers: { accept: "text/event-stream", "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } }));
+    fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        "mcp-session-id": sid,
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify(body),
+    });
+  const getStream = async () =>
+    new SseReader(
+      await fetch(url, { headers: { accept: "text/event-stream", "mcp-session-id": sid, "mcp-protocol-version": "2025-11-25" } }),
+    );
   return { post, getStream };
 }
 
@@ -110,7 +132,11 @@ describe("the station's own subscriptions/listen to a modern server", () => {
     for (const kind of ["tools", "prompts", "resources"]) expect(textOf(await callTool(id, "change", { kind }))).toBe("changed 1");
     await events.until((e) => e.data.includes("notifications/resources/list_changed"));
     const methods = events.events.filter((e) => e.event === "notification").map((e) => JSON.parse(e.data).data.method);
-    expect(methods).toEqual(["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"]);
+    expect(methods).toEqual([
+      "notifications/tools/list_changed",
+      "notifications/prompts/list_changed",
+      "notifications/resources/list_changed",
+    ]);
     await events.cancel();
   });
 
@@ -138,10 +164,12 @@ describe("the station's own subscriptions/listen to a modern server", () => {
     const events = new SseReader(await fetch(`${station.url}/sessions/${id}/events`, { headers: { accept: "text/event-stream" } }));
     const pid = (await station.call("GET", `/sessions/${id}`)).body.pid as number;
     process.kill(pid, "SIGKILL");
-    expect(await eventually(async () => {
-      const info = (await station.call("GET", `/sessions/${id}`)).body;
-      return info.status === "running" && info.pid !== pid;
-    })).toBeTruthy();
+    expect(
+      await eventually(async () => {
+        const info = (await station.call("GET", `/sessions/${id}`)).body;
+        return info.status === "running" && info.pid !== pid;
+      }),
+    ).toBeTruthy();
     expect(textOf(await callTool(id, "add_tool"))).toBe("added extra_1");
     const changed = await events.until((e) => e.event === "notification" && toolsChanged(e));
     expect(JSON.parse(changed.data).data.method).toBe("notifications/tools/list_changed");

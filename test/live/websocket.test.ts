@@ -145,7 +145,12 @@ describe("WebSocket channel", () => {
 
   test("an unknown session is refused before the upgrade; a session whose server exits closes its sockets", async () => {
     const refused = await fetch(`${station.url}/sessions/no-such-session/ws`, {
-      headers: { upgrade: "websocket", connection: "upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" },
+      headers: {
+        upgrade: "websocket",
+        connection: "upgrade",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version": "13",
+      },
     });
     expect(refused.status).toBe(404);
     const id = await session("crash.mjs");

@@ -7,7 +7,10 @@ import { StartFailed } from "../../src/errors.ts";
 import { JsonRpcPeer } from "../../src/jsonrpc/peer.ts";
 import { handshake } from "../../src/mcp/handshake.ts";
 
-type Reply = { result?: unknown; error?: { code: number; message: string; data?: unknown } } | "silence" | { delayMs: number; result?: unknown; error?: unknown };
+type Reply =
+  | { result?: unknown; error?: { code: number; message: string; data?: unknown } }
+  | "silence"
+  | { delayMs: number; result?: unknown; error?: unknown };
 
 /** A scripted server: for each method, what to answer (or silence, or a late answer). */
 function scriptedServer(script: Record<string, Reply>) {
@@ -19,7 +22,8 @@ function scriptedServer(script: Record<string, Reply>) {
       if (message.id === undefined) return;
       const reply = script[message.method] ?? { error: { code: -32601, message: "Method not found" } };
       if (reply === "silence") return;
-      const send = () => peer.push(new TextEncoder().encode(`${JSON.stringify({ jsonrpc: "2.0", id: message.id, ...reply, delayMs: undefined })}\n`));
+      const send = () =>
+        peer.push(new TextEncoder().encode(`${JSON.stringify({ jsonrpc: "2.0", id: message.id, ...reply, delayMs: undefined })}\n`));
       if ("delayMs" in reply) setTimeout(send, reply.delayMs);
       else queueMicrotask(send);
     },
@@ -42,7 +46,11 @@ const discoverResult = {
   instructions: "be nice",
   _meta: { "io.modelcontextprotocol/serverInfo": { name: "m", version: "2" } },
 };
-const initializeResult = (v = "2025-11-25") => ({ protocolVersion: v, capabilities: { tools: {} }, serverInfo: { name: "l", version: "1" } });
+const initializeResult = (v = "2025-11-25") => ({
+  protocolVersion: v,
+  capabilities: { tools: {} },
+  serverInfo: { name: "l", version: "1" },
+});
 
 describe("handshake", () => {
   test("a discover result means a modern server: no initialize is sent", async () => {

@@ -18,7 +18,12 @@ beforeAll(async () => {
   sessionId = (await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") })).body.session_id;
   await s.call("POST", "/mcp/request", { session_id: sessionId, method: "tools/list" }, { "x-request-id": "req-from-caller-1" });
   await s.call("POST", "/mcp/request", { session_id: sessionId, method: "no/such-method" });
-  await s.call("POST", "/mcp/request", { session_id: sessionId, method: "tools/call", params: { name: "slow", arguments: { ms: 5000 } }, timeout_ms: 50 });
+  await s.call("POST", "/mcp/request", {
+    session_id: sessionId,
+    method: "tools/call",
+    params: { name: "slow", arguments: { ms: 5000 } },
+    timeout_ms: 50,
+  });
   await s.call("GET", "/sessions/00000000-0000-0000-0000-000000000000");
 });
 afterAll(() => s.stop());
@@ -66,11 +71,22 @@ describe("the request log", () => {
   test("one JSON line per request: request id, route, status, duration, and for MCP the session, method and outcome", async () => {
     const lines = s.logs.filter((l) => l.msg === "request");
     const listed = lines.find((l) => l.request_id === "req-from-caller-1");
-    expect(listed).toMatchObject({ level: "info", method: "POST", route: "/mcp/request", status: 200, session_id: sessionId, mcp_method: "tools/list", outcome: "ok" });
+    expect(listed).toMatchObject({
+      level: "info",
+      method: "POST",
+      route: "/mcp/request",
+      status: 200,
+      session_id: sessionId,
+      mcp_method: "tools/list",
+      outcome: "ok",
+    });
     expect(typeof listed!.duration_ms).toBe("number");
     expect(lines.find((l) => l.mcp_method === "no/such-method")).toMatchObject({ status: 200, outcome: "error" });
     expect(lines.find((l) => l.mcp_method === "tools/call")).toMatchObject({ status: 504, outcome: "refused", error: "request_timeout" });
-    expect(lines.find((l) => l.route === "/sessions/:session_id")).toMatchObject({ status: 404, session_id: "00000000-0000-0000-0000-000000000000" });
+    expect(lines.find((l) => l.route === "/sessions/:session_id")).toMatchObject({
+      status: 404,
+      session_id: "00000000-0000-0000-0000-000000000000",
+    });
     const ids = lines.map((l) => l.request_id);
     expect(new Set(ids).size).toBe(ids.length);
   });

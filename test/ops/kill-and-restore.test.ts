@@ -36,8 +36,12 @@ async function killAndRestore(argv: string[], env: Record<string, string>, cwd: 
     created.push(res.body);
   }
   const grandchild = Number(
-    (await json(`${first.url}/mcp/request`, { method: "POST", json: { session_id: created[1].session_id, method: "tools/call", params: { name: "grandchild_pid", arguments: {} } } }))
-      .body.data.content[0].text,
+    (
+      await json(`${first.url}/mcp/request`, {
+        method: "POST",
+        json: { session_id: created[1].session_id, method: "tools/call", params: { name: "grandchild_pid", arguments: {} } },
+      })
+    ).body.data.content[0].text,
   );
   expect(await first.stop("SIGKILL")).not.toBe(0);
   // The servers end when their stdin closes; the grandchild has no stdin and nobody was left to stop it.
@@ -89,7 +93,11 @@ describe("killed with SIGKILL, started again", () => {
 
   test("from source on PostgreSQL: the same", async () => {
     const empty = mkdtempSync(join(dir, "pg-"));
-    await killAndRestore(FROM_SOURCE, { MCP_STATION_PERSISTENCE: "on", MCP_STATION_DATABASE_URL: POSTGRES_URL, MCP_STATION_TABLE_PREFIX: prefix }, empty);
+    await killAndRestore(
+      FROM_SOURCE,
+      { MCP_STATION_PERSISTENCE: "on", MCP_STATION_DATABASE_URL: POSTGRES_URL, MCP_STATION_TABLE_PREFIX: prefix },
+      empty,
+    );
   });
 
   test("a second station on the same data directory refuses to start, naming the first", async () => {
@@ -98,7 +106,12 @@ describe("killed with SIGKILL, started again", () => {
     running.push(first);
     const second = Bun.spawn(FROM_SOURCE, {
       cwd: shared,
-      env: { PATH: process.env.PATH ?? "", MCP_STATION_PORT: "0", MCP_STATION_HOST: "127.0.0.1", MCP_STATION_DATA_DIR: join(shared, "data") },
+      env: {
+        PATH: process.env.PATH ?? "",
+        MCP_STATION_PORT: "0",
+        MCP_STATION_HOST: "127.0.0.1",
+        MCP_STATION_DATA_DIR: join(shared, "data"),
+      },
       stdout: "pipe",
       stderr: "pipe",
     });

@@ -24,7 +24,8 @@ async function station(env: Record<string, string> = {}) {
 }
 
 const info = async (s: OpsStation, id: string) => (await s.call("GET", `/sessions/${id}`)).body;
-const crash = (s: OpsStation, id: string) => s.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name: "crash", arguments: {} } });
+const crash = (s: OpsStation, id: string) =>
+  s.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name: "crash", arguments: {} } });
 
 describe("the rules", () => {
   test("on-failure restarts after a non-zero exit, a signal or unresponsiveness, not after exit 0; always after any", () => {
@@ -44,17 +45,30 @@ describe("the rules", () => {
 describe("with crashing servers", () => {
   test("on-failure: a crashed server comes back under the same id, re-initialized, and the counters show it", async () => {
     const s = await station();
-    const created = (await s.call("POST", "/sessions", { server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 3 })).body;
+    const created = (
+      await s.call("POST", "/sessions", { server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 3 })
+    ).body;
     expect(created.restart_policy).toBe("on-failure");
     expect((await crash(s, created.session_id)).status).toBe(502);
-    expect(await eventually(async () => (await info(s, created.session_id)).restarts === 1 && (await info(s, created.session_id)).status === "running", 10_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => (await info(s, created.session_id)).restarts === 1 && (await info(s, created.session_id)).status === "running",
+        10_000,
+      ),
+    ).toBe(true);
     const after = await info(s, created.session_id);
     expect(after.pid).not.toBe(created.pid);
     expect(after.server_info.name).toBe("crash");
     expect(await waitGone(created.pid)).toBe(true);
-    const echo = await s.call("POST", "/mcp/request", { session_id: created.session_id, method: "tools/call", params: { name: "echo", arguments: { text: "again" } } });
+    const echo = await s.call("POST", "/mcp/request", {
+      session_id: created.session_id,
+      method: "tools/call",
+      params: { name: "echo", arguments: { text: "again" } },
+    });
     expect(echo.body.data.content[0].text).toBe("again");
-    const events = (await s.call("GET", `/sessions/${created.session_id}/events`)).body.events.filter((e: any) => e.kind === "status").map((e: any) => e.data.status);
+    const events = (await s.call("GET", `/sessions/${created.session_id}/events`)).body.events
+      .filter((e: any) => e.kind === "status")
+      .map((e: any) => e.data.status);
     expect(events).toEqual(["running", "exited", "restarting", "starting", "running"]);
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     expect(metrics).toContain('mcp_station_session_restarts_total{reason="exited",outcome="ok"} 1');
@@ -64,9 +78,16 @@ describe("with crashing servers", () => {
 
   test("after max_restarts crashes in a row the session fails, saying why", async () => {
     const s = await station();
-    const created = (await s.call("POST", "/sessions", { server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 1 })).body;
+    const created = (
+      await s.call("POST", "/sessions", { server_command: fixture("crash.mjs"), restart_policy: "on-failure", max_restarts: 1 })
+    ).body;
     await crash(s, created.session_id);
-    expect(await eventually(async () => (await info(s, created.session_id)).status === "running" && (await info(s, created.session_id)).restarts === 1, 10_000)).toBe(true);
+    expect(
+      await eventually(
+        async () => (await info(s, created.session_id)).status === "running" && (await info(s, created.session_id)).restarts === 1,
+        10_000,
+      ),
+    ).toBe(true);
     await crash(s, created.session_id);
     expect(await eventually(async () => (await info(s, created.session_id)).status === "failed", 10_000)).toBe(true);
     const failed = await info(s, created.session_id);
@@ -85,7 +106,11 @@ describe("with crashing servers", () => {
   });
 
   test("MCP_STATION_RESTART_POLICY sets the default; deleting a session waiting out its backoff ends it for good", async () => {
-    const s = await station({ MCP_STATION_RESTART_POLICY: "always", MCP_STATION_RESTART_BACKOFF_MS: "60000", MCP_STATION_RESTART_BACKOFF_MAX_MS: "60000" });
+    const s = await station({
+      MCP_STATION_RESTART_POLICY: "always",
+      MCP_STATION_RESTART_BACKOFF_MS: "60000",
+      MCP_STATION_RESTART_BACKOFF_MAX_MS: "60000",
+    });
     const created = (await s.call("POST", "/sessions", { server_command: fixture("crash.mjs") })).body;
     expect(created.restart_policy).toBe("always");
     await crash(s, created.session_id);
@@ -99,7 +124,14 @@ describe("with crashing servers", () => {
     const dir = mkdtempSync(join(tmpdir(), "mcp-station-registry-"));
     try {
       const file = join(dir, "servers.json");
-      writeFileSync(file, JSON.stringify({ mcpServers: { crashy: { command: "node", args: [fixture("crash.mjs")], station: { restart_policy: "on-failure", max_restarts: 2 } } } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          mcpServers: {
+            crashy: { command: "node", args: [fixture("crash.mjs")], station: { restart_policy: "on-failure", max_restarts: 2 } },
+          },
+        }),
+      );
       const s = await station({ MCP_STATION_SERVERS_FILE: file });
       const fromRegistry = (await s.call("POST", "/sessions", { server: "crashy" })).body;
       expect(fromRegistry).toMatchObject({ restart_policy: "on-failure", max_restarts: 2 });

@@ -54,7 +54,12 @@ export interface OpsStation {
   url: string;
   station: ReturnType<typeof createStation>;
   logs: Record<string, any>[];
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Shuts down as SIGTERM does: the store keeps its record for the next start. */
   stop(): Promise<void>;
 }
@@ -91,7 +96,8 @@ let promtoolMissingSaid = false;
 export function promtoolCheck(text: string): { ok: boolean; output: string } | null {
   const promtool = Bun.which("promtool");
   if (!promtool) {
-    if (!promtoolMissingSaid) console.warn("promtool not on PATH: /metrics format not checked (bun run test/setup/prepare.ts installs it on Debian as root)");
+    if (!promtoolMissingSaid)
+      console.warn("promtool not on PATH: /metrics format not checked (bun run test/setup/prepare.ts installs it on Debian as root)");
     promtoolMissingSaid = true;
     return null;
   }

@@ -32,7 +32,8 @@ function pidsWith(marker: string): number[] {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").includes(marker) && isRunning(Number(entry))) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").includes(marker) && isRunning(Number(entry)))
+        found.push(Number(entry));
     } catch {}
   }
   return found;
@@ -50,13 +51,17 @@ function rows(dataDir: string): { session_id: string; status: string; pgid: numb
   }
 }
 
-const warmPool = (marker: string) =>
-  JSON.stringify([{ server_command: fixture("grandchild.mjs"), server_args: [marker], size: 1 }]);
+const warmPool = (marker: string) => JSON.stringify([{ server_command: fixture("grandchild.mjs"), server_args: [marker], size: 1 }]);
 
 describe("warm processes in the store", () => {
   test("a warm process left running is reaped by the next start; the next start's own warm process is kept", async () => {
     const dataDir = join(dir, "data");
-    const env = { MCP_STATION_PERSISTENCE: "on", MCP_STATION_DATA_DIR: dataDir, MCP_STATION_STOP_GRACE_MS: "300", MCP_STATION_STOP_TERM_MS: "700" };
+    const env = {
+      MCP_STATION_PERSISTENCE: "on",
+      MCP_STATION_DATA_DIR: dataDir,
+      MCP_STATION_STOP_GRACE_MS: "300",
+      MCP_STATION_STOP_TERM_MS: "700",
+    };
     const first = await spawnStation(FROM_SOURCE, { ...env, MCP_STATION_WARM_POOL: warmPool("warm-first") });
     const warm = await eventually(() => pidsWith("warm-first")[0], 15_000);
     expect(warm).toBeNumber();
@@ -76,7 +81,9 @@ describe("warm processes in the store", () => {
     try {
       expect(await eventually(async () => (await json(`${second.url}/readyz`)).status === 200, 15_000)).toBe(true);
       expect(await waitGone(grandchild!)).toBe(true);
-      expect(await eventually(() => second.logs.find((l) => l.msg === "ended servers left running by the previous run"))).toMatchObject({ process_groups: [warm] });
+      expect(await eventually(() => second.logs.find((l) => l.msg === "ended servers left running by the previous run"))).toMatchObject({
+        process_groups: [warm],
+      });
       const own = await eventually(() => pidsWith("warm-second")[0], 15_000);
       killLater.push(own!);
       expect(isRunning(own!)).toBe(true);

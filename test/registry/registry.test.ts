@@ -37,12 +37,17 @@ afterEach(async () => {
 });
 
 const toolText = async (s: LoggedStation, id: string, name: string, args: Record<string, unknown> = {}) =>
-  (await s.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name, arguments: args } })).body.data.content[0].text as string;
+  (await s.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name, arguments: args } })).body.data.content[0]
+    .text as string;
 
 describe("the registry file", () => {
   test("reads the mcpServers format, skips remote entries with a warning, and refuses malformed ones", () => {
     const warnings: string[] = [];
-    const entries = parseRegistry({ mcpServers: { a: { command: "npx", args: ["-y", "pkg"], env: { K: "v" } }, r: { url: "http://x" } } }, "t", (w) => warnings.push(w));
+    const entries = parseRegistry(
+      { mcpServers: { a: { command: "npx", args: ["-y", "pkg"], env: { K: "v" } }, r: { url: "http://x" } } },
+      "t",
+      (w) => warnings.push(w),
+    );
     expect([...entries.keys()]).toEqual(["a"]);
     expect(entries.get("a")).toMatchObject({ command: "npx", args: ["-y", "pkg"], env: { K: "v" }, allowEnv: [], allowArgs: false });
     expect(warnings[0]).toContain('"r"');

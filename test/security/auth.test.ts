@@ -20,7 +20,8 @@ async function everyRoute(s: LoggedStation): Promise<{ method: string; path: str
   const doc = (await s.call("GET", "/openapi/json", undefined, s.as(ADMIN_KEY))).body;
   const routes: { method: string; path: string }[] = [];
   for (const [path, ops] of Object.entries(doc.paths as Record<string, object>)) {
-    for (const method of Object.keys(ops)) routes.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "00000000-0000-0000-0000-000000000000") });
+    for (const method of Object.keys(ops))
+      routes.push({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, "00000000-0000-0000-0000-000000000000") });
   }
   routes.push({ method: "GET", path: "/openapi/json" }, { method: "GET", path: "/no-such-route" });
   return routes;
@@ -46,7 +47,14 @@ describe("with an API key configured", () => {
   test("a wrong key, a near miss and an empty bearer get the same 401 as no key", async () => {
     station = await startLoggedStation(KEYS_ENV);
     const bodies = new Set<string>();
-    for (const headers of <Record<string, string>[]>[{}, { authorization: `Bearer ${KEY_A}x` }, { authorization: `Bearer ${KEY_A.slice(0, -1)}` }, { authorization: "Bearer " }, { "x-api-key": "nope" }, { authorization: `Basic ${btoa(`a:${KEY_A}`)}` }]) {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { authorization: `Bearer ${KEY_A}x` },
+      { authorization: `Bearer ${KEY_A.slice(0, -1)}` },
+      { authorization: "Bearer " },
+      { "x-api-key": "nope" },
+      { authorization: `Basic ${btoa(`a:${KEY_A}`)}` },
+    ]) {
       const reply = await station.call("GET", "/sessions", undefined, headers);
       expect(reply.status).toBe(401);
       bodies.add(JSON.stringify(reply.body));
@@ -60,7 +68,12 @@ describe("with an API key configured", () => {
     const created = await station.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, station.as(KEY_A));
     expect(created.status).toBe(200);
     expect(created.body.owner).toBe("a");
-    const answer = await station.call("POST", "/mcp/request", { session_id: created.body.session_id, method: "tools/list", params: {} }, { "x-api-key": KEY_A });
+    const answer = await station.call(
+      "POST",
+      "/mcp/request",
+      { session_id: created.body.session_id, method: "tools/list", params: {} },
+      { "x-api-key": KEY_A },
+    );
     expect(answer.body.success).toBe(true);
   });
 
@@ -77,7 +90,9 @@ describe("with an API key configured", () => {
     station = await startLoggedStation(KEYS_ENV);
     const rebound = await station.call("GET", "/sessions", undefined, { ...station.as(KEY_A), host: "attacker.example:20100" });
     expect(rebound.status).toBe(403);
-    expect((await station.call("GET", "/sessions", undefined, { ...station.as(KEY_A), host: `localhost:${station.port}` })).status).toBe(200);
+    expect((await station.call("GET", "/sessions", undefined, { ...station.as(KEY_A), host: `localhost:${station.port}` })).status).toBe(
+      200,
+    );
   });
 
   test("every refusal is an audit line with the client and the path, never the credential", async () => {
@@ -103,7 +118,12 @@ describe("JWT", () => {
 
   test("HS256: a valid token names the tenant; a wrong secret, issuer, audience, an expired or exp-less token get 401", async () => {
     station = await startLoggedStation(JWT_ENV);
-    const ok = await station.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, station.as(await sign({ sub: "team-jwt" }, good)));
+    const ok = await station.call(
+      "POST",
+      "/sessions",
+      { server_command: fixture("echo.mjs") },
+      station.as(await sign({ sub: "team-jwt" }, good)),
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.owner).toBe("team-jwt");
     const bad = [
@@ -121,11 +141,21 @@ describe("JWT", () => {
 
   test("a token with the admin scope sees every tenant's sessions; a plain one only its own", async () => {
     station = await startLoggedStation(JWT_ENV);
-    const mine = await station.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, station.as(await sign({ sub: "t1" }, good)));
+    const mine = await station.call(
+      "POST",
+      "/sessions",
+      { server_command: fixture("echo.mjs") },
+      station.as(await sign({ sub: "t1" }, good)),
+    );
     expect(mine.status).toBe(200);
     const other = await station.call("GET", "/sessions", undefined, station.as(await sign({ sub: "t2" }, good)));
     expect(other.body.count).toBe(0);
-    const admin = await station.call("GET", "/sessions", undefined, station.as(await sign({ sub: "ops", scope: "read mcp-station:admin" }, good)));
+    const admin = await station.call(
+      "GET",
+      "/sessions",
+      undefined,
+      station.as(await sign({ sub: "ops", scope: "read mcp-station:admin" }, good)),
+    );
     expect(admin.body.sessions.map((s: any) => s.session_id)).toEqual([mine.body.session_id]);
   });
 
@@ -147,7 +177,12 @@ describe("JWT", () => {
     afterAll(() => jwks?.stop(true));
 
     const signWith = (key: CryptoKey, alg: string, kid: string, sub: string) =>
-      new SignJWT({ sub }).setProtectedHeader({ alg, kid }).setIssuer("https://idp.test").setAudience("mcp-station").setExpirationTime("5m").sign(key);
+      new SignJWT({ sub })
+        .setProtectedHeader({ alg, kid })
+        .setIssuer("https://idp.test")
+        .setAudience("mcp-station")
+        .setExpirationTime("5m")
+        .sign(key);
 
     test("tokens signed by keys in the JWKS are accepted; one signed by a key not in it is not", async () => {
       station = await startLoggedStation({
@@ -155,11 +190,22 @@ describe("JWT", () => {
         MCP_STATION_JWT_ISSUER: "https://idp.test",
         MCP_STATION_JWT_AUDIENCE: "mcp-station",
       });
-      expect((await station.call("GET", "/sessions", undefined, station.as(await signWith(rsa.privateKey, "RS256", "rsa-1", "r")))).status).toBe(200);
-      expect((await station.call("GET", "/sessions", undefined, station.as(await signWith(ec.privateKey, "ES256", "ec-1", "e")))).status).toBe(200);
-      expect((await station.call("GET", "/sessions", undefined, station.as(await signWith(stranger.privateKey, "RS256", "rsa-1", "s")))).status).toBe(401);
+      expect(
+        (await station.call("GET", "/sessions", undefined, station.as(await signWith(rsa.privateKey, "RS256", "rsa-1", "r")))).status,
+      ).toBe(200);
+      expect(
+        (await station.call("GET", "/sessions", undefined, station.as(await signWith(ec.privateKey, "ES256", "ec-1", "e")))).status,
+      ).toBe(200);
+      expect(
+        (await station.call("GET", "/sessions", undefined, station.as(await signWith(stranger.privateKey, "RS256", "rsa-1", "s")))).status,
+      ).toBe(401);
       // An HS256 token cannot pass as a JWKS one, whatever key it was signed with (algorithm confusion).
-      const hs = await new SignJWT({ sub: "h" }).setProtectedHeader({ alg: "HS256" }).setIssuer("https://idp.test").setAudience("mcp-station").setExpirationTime("5m").sign(new TextEncoder().encode("x".repeat(40)));
+      const hs = await new SignJWT({ sub: "h" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setIssuer("https://idp.test")
+        .setAudience("mcp-station")
+        .setExpirationTime("5m")
+        .sign(new TextEncoder().encode("x".repeat(40)));
       expect((await station.call("GET", "/sessions", undefined, station.as(hs))).status).toBe(401);
     });
   });

@@ -27,7 +27,19 @@ afterAll(() => rmSync(join(root, ".."), { recursive: true, force: true }));
 
 describe("env_vars under a guarded policy", () => {
   test("names that change what runs are refused, in any case", () => {
-    for (const name of ["LD_PRELOAD", "LD_LIBRARY_PATH", "ld_audit", "DYLD_INSERT_LIBRARIES", "NODE_OPTIONS", "PYTHONPATH", "PYTHONSTARTUP", "PATH", "BASH_ENV", "PERL5OPT", "JAVA_TOOL_OPTIONS"]) {
+    for (const name of [
+      "LD_PRELOAD",
+      "LD_LIBRARY_PATH",
+      "ld_audit",
+      "DYLD_INSERT_LIBRARIES",
+      "NODE_OPTIONS",
+      "PYTHONPATH",
+      "PYTHONSTARTUP",
+      "PATH",
+      "BASH_ENV",
+      "PERL5OPT",
+      "JAVA_TOOL_OPTIONS",
+    ]) {
       expect(() => checkEnvVars({ [name]: "x" })).toThrow("changes which code");
     }
     expect(() => checkEnvVars({ "A=B": "x" })).toThrow("not a valid variable name");
@@ -73,12 +85,20 @@ describe("over HTTP with policy allowlist", () => {
     await station?.stop();
     station = undefined;
   });
-  const env = () => ({ MCP_STATION_COMMAND_POLICY: "allowlist", MCP_STATION_ALLOWED_COMMANDS: `${FIXTURES_DIR}/`, MCP_STATION_ALLOWED_ROOTS: root });
+  const env = () => ({
+    MCP_STATION_COMMAND_POLICY: "allowlist",
+    MCP_STATION_ALLOWED_COMMANDS: `${FIXTURES_DIR}/`,
+    MCP_STATION_ALLOWED_ROOTS: root,
+  });
 
   test("an allowed script runs in an allowed working_dir; everything else is 403 and starts nothing", async () => {
     station = await startLoggedStation(env());
     const s = station;
-    const ok = await s.call("POST", "/sessions", { server_command: fixture("echo.mjs"), working_dir: join(root, "inside-link"), env_vars: { DEBUG: "1" } });
+    const ok = await s.call("POST", "/sessions", {
+      server_command: fixture("echo.mjs"),
+      working_dir: join(root, "inside-link"),
+      env_vars: { DEBUG: "1" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.working_dir).toBe(join(root, "project"));
     const refusals = [
@@ -100,7 +120,11 @@ describe("over HTTP with policy allowlist", () => {
 
   test("under policy any (the default), the seed's behaviour is unchanged: any command, any env, any working_dir", async () => {
     station = await startLoggedStation({});
-    const reply = await station.call("POST", "/sessions", { server_command: fixture("echo.mjs"), working_dir: "/", env_vars: { NODE_OPTIONS: "--no-warnings" } });
+    const reply = await station.call("POST", "/sessions", {
+      server_command: fixture("echo.mjs"),
+      working_dir: "/",
+      env_vars: { NODE_OPTIONS: "--no-warnings" },
+    });
     expect(reply.status).toBe(200);
   });
 });

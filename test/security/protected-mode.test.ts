@@ -18,16 +18,32 @@ afterEach(async () => {
 
 describe("isLoopbackAddress", () => {
   test("127.0.0.0/8, ::1 and IPv4-mapped loopback are local", () => {
-    for (const ip of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "[::1]", "0:0:0:0:0:0:0:1"]) expect(isLoopbackAddress(ip)).toBe(true);
+    for (const ip of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "[::1]", "0:0:0:0:0:0:0:1"])
+      expect(isLoopbackAddress(ip)).toBe(true);
   });
   test("everything else, and an unknown peer, is not", () => {
-    for (const ip of ["10.0.0.1", "192.0.2.2", "::ffff:10.0.0.1", "fd00::2", "128.0.0.1", "127.0.0", "127.0.0.1.evil", "0.0.0.0", "::", "", undefined, null]) {
+    for (const ip of [
+      "10.0.0.1",
+      "192.0.2.2",
+      "::ffff:10.0.0.1",
+      "fd00::2",
+      "128.0.0.1",
+      "127.0.0",
+      "127.0.0.1.evil",
+      "0.0.0.0",
+      "::",
+      "",
+      undefined,
+      null,
+    ]) {
       expect(isLoopbackAddress(ip)).toBe(false);
     }
   });
   test("loopback Host headers, with or without a port", () => {
-    for (const host of ["localhost", "localhost:20100", "127.0.0.1:80", "[::1]:20100", "app.localhost", "::1", "[::1]"]) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "::2", "", null]) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ["localhost", "localhost:20100", "127.0.0.1:80", "[::1]:20100", "app.localhost", "::1", "[::1]"])
+      expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io", "::2", "", null])
+      expect(isLoopbackHost(host)).toBe(false);
   });
 });
 

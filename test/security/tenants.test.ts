@@ -34,7 +34,12 @@ describe("ownership", () => {
     for (const [method, path, body] of routes) {
       const asB = await s.call(method, path, body, s.as(KEY_B));
       expect({ method, path, status: asB.status }).toEqual({ method, path, status: 404 });
-      const ghost = await s.call(method, path.replace(id, crypto.randomUUID()), JSON.parse(JSON.stringify(body ?? null)?.replace(id, crypto.randomUUID()) ?? "null") ?? undefined, s.as(KEY_B));
+      const ghost = await s.call(
+        method,
+        path.replace(id, crypto.randomUUID()),
+        JSON.parse(JSON.stringify(body ?? null)?.replace(id, crypto.randomUUID()) ?? "null") ?? undefined,
+        s.as(KEY_B),
+      );
       expect(asB.body.error.data.type).toBe(ghost.body.error.data.type);
     }
     expect((await s.call("GET", "/sessions", undefined, s.as(KEY_B))).body.count).toBe(0);
@@ -51,7 +56,9 @@ describe("ownership", () => {
     const b = await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, s.as(KEY_B));
     const all = await s.call("GET", "/sessions", undefined, s.as(ADMIN_KEY));
     expect(all.body.sessions.map((x: any) => x.owner).sort()).toEqual(["a", "b"]);
-    expect((await s.call("GET", "/sessions", undefined, s.as(KEY_A))).body.sessions.map((x: any) => x.session_id)).toEqual([a.body.session_id]);
+    expect((await s.call("GET", "/sessions", undefined, s.as(KEY_A))).body.sessions.map((x: any) => x.session_id)).toEqual([
+      a.body.session_id,
+    ]);
     expect((await s.call("DELETE", `/sessions/${b.body.session_id}`, undefined, s.as(ADMIN_KEY))).status).toBe(200);
     const deleted = s.logs.find((l) => l.msg === "audit: session deleted");
     expect(deleted).toMatchObject({ session_id: b.body.session_id, tenant: "admin", owner: "b", via: "api_key" });
@@ -62,7 +69,8 @@ describe("limits", () => {
   test("a tenant past its session limit gets 429; another tenant still gets its own", async () => {
     station = await startLoggedStation({ ...KEYS_ENV, MCP_STATION_MAX_SESSIONS_PER_TENANT: "2" });
     const s = station;
-    for (let i = 0; i < 2; i++) expect((await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, s.as(KEY_A))).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, s.as(KEY_A))).status).toBe(200);
     const third = await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, s.as(KEY_A));
     expect(third.status).toBe(429);
     expect(third.body.error.message).toContain("MCP_STATION_MAX_SESSIONS_PER_TENANT");
@@ -74,7 +82,8 @@ describe("limits", () => {
     station = await startLoggedStation({ MCP_STATION_MAX_IN_FLIGHT_PER_SESSION: "2" });
     const s = station;
     const id = (await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") })).body.session_id;
-    const slow = () => s.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name: "slow", arguments: { ms: 400 } } });
+    const slow = () =>
+      s.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name: "slow", arguments: { ms: 400 } } });
     const first = [slow(), slow()];
     await eventually(() => s.manager.get(id).inFlight === 2);
     const over = await slow();

@@ -131,7 +131,11 @@ describe("the handshake through the API", () => {
     const legacy = await session({ server_command: fixture("echo.mjs") });
     const modern = await session({ server_command: fixture("modern.mjs") });
     for (const s of [legacy, modern]) {
-      const init = await station.mcp(s.session_id, "initialize", { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } });
+      const init = await station.mcp(s.session_id, "initialize", {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      });
       expect(init.body.data).toMatchObject({ protocolVersion: s.protocol_version, serverInfo: { name: s.server_info.name } });
       const discover = await station.mcp(s.session_id, "server/discover", {});
       expect(discover.body.data.supportedVersions).toContain(s.protocol_version);

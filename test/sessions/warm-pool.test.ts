@@ -32,7 +32,9 @@ describe("MCP_STATION_WARM_POOL", () => {
   test("is read as a list of create bodies with a size", () => {
     expect(parseWarmPool(undefined)).toEqual([]);
     expect(parseWarmPool(" ")).toEqual([]);
-    expect(parseWarmPool('[{"server_type":"node","server_command":"/x.mjs","server_args":["a"],"size":2},{"server":"files","size":1}]')).toEqual([
+    expect(
+      parseWarmPool('[{"server_type":"node","server_command":"/x.mjs","server_args":["a"],"size":2},{"server":"files","size":1}]'),
+    ).toEqual([
       { server_type: "node", server_command: "/x.mjs", server_args: ["a"], size: 2 },
       { server: "files", size: 1 },
     ]);
@@ -84,7 +86,11 @@ describe("the warm pool", () => {
     station = await startStation(pool([{ server_command: ECHO, env_vars: { MODE: "warm" }, size: 1 }]));
     await eventually(async () => (await readyCount(station!)) === 1, 15_000);
     const [warmPid] = station.manager.warmPoolStatus()[0]!.pids;
-    for (const other of [{ server_command: ECHO }, { server_command: ECHO, env_vars: { MODE: "cold" } }, { server_command: ECHO, env_vars: { MODE: "warm" }, server_args: ["x"] }]) {
+    for (const other of [
+      { server_command: ECHO },
+      { server_command: ECHO, env_vars: { MODE: "cold" } },
+      { server_command: ECHO, env_vars: { MODE: "warm" }, server_args: ["x"] },
+    ]) {
       const res = await station.create(other);
       expect(res.status).toBe(200);
       expect(res.body.pid).not.toBe(warmPid);
@@ -133,10 +139,12 @@ describe("the warm pool", () => {
     expect(waiting).toBeDefined();
     expect(waiting).not.toBe(first.body.pid);
     process.kill(waiting!, "SIGKILL");
-    expect(await eventually(async () => {
-      const status = station!.manager.warmPoolStatus()[0]!;
-      return status.ready === 1 && status.pids[0] !== waiting;
-    }, 15_000)).toBe(true);
+    expect(
+      await eventually(async () => {
+        const status = station!.manager.warmPoolStatus()[0]!;
+        return status.ready === 1 && status.pids[0] !== waiting;
+      }, 15_000),
+    ).toBe(true);
     const next = await station.create({ server_command: ECHO });
     expect(next.body.pid).not.toBe(waiting);
     expect(await whoami(station, next.body.session_id)).toBe(next.body.pid);
@@ -171,7 +179,11 @@ describe("the warm pool", () => {
   });
 
   test("an entry the command policy refuses is skipped, and the station still serves", async () => {
-    station = await startStation({ MCP_STATION_COMMAND_POLICY: "allowlist", MCP_STATION_ALLOWED_COMMANDS: "/nonexistent/only", ...pool([{ server_command: ECHO, size: 1 }]) });
+    station = await startStation({
+      MCP_STATION_COMMAND_POLICY: "allowlist",
+      MCP_STATION_ALLOWED_COMMANDS: "/nonexistent/only",
+      ...pool([{ server_command: ECHO, size: 1 }]),
+    });
     expect(station.manager.warmPoolStatus()).toEqual([]);
     expect((await station.call("GET", "/healthz")).status).toBe(200);
   });

@@ -9,9 +9,7 @@ export const REPO_ROOT: string = resolve(import.meta.dir, "..", "..");
 export const FIXTURES_DIR: string = join(REPO_ROOT, "test", "fixtures");
 
 const venvPython = (venv: string): string =>
-  process.platform === "win32"
-    ? join(REPO_ROOT, venv, "Scripts", "python.exe")
-    : join(REPO_ROOT, venv, "bin", "python");
+  process.platform === "win32" ? join(REPO_ROOT, venv, "Scripts", "python.exe") : join(REPO_ROOT, venv, "bin", "python");
 
 /** Python of the venv holding mcp==2.3.0 (MCPServer). */
 export const PYTHON_MCP2: string = venvPython(".venv-test");
@@ -25,14 +23,7 @@ export function fixture(name: string): string {
 }
 
 /** Entry of @modelcontextprotocol/server-everything; run as `node EVERYTHING_ENTRY ...EVERYTHING_ARGS`. */
-export const EVERYTHING_ENTRY: string = join(
-  REPO_ROOT,
-  "node_modules",
-  "@modelcontextprotocol",
-  "server-everything",
-  "dist",
-  "index.js",
-);
+export const EVERYTHING_ENTRY: string = join(REPO_ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 
 /** Arguments selecting the stdio transport of server-everything. */
 export const EVERYTHING_ARGS: string[] = ["stdio"];

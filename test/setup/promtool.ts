@@ -47,7 +47,9 @@ export function ensurePromtool(): void {
     return;
   }
   if (process.getuid?.() !== 0) {
-    console.warn(`prepare: promtool not on PATH and not running as root: ${SKIPPED}; run \`sudo apt-get install --no-install-recommends prometheus\` to run it`);
+    console.warn(
+      `prepare: promtool not on PATH and not running as root: ${SKIPPED}; run \`sudo apt-get install --no-install-recommends prometheus\` to run it`,
+    );
     return;
   }
   const started = performance.now();
@@ -66,6 +68,7 @@ export function ensurePromtool(): void {
     return;
   }
   // Only promtool is wanted: on a machine run by systemd the package also starts a Prometheus server on :9090.
-  if (existsSync("/run/systemd/system")) Bun.spawnSync(["systemctl", "disable", "--now", "prometheus"], { stdout: "ignore", stderr: "ignore" });
+  if (existsSync("/run/systemd/system"))
+    Bun.spawnSync(["systemctl", "disable", "--now", "prometheus"], { stdout: "ignore", stderr: "ignore" });
   console.log(`prepare: promtool ${version(installed)} installed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

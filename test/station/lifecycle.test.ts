@@ -34,7 +34,11 @@ describe("shutdown", () => {
       const grandchild = (
         await json(`${station.url}/mcp/request`, {
           method: "POST",
-          json: { session_id: (await json(`${station.url}/sessions`)).body.sessions.find((s: any) => s.pid === pids[2]).session_id, method: "tools/call", params: { name: "grandchild_pid", arguments: {} } },
+          json: {
+            session_id: (await json(`${station.url}/sessions`)).body.sessions.find((s: any) => s.pid === pids[2]).session_id,
+            method: "tools/call",
+            params: { name: "grandchild_pid", arguments: {} },
+          },
         })
       ).body.data.content[0].text;
       expect(await station.stop(signal)).toBe(0);
@@ -68,9 +72,15 @@ describe("the compiled binary", () => {
     const empty = mkdtempSync(join(dir, "run-"));
     const station = await spawnStation([outfile], {}, empty);
     running.push(station);
-    const created = await json(`${station.url}/sessions`, { method: "POST", json: { server_type: "node", server_command: fixture("echo.mjs") } });
+    const created = await json(`${station.url}/sessions`, {
+      method: "POST",
+      json: { server_type: "node", server_command: fixture("echo.mjs") },
+    });
     expect(created.body.status).toBe("running");
-    const listed = await json(`${station.url}/mcp/request`, { method: "POST", json: { session_id: created.body.session_id, method: "tools/list", params: {} } });
+    const listed = await json(`${station.url}/mcp/request`, {
+      method: "POST",
+      json: { session_id: created.body.session_id, method: "tools/list", params: {} },
+    });
     expect(listed.body.success).toBe(true);
     expect((await json(`${station.url}/openapi/json`)).body.info.title).toBe("MCP Station");
     expect(await station.stop("SIGTERM")).toBe(0);

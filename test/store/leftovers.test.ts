@@ -68,7 +68,13 @@ for (const kind of storeKinds()) {
       spawned.push(child.pid);
       // Someone else (a live process on this host) holds the instance.
       const other = identifyProcess(child.pid)!;
-      await store.hold({ host: (await import("node:os")).hostname(), pid: child.pid, startTicks: other.startTicks, bootId: other.bootId, seenAt: new Date().toISOString() });
+      await store.hold({
+        host: (await import("node:os")).hostname(),
+        pid: child.pid,
+        startTicks: other.startTicks,
+        bootId: other.bootId,
+        seenAt: new Date().toISOString(),
+      });
       await expect(holdInstance(store, "lease-test")).rejects.toThrow(/in use by another station \(pid \d+/);
       child.kill("SIGKILL");
       await child.exited;
@@ -89,7 +95,13 @@ for (const kind of storeKinds()) {
       const holderPid = Number(new TextDecoder().decode((await reader.read()).value).trim());
       reader.releaseLock();
       const held = identifyProcess(holderPid)!;
-      await store.hold({ host: (await import("node:os")).hostname(), pid: holderPid, startTicks: held.startTicks, bootId: held.bootId, seenAt: new Date().toISOString() });
+      await store.hold({
+        host: (await import("node:os")).hostname(),
+        pid: holderPid,
+        startTicks: held.startTicks,
+        bootId: held.bootId,
+        seenAt: new Date().toISOString(),
+      });
       await expect(holdInstance(store, "lease-zombie-test")).rejects.toThrow(/in use by another station/);
       process.kill(holderPid, "SIGKILL");
       expect(await eventually(() => readFileSync(`/proc/${holderPid}/stat`, "utf8").split(") ")[1]?.startsWith("Z"))).toBe(true);

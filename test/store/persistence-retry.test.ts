@@ -83,9 +83,10 @@ describe("store writes while the database is down", () => {
     db.down = false;
     // Before the first retry is due: freeze writes it, as it stood before shutdown stops the server.
     await s.station.operations.freeze();
-    const rows = await SessionStore.open(await openDatabase({ dataDir: join(dir, "data2") }), { instance: "retry", tablePrefix: "mcp_station_" }).then((other) =>
-      other.load().finally(() => other.db.close()),
-    );
+    const rows = await SessionStore.open(await openDatabase({ dataDir: join(dir, "data2") }), {
+      instance: "retry",
+      tablePrefix: "mcp_station_",
+    }).then((other) => other.load().finally(() => other.db.close()));
     expect(rows.map((r) => [r.session_id, r.status])).toEqual([[during.session_id, "running"]]);
     await s.station.manager.shutdown();
     await s.station.app.stop(true);

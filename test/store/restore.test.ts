@@ -33,7 +33,13 @@ for (const kind of storeKinds()) {
       const created = [
         (await first.call("POST", "/sessions", { server_command: fixture("echo.mjs"), env_vars: { GREETING: "hello" } })).body,
         (await first.call("POST", "/sessions", { server_command: fixture("modern.mjs") })).body,
-        (await first.call("POST", "/sessions", { server_type: "node", server_command: fixture("sdk-v1-server.mjs"), roots: [{ uri: "file:///tmp" }] })).body,
+        (
+          await first.call("POST", "/sessions", {
+            server_type: "node",
+            server_command: fixture("sdk-v1-server.mjs"),
+            roots: [{ uri: "file:///tmp" }],
+          })
+        ).body,
       ];
       for (const c of created) expect(c.status).toBe("running");
       await first.station.operations.persistence!.flushed();
@@ -59,7 +65,11 @@ for (const kind of storeKinds()) {
         params: { name: "env", arguments: { name: "GREETING" } },
       });
       expect(env.body.data.structuredContent.value).toBe("hello");
-      const modern = await second.call("POST", "/mcp/request", { session_id: created[1].session_id, method: "tools/call", params: { name: "echo", arguments: { text: "back" } } });
+      const modern = await second.call("POST", "/mcp/request", {
+        session_id: created[1].session_id,
+        method: "tools/call",
+        params: { name: "echo", arguments: { text: "back" } },
+      });
       expect(modern.body.data.content[0].text).toBe("back");
       expect((await second.call("GET", `/sessions/${created[2].session_id}`)).body.roots).toEqual([{ uri: "file:///tmp" }]);
       const history = await second.station.operations.store!.history(created[0].session_id);
@@ -73,8 +83,14 @@ for (const kind of storeKinds()) {
       const deleted = (await first.call("POST", "/sessions", { server_command: fixture("echo.mjs") })).body;
       const crashed = (await first.call("POST", "/sessions", { server_command: fixture("crash.mjs") })).body;
       await first.call("DELETE", `/sessions/${deleted.session_id}`);
-      await first.call("POST", "/mcp/request", { session_id: crashed.session_id, method: "tools/call", params: { name: "crash", arguments: {} } });
-      expect(await eventually(async () => (await first.call("GET", `/sessions/${crashed.session_id}`)).body.status === "exited")).toBe(true);
+      await first.call("POST", "/mcp/request", {
+        session_id: crashed.session_id,
+        method: "tools/call",
+        params: { name: "crash", arguments: {} },
+      });
+      expect(await eventually(async () => (await first.call("GET", `/sessions/${crashed.session_id}`)).body.status === "exited")).toBe(
+        true,
+      );
       await first.station.operations.persistence!.flushed();
       await first.stop();
       stations.splice(stations.indexOf(first), 1);
@@ -103,7 +119,8 @@ for (const kind of storeKinds()) {
       const instance = crypto.randomUUID();
       const env = { ...kind.env, MCP_STATION_STORE_SECRETS: "drop" };
       const first = await station(env, kind, instance);
-      const secret = (await first.call("POST", "/sessions", { server_command: fixture("echo.mjs"), env_vars: { API_KEY: "s3cret-value" } })).body;
+      const secret = (await first.call("POST", "/sessions", { server_command: fixture("echo.mjs"), env_vars: { API_KEY: "s3cret-value" } }))
+        .body;
       const plain = (await first.call("POST", "/sessions", { server_command: fixture("echo.mjs") })).body;
       await first.station.operations.persistence!.flushed();
       const stored = await first.station.operations.store!.load();

@@ -54,7 +54,8 @@ for (const kind of storeKinds()) {
 
     test("keeps a bounded status history per session, oldest first", async () => {
       const db = await kind.open();
-      for (let i = 0; i < 105; i++) await db.addStatus("s-history", { at: new Date(i * 1000).toISOString(), status: i % 2 ? "running" : "starting", detail: `n${i}` });
+      for (let i = 0; i < 105; i++)
+        await db.addStatus("s-history", { at: new Date(i * 1000).toISOString(), status: i % 2 ? "running" : "starting", detail: `n${i}` });
       const history = await db.history("s-history");
       expect(history).toHaveLength(100);
       expect(history[0].detail).toBe("n5");

@@ -20,7 +20,12 @@ export const TEST_ENV: Record<string, string> = {
 export interface TestStation {
   url: string;
   manager: ReturnType<typeof createStation>["manager"];
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   create(spec: Record<string, unknown>): Promise<{ status: number; body: any }>;
   mcp(sessionId: string, method: string, params?: unknown, extra?: Record<string, unknown>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;

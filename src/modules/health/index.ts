@@ -10,7 +10,9 @@ const ReadyBody = t.Object({
   status: t.UnionEnum(["ready", "not_ready", "shutting_down"]),
   reason: t.Optional(t.String({ description: "Why not ready (503 only)" })),
   sessions: t.Integer(),
-  store: t.Optional(t.UnionEnum(["ok", "unreachable", "off"], { description: "The session store (MCP_STATION_DATA_DIR or MCP_STATION_DATABASE_URL)" })),
+  store: t.Optional(
+    t.UnionEnum(["ok", "unreachable", "off"], { description: "The session store (MCP_STATION_DATA_DIR or MCP_STATION_DATABASE_URL)" }),
+  ),
   restore: t.Optional(t.UnionEnum(["pending", "running", "done", "off"])),
 });
 

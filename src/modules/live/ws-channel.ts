@@ -54,7 +54,8 @@ export class WsChannel implements LiveClient {
       pending.withdrawn = true;
       pending.controller.abort();
     }
-    for (const question of this.asked.values()) question.reject(new RemoteError(ErrorCode.InternalError, "the client's WebSocket closed before it answered"));
+    for (const question of this.asked.values())
+      question.reject(new RemoteError(ErrorCode.InternalError, "the client's WebSocket closed before it answered"));
     this.asked.clear();
   }
 
@@ -106,7 +107,11 @@ export class WsChannel implements LiveClient {
         return;
       }
       case "invalid":
-        this.send({ jsonrpc: "2.0", id: null, error: { code: ErrorCode.InvalidRequest, message: `invalid JSON-RPC message: ${sorted.reason}` } });
+        this.send({
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: ErrorCode.InvalidRequest, message: `invalid JSON-RPC message: ${sorted.reason}` },
+        });
     }
   }
 
@@ -121,7 +126,11 @@ export class WsChannel implements LiveClient {
       return this.send({ jsonrpc: "2.0", id, result: initializeResultFor(identity, params?.protocolVersion) });
     }
     if (this.inFlight.has(id)) {
-      return this.send({ jsonrpc: "2.0", id, error: { code: ErrorCode.InvalidRequest, message: `request id ${JSON.stringify(id)} is already in flight` } });
+      return this.send({
+        jsonrpc: "2.0",
+        id,
+        error: { code: ErrorCode.InvalidRequest, message: `request id ${JSON.stringify(id)} is already in flight` },
+      });
     }
     const pending: Pending = { controller: new AbortController(), sentAt: Date.now(), withdrawn: false };
     this.inFlight.set(id, pending);

@@ -35,14 +35,16 @@ export type ParsedMessage = Exclude<ReturnType<typeof classify>, { kind: "invali
 /** Reads one JSON-RPC message from a POST body; a Response is the transport's error answer. */
 export async function readMessage(request: Request): Promise<ParsedMessage | Response> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
-  if (!type.startsWith("application/json")) return rpcError(null, -32000, "Unsupported Media Type: Content-Type must be application/json", 415);
+  if (!type.startsWith("application/json"))
+    return rpcError(null, -32000, "Unsupported Media Type: Content-Type must be application/json", 415);
   let value: unknown;
   try {
     value = JSON.parse(await request.text());
   } catch {
     return rpcError(null, ErrorCode.ParseError, "Parse error: the body is not valid JSON", 400);
   }
-  if (exceedsDepth(value, MAX_BODY_DEPTH)) return rpcError(null, ErrorCode.InvalidRequest, `the body nests deeper than ${MAX_BODY_DEPTH} levels`, 400);
+  if (exceedsDepth(value, MAX_BODY_DEPTH))
+    return rpcError(null, ErrorCode.InvalidRequest, `the body nests deeper than ${MAX_BODY_DEPTH} levels`, 400);
   if (Array.isArray(value)) return rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported", 400);
   const sorted = classify(value);
   if (sorted.kind === "invalid") return rpcError(null, ErrorCode.InvalidRequest, `Invalid Request: ${sorted.reason}`, 400);
@@ -86,11 +88,15 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     const params = sorted.params;
     if (isModernMessage(sorted, request)) {
       // 2026-07-28 has no client notifications or responses on HTTP: accepted and dropped.
-      if (sorted.kind !== "request") return sorted.kind === "notification" ? accepted() : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
+      if (sorted.kind !== "request")
+        return sorted.kind === "notification"
+          ? accepted()
+          : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
       return modern.post(session, request, sorted.message);
     }
     if (sorted.kind === "request" && sorted.message.method === "initialize") {
-      if (session.status !== "running" || !session.identity) return rpcError(sorted.message.id, -32002, `session ${session.id} is ${session.status}`, 409);
+      if (session.status !== "running" || !session.identity)
+        return rpcError(sorted.message.id, -32002, `session ${session.id} is ${session.status}`, 409);
       return legacy.initialize(session, request, sorted.message);
     }
     const client = legacy.lookup(session, request);
@@ -100,7 +106,11 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
         return legacy.notification(client, sorted.message.method, params);
       case "response": {
         const response = sorted.message;
-        client.answer(response.id as string, "result" in response ? response.result : undefined, "error" in response ? response.error : undefined);
+        client.answer(
+          response.id as string,
+          "result" in response ? response.result : undefined,
+          "error" in response ? response.error : undefined,
+        );
         return accepted({ "mcp-session-id": client.id });
       }
       default:
@@ -117,7 +127,10 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     const parsed = await readMessage(request);
     if (parsed instanceof Response) return parsed;
     if (isModernMessage(parsed, request)) {
-      if (parsed.kind !== "request") return parsed.kind === "notification" ? accepted() : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
+      if (parsed.kind !== "request")
+        return parsed.kind === "notification"
+          ? accepted()
+          : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
       const parked = modern.sessionOfState(parsed.params?.requestState);
       const target = parked && parked.spec.server === name ? parked : await pools!.acquire(name, caller);
       return dispatch(target, request, parsed);
@@ -182,7 +195,10 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     })
     .get(PATH, ({ params, request }) => legacy.get(session(params, request), request), {
       params: SessionIdParams,
-      detail: detail("The legacy GET stream", "Server-initiated messages for a legacy client's MCP session; resumes a stream with Last-Event-ID."),
+      detail: detail(
+        "The legacy GET stream",
+        "Server-initiated messages for a legacy client's MCP session; resumes a stream with Last-Event-ID.",
+      ),
     })
     .delete(PATH, ({ params, request }) => legacy.delete(session(params, request), request), {
       params: SessionIdParams,
@@ -196,12 +212,25 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
         "Like /sessions/{id}/mcp, for a registry entry: a legacy client's initialize starts a station session of its own (ended by DELETE or idle time); modern stateless requests are spread over a pool of that server's processes (MCP_STATION_POOL_*).",
       ),
     })
-    .get(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? withServerSession(params.name, request, (session) => legacy.get(session, request)), {
-      params: ServerNameParams,
-      detail: detail("The legacy GET stream of a registered server's endpoint", "As on /sessions/{id}/mcp."),
-    })
-    .delete(SERVER_PATH, ({ params, request }) => missingSessionId(request) ?? withServerSession(params.name, request, (session) => legacy.delete(session, request)), {
-      params: ServerNameParams,
-      detail: detail("End a legacy client's MCP session (and the station session it started)", "As on /sessions/{id}/mcp; the server process stops too."),
-    });
+    .get(
+      SERVER_PATH,
+      ({ params, request }) =>
+        missingSessionId(request) ?? withServerSession(params.name, request, (session) => legacy.get(session, request)),
+      {
+        params: ServerNameParams,
+        detail: detail("The legacy GET stream of a registered server's endpoint", "As on /sessions/{id}/mcp."),
+      },
+    )
+    .delete(
+      SERVER_PATH,
+      ({ params, request }) =>
+        missingSessionId(request) ?? withServerSession(params.name, request, (session) => legacy.delete(session, request)),
+      {
+        params: ServerNameParams,
+        detail: detail(
+          "End a legacy client's MCP session (and the station session it started)",
+          "As on /sessions/{id}/mcp; the server process stops too.",
+        ),
+      },
+    );
 };

@@ -155,7 +155,8 @@ export class LegacyMcpSession implements LiveClient, StreamKeeper {
     this.closed = true;
     for (const cleanup of this.cleanups) cleanup();
     for (const pending of this.inFlight.values()) pending.controller.abort();
-    for (const question of this.asked.values()) question.reject(new RemoteError(ErrorCode.InternalError, "the client ended its MCP session before it answered"));
+    for (const question of this.asked.values())
+      question.reject(new RemoteError(ErrorCode.InternalError, "the client ended its MCP session before it answered"));
     this.asked.clear();
     for (const stream of this.streams.values()) stream.detach();
   }

@@ -102,11 +102,14 @@ export class LegacyEndpoint {
     const stream = useSse ? client.openStream() : undefined;
     const controller = client.begin(message.id, stream);
     if (!useSse) request.signal.addEventListener("abort", () => controller.abort(), { once: true });
-    const onProgress = (progress: Record<string, unknown>) => stream?.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
+    const onProgress = (progress: Record<string, unknown>) =>
+      stream?.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
     const outcome = this.call(client, message, controller.signal, onProgress).finally(() => client.end(message.id));
     if (!stream) return outcome.then((reply) => json(reply, 200, headers));
     // Dropping the POST's stream does not cancel the request (2025-11-25): the client may resume it with GET.
-    const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(request.signal);
+    const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(
+      request.signal,
+    );
     stream.attach(sse);
     if (client.protocolVersion >= "2025-11-25") stream.prime();
     void outcome.then((reply) => {
@@ -127,7 +130,9 @@ export class LegacyEndpoint {
     // stream: clients reconnect to a stream that ends without the answer again and again, but give up on an error.
     if (!stream) return rpcError(null, -32000, "Bad Request: the events after that Last-Event-ID are no longer held", 400);
     if (!resume && stream.attached) return rpcError(null, -32000, "Conflict: only one GET stream is allowed per MCP session", 409);
-    const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(request.signal);
+    const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(
+      request.signal,
+    );
     stream.attach(sse, resume?.seq);
     if (!resume && client.protocolVersion >= "2025-11-25") stream.prime();
     if (stream.done) client.dropStream(stream);
@@ -155,7 +160,8 @@ export class LegacyEndpoint {
 
   private sweep(now = Date.now()): void {
     for (const client of this.clients.values()) {
-      if (isTerminal(client.session.status) || (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs)) this.forget(client);
+      if (isTerminal(client.session.status) || (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs))
+        this.forget(client);
     }
   }
 
@@ -183,7 +189,11 @@ export class LegacyEndpoint {
         const result = (await session.request(message.method, current, { signal, onProgress })) as Record<string, unknown>;
         if (result?.resultType !== "input_required") return { jsonrpc: "2.0", id: message.id, result: asLegacyResult(result) };
         if (round >= MAX_INPUT_ROUNDS) throw new Error(`the server asked for input ${MAX_INPUT_ROUNDS} times in a row`);
-        const inputResponses = await this.gatherInput(client, result.inputRequests as Record<string, { method: string; params?: unknown }> | undefined, message.id);
+        const inputResponses = await this.gatherInput(
+          client,
+          result.inputRequests as Record<string, { method: string; params?: unknown }> | undefined,
+          message.id,
+        );
         if (inputResponses instanceof Response || "error" in inputResponses) return inputResponses as Record<string, unknown>;
         current = { ...current, inputResponses: inputResponses.answers };
         if (result.requestState !== undefined) current.requestState = result.requestState;

@@ -15,7 +15,13 @@ import { randomBytes } from "node:crypto";
 import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { HEADER_MISMATCH, discoverResultFor, headerMismatch, toModernResult, toRpcError, withoutModernMeta } from "../../mcp/bridge.ts";
-import { META, MISSING_REQUIRED_CLIENT_CAPABILITY, MODERN_VERSIONS, UNSUPPORTED_PROTOCOL_VERSION, isModernVersion } from "../../mcp/versions.ts";
+import {
+  META,
+  MISSING_REQUIRED_CLIENT_CAPABILITY,
+  MODERN_VERSIONS,
+  UNSUPPORTED_PROTOCOL_VERSION,
+  isModernVersion,
+} from "../../mcp/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../live/client-hub.ts";
 import { endIfFinal } from "../live/event-stream.ts";
@@ -39,7 +45,10 @@ interface ParkedCall {
   expiry: ReturnType<typeof setTimeout> | undefined;
 }
 
-type Outcome = { kind: "result"; result: unknown } | { kind: "error"; error: unknown } | { kind: "input"; requests: Record<string, { method: string; params: unknown }> };
+type Outcome =
+  | { kind: "result"; result: unknown }
+  | { kind: "error"; error: unknown }
+  | { kind: "input"; requests: Record<string, { method: string; params: unknown }> };
 
 export class ModernEndpoint {
   private readonly parked = new Map<string, ParkedCall>();
@@ -55,12 +64,16 @@ export class ModernEndpoint {
     const params = (message.params ?? {}) as Record<string, unknown>;
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = meta[META.protocolVersion];
-    if (typeof version !== "string") return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.protocolVersion}`, 400);
+    if (typeof version !== "string")
+      return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.protocolVersion}`, 400);
     // Headers first: a header that disagrees with the body is a HeaderMismatch whatever the version says.
     const mismatch = headerMismatch(request.headers, message.method, params, version);
     if (mismatch) return rpcError(message.id, HEADER_MISMATCH, mismatch, 400);
     if (!isModernVersion(version)) {
-      return rpcError(message.id, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", 400, { supported: [...MODERN_VERSIONS], requested: version });
+      return rpcError(message.id, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", 400, {
+        supported: [...MODERN_VERSIONS],
+        requested: version,
+      });
     }
     if (typeof meta[META.clientCapabilities] !== "object" || meta[META.clientCapabilities] === null) {
       return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.clientCapabilities}`, 400);
@@ -72,10 +85,15 @@ export class ModernEndpoint {
     if (message.method === "subscriptions/listen") return this.listen(session, request, message);
 
     const stream = acceptsEventStream(request) && (meta.progressToken !== undefined || meta[META.logLevel] !== undefined);
-    const sse = stream ? new SseStream({ keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }) : undefined;
-    const notify = (method: string, notificationParams: unknown) => sse?.send({ event: "message", data: JSON.stringify({ jsonrpc: "2.0", method, params: notificationParams }) });
+    const sse = stream
+      ? new SseStream({ keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes })
+      : undefined;
+    const notify = (method: string, notificationParams: unknown) =>
+      sse?.send({ event: "message", data: JSON.stringify({ jsonrpc: "2.0", method, params: notificationParams }) });
     const stopLogs = meta[META.logLevel] !== undefined && sse ? this.relayLogs(session, String(meta[META.logLevel]), notify) : undefined;
-    const work = this.run(session, request, message, params, meta, (progress) => notify("notifications/progress", progress)).finally(() => stopLogs?.());
+    const work = this.run(session, request, message, params, meta, (progress) => notify("notifications/progress", progress)).finally(() =>
+      stopLogs?.(),
+    );
     if (!sse) return work;
     // Closing the response stream is the cancellation (2026-07-28): the request's signal reaches the server.
     void work.then(async (response) => {
@@ -101,7 +119,8 @@ export class ModernEndpoint {
       }
       const outcome = await this.bridged(session, request, message.method, params, meta, onProgress);
       if (outcome.kind === "error") throw outcome.error;
-      if (outcome.kind === "result") return json({ jsonrpc: "2.0", id: message.id, result: toModernResult(message.method, outcome.result, session.identity!) });
+      if (outcome.kind === "result")
+        return json({ jsonrpc: "2.0", id: message.id, result: toModernResult(message.method, outcome.result, session.identity!) });
       return json({ jsonrpc: "2.0", id: message.id, result: outcome.result });
     } catch (error) {
       const rpc = toRpcError(error);
@@ -118,7 +137,9 @@ export class ModernEndpoint {
     params: Record<string, unknown>,
     meta: Record<string, unknown>,
     onProgress: (progress: Record<string, unknown>) => void,
-  ): Promise<{ kind: "result"; result: unknown } | { kind: "error"; error: unknown } | { kind: "input_required"; result: Record<string, unknown> }> {
+  ): Promise<
+    { kind: "result"; result: unknown } | { kind: "error"; error: unknown } | { kind: "input_required"; result: Record<string, unknown> }
+  > {
     const { inputResponses, requestState, ...rest } = params;
     let call: ParkedCall;
     let outcome: Promise<Outcome>;
@@ -176,7 +197,8 @@ export class ModernEndpoint {
       lastActiveAt: startedAt,
       // Sampling and elicitation are taken even when undeclared: the exact 2026 answer is -32021, below.
       // roots/list undeclared falls through to the session's own roots.
-      accepts: (m) => !controller.signal.aborted && (declares(capabilities, m) || m === "sampling/createMessage" || m === "elicitation/create"),
+      accepts: (m) =>
+        !controller.signal.aborted && (declares(capabilities, m) || m === "sampling/createMessage" || m === "elicitation/create"),
       busySince: () => startedAt,
       ask: (serverRequest) => {
         if (!declares(capabilities, serverRequest.method)) {
@@ -236,7 +258,8 @@ export class ModernEndpoint {
     const call = this.parked.get(token);
     if (!call) return;
     this.parked.delete(token);
-    for (const resolve of call.questions.values()) resolve(undefined, new RemoteError(ErrorCode.InternalError, "the client did not answer the input request in time"));
+    for (const resolve of call.questions.values())
+      resolve(undefined, new RemoteError(ErrorCode.InternalError, "the client did not answer the input request in time"));
     call.controller.abort();
   }
 
@@ -260,9 +283,14 @@ export class ModernEndpoint {
       resourceSubscriptions?: string[];
     };
     const subscriptionId: JsonRpcId = message.id;
-    const sse = new SseStream({ keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(request.signal);
+    const sse = new SseStream({ keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(
+      request.signal,
+    );
     const send = (method: string, body: Record<string, unknown>) =>
-      sse.send({ event: "message", data: JSON.stringify({ jsonrpc: "2.0", method, params: { ...body, _meta: { [META.subscriptionId]: subscriptionId } } }) });
+      sse.send({
+        event: "message",
+        data: JSON.stringify({ jsonrpc: "2.0", method, params: { ...body, _meta: { [META.subscriptionId]: subscriptionId } } }),
+      });
     send("notifications/subscriptions/acknowledged", { notifications: filter });
     const uris = new Set(filter.resourceSubscriptions ?? []);
     const releases: (() => void)[] = [];
@@ -279,7 +307,8 @@ export class ModernEndpoint {
       "notifications/resources/list_changed": filter.resourcesListChanged,
     };
     const unsubscribe = session.events.subscribe((event) => {
-      if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status)) return endIfFinal(session, () => sse.close());
+      if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status))
+        return endIfFinal(session, () => sse.close());
       if (event.kind !== "notification") return;
       const data = event.data as { method: string; params?: Record<string, unknown> };
       const { _meta: _ignored, ...body } = data.params ?? {};

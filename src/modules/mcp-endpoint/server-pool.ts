@@ -56,7 +56,10 @@ export class ServerPools {
     pool.starting += 1;
     try {
       // Both capabilities are declared: a legacy server's sampling or elicitation becomes input_required for the client.
-      const session = await this.manager.create({ server: name, ephemeral: true, client_capabilities: { sampling: {}, elicitation: {} } }, caller);
+      const session = await this.manager.create(
+        { server: name, ephemeral: true, client_capabilities: { sampling: {}, elicitation: {} } },
+        caller,
+      );
       pool.sessions.push(session);
       this.log.info("pool grew", { server: name, tenant: caller.tenant, size: pool.sessions.length, session_id: session.id });
       for (const waiter of pool.waiters.splice(0)) waiter.resolve(session);

@@ -5,7 +5,11 @@ import { ErrorBody } from "../shared-models.ts";
 export const McpRequestBody = t.Object(
   {
     session_id: t.String({ minLength: 1 }),
-    method: t.String({ minLength: 1, maxLength: 256, description: "An MCP method, e.g. tools/list; notifications/* are sent without waiting" }),
+    method: t.String({
+      minLength: 1,
+      maxLength: 256,
+      description: "An MCP method, e.g. tools/list; notifications/* are sent without waiting",
+    }),
     params: t.Optional(t.Record(t.String(), t.Any())),
     // Not t.Integer: Elysia makes that a Transform, and a Transform makes every body go through
     // TypeBox's slow Decode walk (bench/: a tenth of the route's time). Same values accepted, numeric strings too.

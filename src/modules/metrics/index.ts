@@ -10,5 +10,10 @@ export const metricsModule = (metrics: StationMetrics) =>
   new Elysia({ tags: ["health"] }).get(
     "/metrics",
     async () => new Response(await metrics.registry.metrics(), { headers: { "content-type": metrics.contentType } }),
-    { detail: { summary: "Prometheus metrics", description: "Requests, MCP round trips, sessions by status, starts, restarts, health checks, bytes." } },
+    {
+      detail: {
+        summary: "Prometheus metrics",
+        description: "Requests, MCP round trips, sessions by status, starts, restarts, health checks, bytes.",
+      },
+    },
   );

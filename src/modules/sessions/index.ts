@@ -14,11 +14,23 @@ import { acceptsEventStream } from "../live/sse.ts";
 import { ErrorBody, SessionIdParams } from "../shared-models.ts";
 import { CreateSessionBody, EventPage, LogPage, PageQuery, RootsBody, SessionInfo, SessionList } from "./model.ts";
 
-export const sessionsModule = (manager: SessionManager, live: EventStreamSettings = { keepAliveMs: 15_000, maxQueuedBytes: 4 * 1024 * 1024 }) =>
+export const sessionsModule = (
+  manager: SessionManager,
+  live: EventStreamSettings = { keepAliveMs: 15_000, maxQueuedBytes: 4 * 1024 * 1024 },
+) =>
   new Elysia({ prefix: "/sessions", tags: ["sessions"] })
     .post("", async ({ body, request }) => (await manager.create(body, callerOf(request))).info(), {
       body: CreateSessionBody,
-      response: { 200: SessionInfo, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+      response: {
+        200: SessionInfo,
+        400: ErrorBody,
+        401: ErrorBody,
+        403: ErrorBody,
+        422: ErrorBody,
+        429: ErrorBody,
+        502: ErrorBody,
+        503: ErrorBody,
+      },
       detail: {
         summary: "Create a session",
         description:

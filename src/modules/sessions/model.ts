@@ -10,11 +10,16 @@ export const CreateSessionBody = t.Object(
     ),
     server_type: t.Optional(
       t.Union([t.Literal("python"), t.Literal("node"), t.Literal("command")], {
-        description: "python or node run server_command with the configured interpreter; command runs it as an executable. Inferred from the file extension when left out.",
+        description:
+          "python or node run server_command with the configured interpreter; command runs it as an executable. Inferred from the file extension when left out.",
       }),
     ),
     server_command: t.Optional(
-      t.String({ minLength: 1, maxLength: 4096, description: "A script path (python, node) or an executable (command); required unless server is given" }),
+      t.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "A script path (python, node) or an executable (command); required unless server is given",
+      }),
     ),
     server_args: t.Optional(t.Array(t.String({ maxLength: 65536 }), { maxItems: 1024 })),
     env_vars: t.Optional(t.Record(t.String({ minLength: 1, maxLength: 1024 }), t.String({ maxLength: 65536 }))),
@@ -27,7 +32,9 @@ export const CreateSessionBody = t.Object(
           "When the server exits by itself: never restart it, restart it after a failure (non-zero exit, a signal, or unresponsive), or always. Default MCP_STATION_RESTART_POLICY or the registry entry's.",
       }),
     ),
-    max_restarts: t.Optional(t.Integer({ minimum: 0, maximum: 1000, description: "Restarts in a row before the session fails; default MCP_STATION_MAX_RESTARTS" })),
+    max_restarts: t.Optional(
+      t.Integer({ minimum: 0, maximum: 1000, description: "Restarts in a row before the session fails; default MCP_STATION_MAX_RESTARTS" }),
+    ),
     client_capabilities: t.Optional(
       t.Object(
         {
@@ -65,7 +72,9 @@ export const SessionInfo = t.Object(
     server: t.Optional(t.Nullable(t.String({ description: "The registry entry it was started from" }))),
     crashed: t.Boolean({ description: "The server exited without the station asking it to" }),
     era: t.Nullable(t.UnionEnum(["legacy", "modern"])),
-    era_source: t.Nullable(t.UnionEnum(["probe", "cache"], { description: "How the era was found: the discover probe, or the cache for this command" })),
+    era_source: t.Nullable(
+      t.UnionEnum(["probe", "cache"], { description: "How the era was found: the discover probe, or the cache for this command" }),
+    ),
     protocol_version: t.Nullable(t.String()),
     server_info: t.Nullable(t.Any()),
     capabilities: t.Nullable(t.Any()),

@@ -19,7 +19,10 @@ const KEY = "fuzz-key-0123456789abcdef";
 const maxExamples = process.argv[2] ?? "200";
 const dir = mkdtempSync(join(tmpdir(), "mcp-station-fuzz-"));
 const serversFile = join(dir, "servers.json");
-writeFileSync(serversFile, JSON.stringify({ mcpServers: { echo: { command: fixture("echo.mjs"), station: { allow_env: ["DEBUG"], allow_args: true } } } }));
+writeFileSync(
+  serversFile,
+  JSON.stringify({ mcpServers: { echo: { command: fixture("echo.mjs"), station: { allow_env: ["DEBUG"], allow_args: true } } } }),
+);
 
 const errors: string[] = [];
 let createdSessions = 0;
@@ -69,7 +72,7 @@ writeFileSync(
     // 502 (the server died or answered too much), 503 (capacity) and 504 (the caller's own timeout_ms passed)
     // are the station's designed answers about a child or a limit; a 500 is a station bug and fails the run.
     "[checks.not_a_server_error]",
-    "expected-statuses = [\"2XX\", \"3XX\", \"4XX\", 502, 503, 504]",
+    'expected-statuses = ["2XX", "3XX", "4XX", 502, 503, 504]',
     "",
   ].join("\n"),
 );
