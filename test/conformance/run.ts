@@ -1,7 +1,7 @@
 /**
  * Runs the official MCP conformance suite (@modelcontextprotocol/conformance,
  * server scenarios) twice and compares:
- *   1. baseline: conformance-server.ts behind the SDK's own Streamable HTTP transport;
+ *   1. baseline: vendor/mcp-conformance/everything-server.ts behind the SDK's own Streamable HTTP transport;
  *   2. station:  the same server over stdio, behind MCP Station's /sessions/{id}/mcp.
  * The suite's CLI needs Node 22's fs.globSync, so it runs under Bun.
  *
@@ -19,7 +19,7 @@ import { TEST_ENV } from "../support/station.ts";
 
 const BUN = process.execPath;
 const CLI = join(REPO_ROOT, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
-const SERVER = join(REPO_ROOT, "test", "conformance", "conformance-server.ts");
+const SERVER = join(REPO_ROOT, "vendor", "mcp-conformance", "everything-server.ts");
 
 const requested = process.argv.flatMap((arg, i) => (arg === "--spec-version" ? [process.argv[i + 1]] : []));
 const versions = requested.length > 0 ? requested : ["2025-11-25", "2026-07-28"];
@@ -99,7 +99,7 @@ const station = {
 const lines: string[] = ["# Conformance: the SDK's own Streamable HTTP transport vs MCP Station", ""];
 lines.push(
   `Suite: @modelcontextprotocol/conformance ${(await Bun.file(join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/package.json")).json()).version}, server scenarios (suite: ${suite}), run ${new Date().toISOString()}.`,
-  "Server: test/conformance/conformance-server.ts (the suite's reference everything-server on SDK v1 1.32.2).",
+  "Server: vendor/mcp-conformance/everything-server.ts (the suite's reference everything-server on SDK v1 1.32.2).",
   "Baseline: that server behind StreamableHTTPServerTransport (stateful, event store). Station: the same server over stdio behind /sessions/{id}/mcp,",
   "with MCP_STATION_ALLOWED_ORIGINS=http://localhost:<station port> (by default the station refuses every Origin, so the suite's",
   "dns-rebinding check that a same-host localhost Origin is accepted fails without it; the check that a foreign Host/Origin is refused passes either way).",
