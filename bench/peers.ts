@@ -171,7 +171,7 @@ for (const r of results)
 mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
 writeFileSync(
   join(REPO_ROOT, "bench", "results", "peers.json"),
-  JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2) + "\n",
+  `${JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2)}\n`,
 );
 console.log("\nwritten: bench/results/peers.json");
 

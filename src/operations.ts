@@ -7,7 +7,7 @@
 import type { Config } from "./config.ts";
 import { HealthChecker } from "./health/checker.ts";
 import type { Logger } from "./log.ts";
-import { StationMetrics } from "./metrics/station-metrics.ts";
+import type { StationMetrics } from "./metrics/station-metrics.ts";
 import type { SessionManager } from "./sessions/manager.ts";
 import { RestartSupervisor } from "./sessions/restart.ts";
 import { SessionPersistence } from "./store/persistence.ts";

@@ -163,7 +163,7 @@ describe("misbehaving legacy fixtures", () => {
     await p.until(() => p.stderrBytes >= 2 * 1024 * 1024, "2 MiB of stderr");
     expect(textOf(await call(p, "echo", { text: "still here", bytes: 1024 * 1024 }))).toBe("still here");
     await p.until(() => p.stderrBytes >= 3 * 1024 * 1024, "3 MiB of stderr");
-    expect(p.stderr.slice(0, 1024)).toBe("e".repeat(1023) + "\n");
+    expect(p.stderr.slice(0, 1024)).toBe(`${"e".repeat(1023)}\n`);
   });
 
   test("banner.mjs: a non-JSON line and a non-JSON-RPC JSON line come first", async () => {

@@ -75,7 +75,7 @@ export function installPeers(log: (line: string) => void = (l) => console.error(
   mkdirSync(npmDir, { recursive: true });
   log(`peers: npm install supergateway@${PINS.supergateway} into bench/.peers/npm`);
   // A package.json of its own keeps npm from walking up into the repository's.
-  writeFileSync(join(npmDir, "package.json"), JSON.stringify({ name: "bench-peers", private: true }) + "\n");
+  writeFileSync(join(npmDir, "package.json"), `${JSON.stringify({ name: "bench-peers", private: true })}\n`);
   run(
     ["npm", "install", "--prefix", npmDir, "--save-exact", "--no-audit", "--no-fund", `supergateway@${PINS.supergateway}`],
     "npm install",

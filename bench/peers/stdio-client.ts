@@ -27,7 +27,7 @@ export async function openStdio(command: string[]): Promise<StdioEcho> {
 
   const send = (message: object) => {
     if (closed) throw new CallFailure("missing", "server closed");
-    child.stdin.write(JSON.stringify(message) + "\n");
+    child.stdin.write(`${JSON.stringify(message)}\n`);
     child.stdin.flush();
   };
   const request = (id: number, method: string, params: object, signal?: AbortSignal) =>

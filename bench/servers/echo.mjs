@@ -59,7 +59,7 @@ function handle(msg) {
 let tail = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => {
-  let data = tail + chunk;
+  const data = tail + chunk;
   let nl = data.indexOf("\n");
   let start = 0;
   while (nl !== -1) {

@@ -10,7 +10,7 @@
  * server is not mistaken for a silent one: once the probe's short deadline
  * passes, `initialize` is sent too and whichever era answers first wins.
  */
-import { type JsonRpcPeer } from "../jsonrpc/peer.ts";
+import type { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import { type JsonRpcResponse, isFailure } from "../jsonrpc/messages.ts";
 import { StartFailed } from "../errors.ts";
 import {

@@ -109,7 +109,10 @@ export class SessionPersistence implements SessionObserver {
 
   private forget(session: Session): void {
     if (this.frozen) return;
-    if (this.failingSince !== undefined) return this.markUnsaved(session, true);
+    if (this.failingSince !== undefined) {
+      this.markUnsaved(session, true);
+      return;
+    }
     this.enqueue(
       () => this.store.remove(session.id),
       (error) => this.failed(error, session, true),
@@ -143,7 +146,10 @@ export class SessionPersistence implements SessionObserver {
     const change: StatusChange | undefined = statusChanged
       ? { at: new Date().toISOString(), status: record.status, detail: detailOf(session) }
       : undefined;
-    if (this.failingSince !== undefined) return this.markUnsaved(session, false, change);
+    if (this.failingSince !== undefined) {
+      this.markUnsaved(session, false, change);
+      return;
+    }
     this.enqueue(
       async () => {
         await this.store.save(record);

@@ -104,7 +104,7 @@ describe("scanResponse", () => {
   test("nesting thousands deep neither overflows nor is accepted when unbalanced", () => {
     const deep = `{"jsonrpc":"2.0","id":1,"result":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
     expect(scanResponse(enc.encode(deep))?.id).toBe(1);
-    expect(scanResponse(enc.encode(deep.slice(0, -2) + "}"))).toBeUndefined();
+    expect(scanResponse(enc.encode(`${deep.slice(0, -2)}}`))).toBeUndefined();
   });
 });
 
@@ -205,7 +205,18 @@ describe("LineDecoder's raw offer", () => {
 
   test("a line offered from a single chunk is a copy the sink may keep", () => {
     let kept: Uint8Array | undefined;
-    const decoder = new LineDecoder({ line: () => {}, oversized: () => {}, raw: (bytes) => ((kept = bytes), true) }, 1 << 20, 4);
+    const decoder = new LineDecoder(
+      {
+        line: () => {},
+        oversized: () => {},
+        raw: (bytes) => {
+          kept = bytes;
+          return true;
+        },
+      },
+      1 << 20,
+      4,
+    );
     const chunk = enc.encode("abcdef\n");
     decoder.push(chunk);
     chunk.fill(0x30);

@@ -3,7 +3,7 @@
  * for the endless line), and nothing harmed: the station answers, other
  * sessions still work, no process is started that should not be.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -171,7 +171,7 @@ test("a forged JSON-RPC id cannot catch another caller's response", async () => 
       station.as(key),
     );
   const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call(KEY_A, witness, `a-${i}`)));
-  answers.forEach((reply, i) => expect(reply.body.data.content[0].text).toBe(`a-${i}`));
+  for (const [i, reply] of answers.entries()) expect(reply.body.data.content[0].text).toBe(`a-${i}`);
   const stolen = await call(KEY_B, witness, "b");
   expect(stolen.status).toBe(404);
   await nothingHarmed();

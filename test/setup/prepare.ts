@@ -54,7 +54,7 @@ function prepareVenv(v: Venv, basePython: () => string): void {
   const dir = join(REPO_ROOT, v.dir);
   const py = venvPython(dir);
   const marker = join(dir, MARKER);
-  const wanted = v.requirements.join("\n") + "\n";
+  const wanted = `${v.requirements.join("\n")}\n`;
 
   if (existsSync(py) && existsSync(marker) && readFileSync(marker, "utf8") === wanted) {
     console.log(`prepare: ${v.dir} up to date (${v.requirements.join(" ")})`);

@@ -191,7 +191,7 @@ export class StdioPeer {
   }
 
   sendRaw(line: string) {
-    this.proc.stdin.write(line + "\n");
+    this.proc.stdin.write(`${line}\n`);
     this.proc.stdin.flush();
   }
 

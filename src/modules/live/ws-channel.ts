@@ -93,9 +93,11 @@ export class WsChannel implements LiveClient {
     const sorted = classify(value);
     switch (sorted.kind) {
       case "request":
-        return this.request(sorted.message);
+        this.request(sorted.message);
+        return;
       case "notification":
-        return this.notification(sorted.message.method, sorted.message.params as Record<string, unknown> | undefined);
+        this.notification(sorted.message.method, sorted.message.params as Record<string, unknown> | undefined);
+        return;
       case "response": {
         const question = typeof sorted.message.id === "string" ? this.asked.get(sorted.message.id) : undefined;
         if (!question) return;
@@ -122,15 +124,17 @@ export class WsChannel implements LiveClient {
       // The server's handshake happened once, at session start; this caller gets it from the cache.
       this.capabilities = (params?.capabilities as Record<string, unknown> | undefined) ?? {};
       const identity = this.session.identity;
-      if (!identity) return this.send({ jsonrpc: "2.0", id, error: { code: -32002, message: "the session is not running" } });
-      return this.send({ jsonrpc: "2.0", id, result: initializeResultFor(identity, params?.protocolVersion) });
+      if (identity) this.send({ jsonrpc: "2.0", id, result: initializeResultFor(identity, params?.protocolVersion) });
+      else this.send({ jsonrpc: "2.0", id, error: { code: -32002, message: "the session is not running" } });
+      return;
     }
     if (this.inFlight.has(id)) {
-      return this.send({
+      this.send({
         jsonrpc: "2.0",
         id,
         error: { code: ErrorCode.InvalidRequest, message: `request id ${JSON.stringify(id)} is already in flight` },
       });
+      return;
     }
     const pending: Pending = { controller: new AbortController(), sentAt: Date.now(), withdrawn: false };
     this.inFlight.set(id, pending);

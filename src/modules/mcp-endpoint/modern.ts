@@ -189,7 +189,7 @@ export class ModernEndpoint {
     // Questions the server asked while no HTTP request was waiting (between input_required and the retry).
     let ready: Outcome | undefined;
     let pendingRequests: Record<string, { method: string; params: unknown }> = {};
-    let flush: ReturnType<typeof setTimeout> | undefined;
+    let _flush: ReturnType<typeof setTimeout> | undefined;
     let nextKey = 1;
     const startedAt = Date.now();
     // The server's requests while this call runs come here, when the client declared the capability in this request.
@@ -215,8 +215,8 @@ export class ModernEndpoint {
         const key = `${serverRequest.method.replace(/\W+/g, "_")}_${nextKey++}`;
         pendingRequests[key] = { method: serverRequest.method, params: serverRequest.params ?? {} };
         // Requests that arrive together go out in one input_required result.
-        flush ??= setTimeout(() => {
-          flush = undefined;
+        _flush ??= setTimeout(() => {
+          _flush = undefined;
           const requests = pendingRequests;
           pendingRequests = {};
           if (waiting) waiting({ kind: "input", requests });
