@@ -13,7 +13,7 @@
  */
 import client from "prom-client";
 import { RemoteError, StationError } from "../errors.ts";
-import type { Era } from "../mcp/versions.ts";
+import type { Era } from "../protocol/versions.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { RestartReason } from "../sessions/restart.ts";
 import type { Session, SessionMeters, SessionStatus } from "../sessions/session.ts";

@@ -5,7 +5,7 @@
  */
 import { CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { Era } from "../mcp/versions.ts";
+import type { Era } from "../protocol/versions.ts";
 import { signalGroup } from "../process/groups.ts";
 import { childEnvironment } from "../process/environment.ts";
 import { type Caller, LOCAL_CALLER, mayAccess } from "../security/caller.ts";
@@ -13,7 +13,7 @@ import type { ServerEntry } from "../registry/registry.ts";
 import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
 import { type ServerType, buildArgv, type Interpreters } from "./command.ts";
-import type { Root } from "../mcp/client-requests.ts";
+import type { Root } from "../protocol/client-requests.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
 import { Session, type SessionSettings, type SessionSpec, isTerminal } from "./session.ts";
 import { WarmPool, type WarmPoolEntry, type WarmTarget, warmKey } from "./warm-pool.ts";

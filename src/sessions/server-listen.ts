@@ -19,7 +19,7 @@
 import { isFailure } from "../jsonrpc/messages.ts";
 import type { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import type { Logger } from "../log.ts";
-import { META } from "../mcp/versions.ts";
+import { META } from "../protocol/versions.ts";
 
 /** The filter of a subscriptions/listen request (2026-07-28 SubscriptionFilter). */
 export interface ListenFilter {

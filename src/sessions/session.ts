@@ -8,7 +8,7 @@ import { RemoteError, ServerExited, RequestCancelled, RequestTimeout, SessionNot
 import { ErrorCode, type JsonRpcNotification, isFailure } from "../jsonrpc/messages.ts";
 import { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import type { Logger } from "../log.ts";
-import { type ClientRequestForwarder, type Root, answerClientRequest, declaredCapabilities } from "../mcp/client-requests.ts";
+import { type ClientRequestForwarder, type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
 import {
   type Implementation,
   type ServerIdentity,
@@ -16,8 +16,8 @@ import {
   asInitializeResult,
   handshake,
   modernEnvelope,
-} from "../mcp/handshake.ts";
-import { type Era, META } from "../mcp/versions.ts";
+} from "../protocol/handshake.ts";
+import { type Era, META } from "../protocol/versions.ts";
 import { type ExitInfo, type ServerProcess, spawnServer } from "../process/spawn.ts";
 import type { StderrLine } from "../process/stderr-log.ts";
 import { stopProcessGroup } from "../process/stop.ts";

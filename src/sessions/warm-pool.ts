@@ -21,7 +21,7 @@
  */
 import { ConfigError } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Era } from "../mcp/versions.ts";
+import type { Era } from "../protocol/versions.ts";
 import type { Session, SessionSpec } from "./session.ts";
 
 /** One configured pool entry, as written in MCP_STATION_WARM_POOL (the create body's fields plus size). */

@@ -7,7 +7,7 @@
  * as on the REST API.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { MODERN_VERSION } from "../../src/mcp/versions.ts";
+import { MODERN_VERSION } from "../../src/protocol/versions.ts";
 import { fixture } from "../setup/paths.ts";
 import { KEYS_ENV, KEY_A, KEY_B } from "../security/support.ts";
 import { type TestStation, startStation } from "../support/station.ts";

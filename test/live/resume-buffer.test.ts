@@ -6,8 +6,8 @@
  * still held replays what it holds.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { LegacyMcpSession } from "../../src/modules/mcp-endpoint/legacy-client.ts";
-import { SseStream } from "../../src/modules/live/sse.ts";
+import { LegacyMcpSession } from "../../src/modules/streamable-http/legacy-client.ts";
+import { SseStream } from "../../src/http/sse.ts";
 import { EventBuffer } from "../../src/sessions/event-buffer.ts";
 import type { Session } from "../../src/sessions/session.ts";
 import { fixture } from "../setup/paths.ts";

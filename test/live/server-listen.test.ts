@@ -8,7 +8,7 @@
  * resources/subscribe become listens of their own for that URI.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { MODERN_VERSION } from "../../src/mcp/versions.ts";
+import { MODERN_VERSION } from "../../src/protocol/versions.ts";
 import { fixture } from "../setup/paths.ts";
 import { eventually } from "../support/processes.ts";
 import { type TestStation, startStation } from "../support/station.ts";

@@ -4,7 +4,7 @@
  * identity before the upgrade, as every REST route does, so another tenant's
  * session is not found; the auth gate has already checked Origin and the
  * credential. The station pings idle sockets so proxies keep them open.
- * (The SSE form of /sessions/{id}/events lives in event-stream.ts, served by
+ * (The SSE form of /sessions/{id}/events lives in src/http/event-stream.ts, served by
  * the sessions module on its own path.)
  *
  * @example
@@ -15,7 +15,7 @@ import { Elysia } from "elysia";
 import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
-import { SessionIdParams } from "../shared-models.ts";
+import { SessionIdParams } from "../../http/shared-models.ts";
 import { WsChannel } from "./ws-channel.ts";
 
 export interface LiveSettings {

@@ -11,11 +11,11 @@
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { ErrorCode, classify } from "../../jsonrpc/messages.ts";
 import { RemoteError } from "../../errors.ts";
-import { initializeResultFor, toRpcError } from "../../mcp/bridge.ts";
+import { initializeResultFor, toRpcError } from "../../protocol/bridge.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
-import { type LiveClient, declares, hubOf } from "./client-hub.ts";
-import { endIfFinal } from "./event-stream.ts";
+import { type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
+import { endIfFinal } from "../../http/event-stream.ts";
 
 interface Pending {
   controller: AbortController;

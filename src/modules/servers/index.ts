@@ -8,7 +8,7 @@
 import { Elysia } from "elysia";
 import { describeEntry, type ServerEntry } from "../../registry/registry.ts";
 import type { CommandPolicy } from "../../security/command-policy.ts";
-import { ErrorBody } from "../shared-models.ts";
+import { ErrorBody } from "../../http/shared-models.ts";
 import { ServerList } from "./model.ts";
 
 export const serversModule = (registry: Map<string, ServerEntry>, policy: CommandPolicy) =>

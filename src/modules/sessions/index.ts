@@ -9,9 +9,9 @@
 import { Elysia } from "elysia";
 import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
-import { type EventStreamSettings, eventStream } from "../live/event-stream.ts";
-import { acceptsEventStream } from "../live/sse.ts";
-import { ErrorBody, SessionIdParams } from "../shared-models.ts";
+import { type EventStreamSettings, eventStream } from "../../http/event-stream.ts";
+import { acceptsEventStream } from "../../http/sse.ts";
+import { ErrorBody, SessionIdParams } from "../../http/shared-models.ts";
 import { CreateSessionBody, EventPage, LogPage, PageQuery, RootsBody, SessionInfo, SessionList } from "./model.ts";
 
 export const sessionsModule = (

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { StartFailed } from "../../src/errors.ts";
 import { JsonRpcPeer } from "../../src/jsonrpc/peer.ts";
-import { handshake } from "../../src/mcp/handshake.ts";
+import { handshake } from "../../src/protocol/handshake.ts";
 
 type Reply =
   | { result?: unknown; error?: { code: number; message: string; data?: unknown } }

@@ -9,11 +9,11 @@
  */
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { ErrorCode } from "../../jsonrpc/messages.ts";
-import { initializeResultFor, modernClientCapabilities, toRpcError } from "../../mcp/bridge.ts";
-import { modernEnvelope } from "../../mcp/handshake.ts";
-import { META, isLegacyVersion } from "../../mcp/versions.ts";
+import { initializeResultFor, modernClientCapabilities, toRpcError } from "../../protocol/bridge.ts";
+import { modernEnvelope } from "../../protocol/handshake.ts";
+import { META, isLegacyVersion } from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
-import { SseStream, acceptsEventStream } from "../live/sse.ts";
+import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import { LegacyMcpSession } from "./legacy-client.ts";
 import { accepted, json, rpcError } from "./replies.ts";
 import { parseEventId } from "./replayable-stream.ts";

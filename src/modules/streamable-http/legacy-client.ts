@@ -14,7 +14,7 @@ import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import type { Session } from "../../sessions/session.ts";
-import { type LiveClient, declares, hubOf } from "../live/client-hub.ts";
+import { type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
 import { ReplayableStream, type StreamKeeper } from "./replayable-stream.ts";
 
 export const STANDALONE_STREAM = "get";

@@ -14,18 +14,25 @@
 import { randomBytes } from "node:crypto";
 import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
-import { HEADER_MISMATCH, discoverResultFor, headerMismatch, toModernResult, toRpcError, withoutModernMeta } from "../../mcp/bridge.ts";
+import {
+  HEADER_MISMATCH,
+  discoverResultFor,
+  headerMismatch,
+  toModernResult,
+  toRpcError,
+  withoutModernMeta,
+} from "../../protocol/bridge.ts";
 import {
   META,
   MISSING_REQUIRED_CLIENT_CAPABILITY,
   MODERN_VERSIONS,
   UNSUPPORTED_PROTOCOL_VERSION,
   isModernVersion,
-} from "../../mcp/versions.ts";
+} from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
-import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../live/client-hub.ts";
-import { endIfFinal } from "../live/event-stream.ts";
-import { SseStream, acceptsEventStream } from "../live/sse.ts";
+import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
+import { endIfFinal } from "../../http/event-stream.ts";
+import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
 import { json, rpcError } from "./replies.ts";
 

@@ -10,7 +10,7 @@
  * evict. Replay is a MAY in the spec: a resume after events that were evicted
  * replays what is still held.
  */
-import type { SseStream } from "../live/sse.ts";
+import type { SseStream } from "../../http/sse.ts";
 
 /** Events one stream keeps at most, whatever their size. */
 const KEPT_EVENTS = 1000;

@@ -12,7 +12,7 @@ import { callerOf } from "../../plugins/auth.ts";
 import { MAX_BODY_DEPTH, exceedsDepth } from "../../security/json-depth.ts";
 import { RawJson } from "../../jsonrpc/raw-json.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
-import { ErrorBody, documentedResponses } from "../shared-models.ts";
+import { ErrorBody, documentedResponses } from "../../http/shared-models.ts";
 import { McpAnswer, McpRequestBody, McpSuccess } from "./model.ts";
 
 const OPEN = new TextEncoder().encode('{"success":true,"data":');

@@ -10,9 +10,9 @@
  * @example
  *   curl -N -H 'accept: text/event-stream' localhost:20100/sessions/$ID/events
  */
-import type { StderrLine } from "../../process/stderr-log.ts";
-import type { SessionEvent } from "../../sessions/event-buffer.ts";
-import { type Session, isTerminal } from "../../sessions/session.ts";
+import type { StderrLine } from "../process/stderr-log.ts";
+import type { SessionEvent } from "../sessions/event-buffer.ts";
+import { type Session, isTerminal } from "../sessions/session.ts";
 import { SseStream } from "./sse.ts";
 
 export interface EventStreamSettings {

@@ -9,8 +9,8 @@
  * @example
  *   const detach = hubOf(session).attach(client);   // session.forwardClientRequest now reaches it
  */
-import type { JsonRpcRequest } from "../../jsonrpc/messages.ts";
-import type { Session } from "../../sessions/session.ts";
+import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
+import type { Session } from "./session.ts";
 
 export interface LiveClient {
   /** Whether the client declared the capability this server request needs. */

@@ -1,6 +1,6 @@
 /** TypeBox models of POST /mcp/request. Field names are the seed's contract. */
 import { t } from "elysia";
-import { ErrorBody } from "../shared-models.ts";
+import { ErrorBody } from "../../http/shared-models.ts";
 
 export const McpRequestBody = t.Object(
   {

@@ -18,12 +18,12 @@ import type { Logger } from "../../log.ts";
 import type { ServerEntry } from "../../registry/registry.ts";
 import { type PoolSettings, ServerPools } from "./server-pool.ts";
 import { ErrorCode, type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
-import { META, isModernVersion } from "../../mcp/versions.ts";
+import { META, isModernVersion } from "../../protocol/versions.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import { MAX_BODY_DEPTH, exceedsDepth } from "../../security/json-depth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
-import { SessionIdParams } from "../shared-models.ts";
+import { SessionIdParams } from "../../http/shared-models.ts";
 import { type EndpointSettings, LegacyEndpoint } from "./legacy.ts";
 import { ModernEndpoint } from "./modern.ts";
 import { accepted, rpcError } from "./replies.ts";
@@ -183,7 +183,7 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     request.headers.get("mcp-session-id") ? undefined : rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required", 400);
   const detail = (summary: string, description: string) => ({ summary, description });
 
-  return new Elysia({ name: "mcp-endpoint", tags: ["mcp"] })
+  return new Elysia({ name: "streamable-http", tags: ["mcp"] })
     .post(PATH, ({ params, request }) => post(session(params, request), request), {
       // The body is read here, not by Elysia: a malformed one is a JSON-RPC parse error, not a validation failure.
       parse: "none",
