@@ -7,14 +7,15 @@
  *   const config = loadConfig(process.env);   // throws ConfigError on a bad value
  */
 
-export class ConfigError extends Error {}
-
-// These parse their own files and lists; they throw ConfigError (imported back from here, used only at call time).
+import { ConfigError } from "./config/config-error.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
 import { loadRegistry } from "./registry/registry.ts";
 import { readKeys } from "./security/api-keys.ts";
 import { COMMAND_POLICIES } from "./security/command-policy.ts";
 import { hasLimits, limitPrefix } from "./security/rlimits.ts";
 import { parseWarmPool } from "./sessions/warm-pool.ts";
+
+export { ConfigError };
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -42,8 +43,6 @@ function choice<T extends string>(env: Env, name: string, options: readonly T[],
   return raw as T;
 }
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Python's level names, which the seed's FastAPI-era settings may carry. */
 const PYTHON_LEVELS: Record<string, LogLevel> = { warning: "warn", critical: "error", fatal: "error" };
 

@@ -7,7 +7,10 @@
  *   log.info("session created", { session_id, pid });
  */
 import { writeSync } from "node:fs";
-import type { LogLevel } from "./config.ts";
+
+/** The levels LOG_LEVEL may name, quietest last; the settings table (src/config/settings.ts) reads them from here. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Fields = Record<string, unknown>;
 

@@ -12,7 +12,7 @@
  *                                "env": {}, "station": { "allow_env": ["DEBUG"] } } } }
  */
 import { readFileSync } from "node:fs";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/config-error.ts";
 
 export interface ServerEntry {
   name: string;

@@ -9,7 +9,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/config-error.ts";
 
 export interface ApiKey {
   key: string;

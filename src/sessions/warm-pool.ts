@@ -19,7 +19,7 @@
  *   MCP_STATION_WARM_POOL='[{"server_type":"node","server_command":"/srv/x.mjs","size":2}]'
  *   MCP_STATION_WARM_POOL='[{"server":"files","size":1}]'          # a registry entry
  */
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/config-error.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { Session, SessionSpec } from "./session.ts";
