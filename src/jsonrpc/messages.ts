@@ -39,14 +39,8 @@ export interface JsonRpcFailure {
 export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
 
-/** Standard codes from the JSON-RPC 2.0 specification. */
-export const ErrorCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  InternalError: -32603,
-} as const;
+/** Standard codes from the JSON-RPC 2.0 specification, defined in the station's one table of codes. */
+export { JsonRpcCode as ErrorCode } from "../errors/codes.ts";
 
 export type Classified =
   | { kind: "request"; message: JsonRpcRequest }
