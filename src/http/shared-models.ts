@@ -1,11 +1,14 @@
 /** TypeBox models shared by several modules: the error body every failure answers with. */
 import { type TSchema, t } from "elysia";
+import { RpcCode } from "../errors.ts";
 
 export const ErrorBody = t.Object(
   {
     success: t.Literal(false),
     error: t.Object({
-      code: t.Integer({ description: "JSON-RPC error code: the server's own, or the station's (-32001 to -32014)" }),
+      code: t.Integer({
+        description: `JSON-RPC error code: the server's own, or the station's (${RpcCode.SessionNotFound} to ${RpcCode.RequestCancelled})`,
+      }),
       message: t.String(),
       data: t.Optional(t.Any({ description: "For station errors, `type` names the failure" })),
     }),

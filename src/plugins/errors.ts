@@ -4,7 +4,7 @@
  * shape; anything else is masked to the caller and logged in full.
  */
 import { Elysia } from "elysia";
-import { BadRequest, NotFound, PayloadTooLarge, ValidationFailed, toErrorBody } from "../errors.ts";
+import { BadRequest, NotFound, PayloadTooLarge, RemoteError, StationError, ValidationFailed, causeChain, toErrorBody } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 function summariseValidation(error: unknown): { message: string; details: Record<string, unknown> } {
@@ -41,8 +41,15 @@ export const errorHandling = (log: Logger) =>
         }
     }
     const { status, body, headers } = toErrorBody(mapped);
-    if (status >= 500 && status !== 502 && status !== 503 && status !== 504) {
-      log.error("unhandled error", { err: error as Error, method: request.method, url: request.url });
+    if (!(mapped instanceof StationError || mapped instanceof RemoteError)) {
+      // Masked to the caller as internal_error: the log has all of it, the causes behind it included.
+      const causes = causeChain(error);
+      log.error("unhandled error", {
+        err: error as Error,
+        ...(causes.length > 0 ? { causes } : {}),
+        method: request.method,
+        url: request.url,
+      });
     }
     return new Response(JSON.stringify(body), {
       status,
