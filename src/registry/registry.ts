@@ -13,6 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/config-error.ts";
+import type { RestartPolicy } from "../sessions/launch-request.ts";
 
 export interface ServerEntry {
   name: string;
@@ -23,7 +24,7 @@ export interface ServerEntry {
   allowEnv: string[];
   allowArgs: boolean;
   /** station.restart_policy and station.max_restarts: this server's restart policy (src/sessions/restart.ts). */
-  restartPolicy?: "never" | "on-failure" | "always";
+  restartPolicy?: RestartPolicy;
   maxRestarts?: number;
 }
 

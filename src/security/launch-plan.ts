@@ -10,27 +10,9 @@
  */
 import { BadRequest, Forbidden, ValidationFailed } from "../errors.ts";
 import type { ServerEntry } from "../registry/registry.ts";
-import { type ServerType, inferServerType } from "../sessions/command.ts";
+import { inferServerType } from "../sessions/command.ts";
+import type { LaunchPlan, LaunchTarget } from "../sessions/launch-request.ts";
 import { type CommandPolicy, checkEnvVars, confineWorkingDir, isAllowedCommand } from "./command-policy.ts";
-
-export interface LaunchRequest {
-  server?: string;
-  server_type?: ServerType;
-  server_command?: string;
-  server_args?: string[];
-  env_vars?: Record<string, string>;
-  working_dir?: string;
-}
-
-export interface LaunchPlan {
-  server_type: ServerType;
-  server_command: string;
-  server_args: string[];
-  env_vars: Record<string, string>;
-  working_dir?: string;
-  /** The registry entry's name, when started from the registry. */
-  server?: string;
-}
 
 export interface LaunchRules {
   policy: CommandPolicy;
@@ -41,7 +23,7 @@ export interface LaunchRules {
   pathEnv: string;
 }
 
-function fromRegistry(request: LaunchRequest, rules: LaunchRules): LaunchPlan {
+function fromRegistry(request: LaunchTarget, rules: LaunchRules): LaunchPlan {
   const name = request.server!;
   if (request.server_command !== undefined || request.server_type !== undefined) {
     throw new BadRequest("give either server or server_command (with server_type), not both");
@@ -72,7 +54,7 @@ function fromRegistry(request: LaunchRequest, rules: LaunchRules): LaunchPlan {
   };
 }
 
-export function planLaunch(request: LaunchRequest, rules: LaunchRules): LaunchPlan {
+export function planLaunch(request: LaunchTarget, rules: LaunchRules): LaunchPlan {
   if (request.server !== undefined) return fromRegistry(request, rules);
   const command = request.server_command;
   if (command === undefined) {

@@ -4,8 +4,7 @@
  * No shell is ever involved, so metacharacters in arguments stay literal.
  */
 import { BadRequest } from "../errors.ts";
-
-export type ServerType = "python" | "node" | "command";
+import type { ServerType } from "./launch-request.ts";
 
 export interface Interpreters {
   pythonCommand: string;

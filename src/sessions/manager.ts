@@ -12,29 +12,11 @@ import { type Caller, LOCAL_CALLER, mayAccess } from "../security/caller.ts";
 import type { ServerEntry } from "../registry/registry.ts";
 import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
-import { type ServerType, buildArgv, type Interpreters } from "./command.ts";
-import type { Root } from "../protocol/client-requests.ts";
+import { buildArgv, type Interpreters } from "./command.ts";
+import type { SessionRequest } from "./launch-request.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
 import { Session, type SessionSettings, type SessionSpec, isTerminal } from "./session.ts";
 import { WarmPool, type WarmPoolEntry, type WarmTarget, warmKey } from "./warm-pool.ts";
-
-export interface CreateSessionInput {
-  /** A registry entry's name, instead of server_command. */
-  server?: string;
-  server_type?: ServerType;
-  server_command?: string;
-  server_args?: string[];
-  env_vars?: Record<string, string>;
-  working_dir?: string;
-  roots?: Root[];
-  /** When the server exits by itself (src/sessions/restart.ts); default from the registry entry or the station. */
-  restart_policy?: "never" | "on-failure" | "always";
-  max_restarts?: number;
-  /** Lives only as long as one client's connection (the MCP endpoint's own sessions): never restored after a restart. */
-  ephemeral?: boolean;
-  /** Declared to a legacy server at initialize, for live clients (WebSocket, MCP endpoint) to answer. */
-  client_capabilities?: { sampling?: Record<string, unknown>; elicitation?: Record<string, unknown> };
-}
 
 export interface ManagerSettings extends SessionSettings, Interpreters {
   /** What may run (README: Security); unset means "any", the seed's behaviour. */
@@ -87,7 +69,7 @@ export class SessionManager {
   }
 
   /** Starts a session for `caller`, within the command policy and limits. Every outcome is an audit line. */
-  async create(input: CreateSessionInput, caller: Caller = LOCAL_CALLER): Promise<Session> {
+  async create(input: SessionRequest, caller: Caller = LOCAL_CALLER): Promise<Session> {
     const what = { tenant: caller.tenant, via: caller.via, server: input.server, command: input.server_command, args: input.server_args };
     try {
       const session = await this.start(input, caller);
@@ -99,7 +81,7 @@ export class SessionManager {
     }
   }
 
-  private async start(input: CreateSessionInput, caller: Caller): Promise<Session> {
+  private async start(input: SessionRequest, caller: Caller): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (this.activeCount >= this.settings.maxSessions) {
       throw new CapacityExceeded(`the station runs its maximum of ${this.settings.maxSessions} sessions`, {
@@ -137,7 +119,7 @@ export class SessionManager {
   }
 
   /** What `input` would run for `caller`, under the command policy: a session not yet started. */
-  private newSession(input: CreateSessionInput, caller: Caller, id: string = crypto.randomUUID()): Session {
+  private newSession(input: SessionRequest, caller: Caller, id: string = crypto.randomUUID()): Session {
     const plan = planLaunch(input, {
       policy: this.settings.commandPolicy ?? "any",
       registry: this.settings.registry ?? new Map(),
@@ -243,7 +225,7 @@ export class SessionManager {
    * the policy now refuses comes back failed, with the reason. Not started
    * and not yet in the set.
    */
-  prepareRestore(input: CreateSessionInput, owner: string, id: string): Session {
+  prepareRestore(input: SessionRequest, owner: string, id: string): Session {
     try {
       return this.newSession(input, { tenant: owner, admin: false, via: "local" }, id);
     } catch (error) {

@@ -13,11 +13,9 @@
  *   manager.observe(supervisor);
  */
 import type { Logger } from "../log.ts";
+import type { RestartPolicy } from "./launch-request.ts";
 import type { SessionObserver } from "./observed-sessions.ts";
 import { type Session, describeExit } from "./session.ts";
-
-export const RESTART_POLICIES = ["never", "on-failure", "always"] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
 export interface RestartSettings {
   /** The station's default, for sessions whose request and registry entry name none. */

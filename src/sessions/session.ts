@@ -22,12 +22,12 @@ import { type ExitInfo, type ServerProcess, spawnServer } from "../process/spawn
 import type { StderrLine } from "../process/stderr-log.ts";
 import { stopProcessGroup } from "../process/stop.ts";
 import { limitExitReason } from "../security/rlimits.ts";
-import type { ServerType } from "./command.ts";
-import type { CreateSessionInput } from "./manager.ts";
+import type { LaunchPlan, RestartPolicy, SessionRequest } from "./launch-request.ts";
+import type { HealthCheck, SessionInfo, SessionStatus } from "./session-info.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import { ServerListens, withoutSubscriptionId } from "./server-listen.ts";
 
-export type SessionStatus = "starting" | "running" | "unresponsive" | "stopping" | "exited" | "restarting" | "failed";
+export type { SessionStatus };
 
 /** A server that takes requests: running, or running but missing its health checks (it may just be slow). */
 export function isLive(status: SessionStatus): boolean {
@@ -42,16 +42,6 @@ export function isTerminal(status: SessionStatus): boolean {
 /** What changed, for observers that keep a record of the session (the store). */
 export type SessionChange = "status" | "spawned" | "roots";
 
-/** The last health check (src/health/checker.ts), shown in the session's info. */
-export interface HealthCheck {
-  at: string;
-  ok: boolean;
-  method: string;
-  latency_ms: number | null;
-  error: string | null;
-  consecutive_failures: number;
-}
-
 /** Hot-path counters (src/metrics): plain calls, no allocation beyond the caller's. */
 export interface SessionMeters {
   mcpRequest(method: string, error: unknown, seconds: number): void;
@@ -60,19 +50,13 @@ export interface SessionMeters {
   started(era: Era | undefined, spawnSeconds: number, handshakeSeconds: number, ok: boolean): void;
 }
 
-export interface SessionSpec {
-  server_type: ServerType;
-  server_command: string;
-  server_args: string[];
-  env_vars: Record<string, string>;
-  working_dir?: string;
+/** The planned launch (what runs, resolved under the command policy) and whose session it is. */
+export interface SessionSpec extends LaunchPlan {
   roots: Root[];
   /** The tenant that created the session; only it (and admins) can see it. */
   owner?: string;
-  /** The registry entry it was started from, if any. */
-  server?: string;
   /** The caller's request as sent, kept so that a restore plans the launch again under the current policy. */
-  request?: CreateSessionInput;
+  request?: SessionRequest;
   /**
    * Client capabilities declared to a legacy server at initialize besides roots, for a live
    * channel to honour (sampling, elicitation); with no live client attached, such requests get an error.
@@ -142,7 +126,7 @@ export class Session {
   /** Times the restart policy started the server again (src/sessions/restart.ts). */
   restarts = 0;
   /** The restart policy in force and, while restarting, when the next attempt is due. */
-  restartPolicy: { policy: "never" | "on-failure" | "always"; max_restarts: number } = { policy: "never", max_restarts: 0 };
+  restartPolicy: { policy: RestartPolicy; max_restarts: number } = { policy: "never", max_restarts: 0 };
   nextRestartAt: Date | undefined;
   /** Why the session failed (status failed): it could not be restored, or restarts gave up. */
   failureReason: string | undefined;
@@ -425,7 +409,7 @@ export class Session {
     return this.stopping;
   }
 
-  info() {
+  info(): SessionInfo {
     const identity = this.identity;
     return {
       session_id: this.id,

@@ -22,19 +22,14 @@
 import { ConfigError } from "../config/config-error.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
+import type { LaunchTarget } from "./launch-request.ts";
 import type { Session, SessionSpec } from "./session.ts";
 
 /** One configured pool entry, as written in MCP_STATION_WARM_POOL (the create body's fields plus size). */
-export interface WarmPoolEntry {
-  server?: string;
-  server_type?: "python" | "node" | "command";
-  server_command?: string;
-  server_args?: string[];
-  env_vars?: Record<string, string>;
-  working_dir?: string;
+export type WarmPoolEntry = LaunchTarget & {
   /** Processes kept ready. */
   size: number;
-}
+};
 
 const FIELDS = new Set(["server", "server_type", "server_command", "server_args", "env_vars", "working_dir", "size"]);
 

@@ -17,9 +17,10 @@
  */
 import type { Logger } from "../log.ts";
 import type { SessionObserver } from "../sessions/observed-sessions.ts";
+import type { SessionRequest } from "../sessions/launch-request.ts";
 import type { Session } from "../sessions/session.ts";
 import { identifyProcess } from "./leftovers.ts";
-import type { SessionStore, StatusChange, StoredProcess, StoredRequest, StoredSession } from "./session-store.ts";
+import type { SessionStore, StatusChange, StoredProcess, StoredSession } from "./session-store.ts";
 
 export type SecretsMode = "keep" | "drop";
 
@@ -233,7 +234,7 @@ export class SessionPersistence implements SessionObserver {
   }
 
   record(session: Session): StoredSession {
-    const request: StoredRequest = { ...(session.spec.request ?? {}) };
+    const request: SessionRequest = { ...(session.spec.request ?? {}) };
     // Roots can change after create (PUT /sessions/{id}/roots): keep the current ones.
     request.roots = session.roots;
     request.restart_policy = session.restartPolicy.policy;

@@ -10,22 +10,8 @@
  *   await store.save(record);
  *   for (const row of await store.load()) ...
  */
+import type { SessionRequest } from "../sessions/launch-request.ts";
 import type { Row, SqlDatabase, Value } from "./database.ts";
-
-/** The caller's request, kept as sent so a restore plans the launch again under the current policy. */
-export interface StoredRequest {
-  server?: string;
-  server_type?: "python" | "node" | "command";
-  server_command?: string;
-  server_args?: string[];
-  env_vars?: Record<string, string>;
-  working_dir?: string;
-  roots?: { uri: string; name?: string }[];
-  restart_policy?: "never" | "on-failure" | "always";
-  max_restarts?: number;
-  /** Tied to one client's connection: recorded (so its process is reaped after a crash) but not restored. */
-  ephemeral?: boolean;
-}
 
 /** The process group a session's server runs in, with what identifies that very process after a restart. */
 export interface StoredProcess {
@@ -39,7 +25,8 @@ export interface StoredSession {
   session_id: string;
   owner: string | null;
   status: string;
-  request: StoredRequest;
+  /** The caller's request, kept as sent so a restore plans the launch again under the current policy. */
+  request: SessionRequest;
   /** env_vars names whose values were not stored (MCP_STATION_STORE_SECRETS=drop). */
   dropped_env: string[];
   identity: Record<string, unknown> | null;
