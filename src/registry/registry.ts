@@ -12,9 +12,29 @@
  *                                "env": {}, "station": { "allow_env": ["DEBUG"] } } } }
  */
 import { readFileSync } from "node:fs";
+import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
-import type { RestartPolicy } from "../sessions/launch-request.ts";
+import { firstProblem } from "../config/schema-problem.ts";
+import { RestartPolicy } from "../sessions/launch-request.ts";
 
+/** One entry of the file with a `command` (others are skipped). Unknown fields are left alone: the file is shared with other tools. */
+export const RegistryFileEntry = Type.Object({
+  command: Type.String({ minLength: 1, pattern: "\\S" }),
+  args: Type.Optional(Type.Array(Type.String())),
+  env: Type.Optional(Type.Record(Type.String(), Type.String())),
+  cwd: Type.Optional(Type.String()),
+  station: Type.Optional(
+    Type.Object({
+      allow_env: Type.Optional(Type.Array(Type.String())),
+      allow_args: Type.Optional(Type.Boolean()),
+      restart_policy: Type.Optional(RestartPolicy),
+      max_restarts: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
+  ),
+});
+export type RegistryFileEntry = Static<typeof RegistryFileEntry>;
+
+/** An entry as the station uses it. */
 export interface ServerEntry {
   name: string;
   command: string;
@@ -30,50 +50,35 @@ export interface ServerEntry {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === "string");
-const isStringRecord = (value: unknown): value is Record<string, string> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 export function parseRegistry(json: unknown, source: string, warn: (msg: string) => void = () => {}): Map<string, ServerEntry> {
   const fail = (why: string): never => {
     throw new ConfigError(`MCP_STATION_SERVERS_FILE ${source}: ${why}`);
   };
-  const servers = (json as { mcpServers?: unknown })?.mcpServers;
-  if (typeof servers !== "object" || servers === null || Array.isArray(servers)) fail('expected an object with an "mcpServers" object');
+  const servers = isObject(json) ? json.mcpServers : undefined;
+  if (!isObject(servers)) return fail('expected an object with an "mcpServers" object');
   const entries = new Map<string, ServerEntry>();
-  for (const [name, raw] of Object.entries(servers as Record<string, unknown>)) {
+  for (const [name, raw] of Object.entries(servers)) {
     if (!NAME.test(name)) fail(`server name "${name}" must be letters, digits, dot, dash or underscore`);
-    const entry = raw as Record<string, unknown>;
-    if (typeof entry !== "object" || entry === null) fail(`server "${name}" is not an object`);
-    if (entry.command === undefined) {
+    if (!isObject(raw)) return fail(`server "${name}" is not an object`);
+    if (raw.command === undefined) {
       warn(`server "${name}" has no command (a remote server?); skipped`);
       continue;
     }
-    if (typeof entry.command !== "string" || entry.command.trim() === "") fail(`server "${name}": command must be a non-empty string`);
-    if (entry.args !== undefined && !isStringArray(entry.args)) fail(`server "${name}": args must be an array of strings`);
-    if (entry.env !== undefined && !isStringRecord(entry.env)) fail(`server "${name}": env must be an object of strings`);
-    if (entry.cwd !== undefined && typeof entry.cwd !== "string") fail(`server "${name}": cwd must be a string`);
-    const station = (entry.station ?? {}) as Record<string, unknown>;
-    if (station.allow_env !== undefined && !isStringArray(station.allow_env))
-      fail(`server "${name}": station.allow_env must be an array of names`);
-    if (station.allow_args !== undefined && typeof station.allow_args !== "boolean")
-      fail(`server "${name}": station.allow_args must be true or false`);
-    if (station.restart_policy !== undefined && !["never", "on-failure", "always"].includes(station.restart_policy as string)) {
-      fail(`server "${name}": station.restart_policy must be never, on-failure or always`);
-    }
-    if (station.max_restarts !== undefined && !(Number.isInteger(station.max_restarts) && (station.max_restarts as number) >= 0)) {
-      fail(`server "${name}": station.max_restarts must be a whole number`);
-    }
+    const problem = firstProblem(RegistryFileEntry, raw);
+    if (problem) fail(`server "${name}": ${problem}`);
+    const entry = raw as RegistryFileEntry;
     entries.set(name, {
       name,
-      command: entry.command as string,
-      args: (entry.args as string[] | undefined) ?? [],
-      env: (entry.env as Record<string, string> | undefined) ?? {},
-      cwd: entry.cwd as string | undefined,
-      allowEnv: (station.allow_env as string[] | undefined) ?? [],
-      allowArgs: (station.allow_args as boolean | undefined) ?? false,
-      restartPolicy: station.restart_policy as ServerEntry["restartPolicy"],
-      maxRestarts: station.max_restarts as number | undefined,
+      command: entry.command,
+      args: entry.args ?? [],
+      env: entry.env ?? {},
+      cwd: entry.cwd,
+      allowEnv: entry.station?.allow_env ?? [],
+      allowArgs: entry.station?.allow_args ?? false,
+      restartPolicy: entry.station?.restart_policy,
+      maxRestarts: entry.station?.max_restarts,
     });
   }
   return entries;

@@ -19,19 +19,21 @@
  *   MCP_STATION_WARM_POOL='[{"server_type":"node","server_command":"/srv/x.mjs","size":2}]'
  *   MCP_STATION_WARM_POOL='[{"server":"files","size":1}]'          # a registry entry
  */
+import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
+import { firstProblem } from "../config/schema-problem.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
-import type { LaunchTarget } from "./launch-request.ts";
+import { LaunchTarget } from "./launch-request.ts";
 import type { Session, SessionSpec } from "./session.ts";
 
-/** One configured pool entry, as written in MCP_STATION_WARM_POOL (the create body's fields plus size). */
-export type WarmPoolEntry = LaunchTarget & {
-  /** Processes kept ready. */
-  size: number;
-};
-
-const FIELDS = new Set(["server", "server_type", "server_command", "server_args", "env_vars", "working_dir", "size"]);
+/** One configured pool entry, as written in MCP_STATION_WARM_POOL: what a create would run, plus how many to keep ready. */
+export const WarmPoolEntry = Type.Object(
+  { ...LaunchTarget.properties, size: Type.Integer({ minimum: 1, maximum: 64, description: "Processes kept ready" }) },
+  { additionalProperties: false },
+);
+export type WarmPoolEntry = Static<typeof WarmPoolEntry>;
+export const WarmPoolEntries = Type.Array(WarmPoolEntry);
 
 /** Parses MCP_STATION_WARM_POOL; empty or unset means no pool. */
 export function parseWarmPool(raw: string | undefined): WarmPoolEntry[] {
@@ -46,30 +48,13 @@ export function parseWarmPool(raw: string | undefined): WarmPoolEntry[] {
     fail("is not JSON (expected an array of {server_type, server_command, server_args, env_vars, working_dir, size} or {server, size})");
   }
   if (!Array.isArray(value)) fail("must be a JSON array");
-  return (value as unknown[]).map((item, i) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) fail(`[${i}] is not an object`);
-    const entry = item as Record<string, unknown>;
-    for (const key of Object.keys(entry)) if (!FIELDS.has(key)) fail(`[${i}] has an unknown field "${key}"`);
-    if (!Number.isInteger(entry.size) || (entry.size as number) < 1 || (entry.size as number) > 64)
-      fail(`[${i}].size must be a whole number from 1 to 64`);
-    if (entry.server === undefined && typeof entry.server_command !== "string")
-      fail(`[${i}] needs server_command (or server, a registry name)`);
-    if (entry.server !== undefined && typeof entry.server !== "string") fail(`[${i}].server must be a string`);
-    if (entry.server_type !== undefined && !["python", "node", "command"].includes(entry.server_type as string)) {
-      fail(`[${i}].server_type must be python, node or command`);
-    }
-    if (entry.server_args !== undefined && !(Array.isArray(entry.server_args) && entry.server_args.every((a) => typeof a === "string"))) {
-      fail(`[${i}].server_args must be an array of strings`);
-    }
-    if (
-      entry.env_vars !== undefined &&
-      (typeof entry.env_vars !== "object" || entry.env_vars === null || !Object.values(entry.env_vars).every((v) => typeof v === "string"))
-    ) {
-      fail(`[${i}].env_vars must be an object of strings`);
-    }
-    if (entry.working_dir !== undefined && typeof entry.working_dir !== "string") fail(`[${i}].working_dir must be a string`);
-    return entry as unknown as WarmPoolEntry;
+  const problem = firstProblem(WarmPoolEntries, value);
+  if (problem) fail(problem);
+  const entries = value as WarmPoolEntry[];
+  entries.forEach((entry, i) => {
+    if (entry.server === undefined && entry.server_command === undefined) fail(`[${i}] needs server_command (or server, a registry name)`);
   });
+  return entries;
 }
 
 /**
