@@ -32,10 +32,9 @@ export function parseKeyEntry(entry: string, admin: boolean, source: string): Ap
   return { key, tenant: admin && tenant === "default" ? "admin" : tenant, admin };
 }
 
-/** Entries from a comma-separated setting and, optionally, a file with one entry a line (# comments). */
-export function readKeys(list: string | undefined, file: string | undefined, admin: boolean, names: [string, string]): ApiKey[] {
-  const keys: ApiKey[] = [];
-  for (const entry of (list ?? "").split(",")) if (entry.trim()) keys.push(parseKeyEntry(entry, admin, names[0]));
+/** Entries of a comma-separated setting (already split) and, optionally, a file with one entry a line (# comments). */
+export function readKeys(entries: string[], file: string | undefined, admin: boolean, names: [string, string]): ApiKey[] {
+  const keys = entries.map((entry) => parseKeyEntry(entry, admin, names[0]));
   if (file) {
     let content: string;
     try {

@@ -10,10 +10,13 @@
  */
 import { realpathSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
 import { BadRequest, Forbidden } from "../errors.ts";
 
-export const COMMAND_POLICIES = ["any", "registry", "allowlist"] as const;
-export type CommandPolicy = (typeof COMMAND_POLICIES)[number];
+export const CommandPolicy = Type.Union([Type.Literal("any"), Type.Literal("registry"), Type.Literal("allowlist")], {
+  description: "The command policy: what POST /sessions may start",
+});
+export type CommandPolicy = Static<typeof CommandPolicy>;
 
 /** Exact names a caller may not set under a guarded policy: each changes which code a server loads. */
 const DENIED_ENV = new Set([

@@ -1,5 +1,6 @@
 /** TypeBox models of the server registry's listing. */
 import { t } from "elysia";
+import { CommandPolicy } from "../../security/command-policy.ts";
 
 export const ServerEntryInfo = t.Object({
   name: t.String(),
@@ -14,5 +15,5 @@ export const ServerEntryInfo = t.Object({
 export const ServerList = t.Object({
   servers: t.Array(ServerEntryInfo),
   count: t.Integer(),
-  policy: t.UnionEnum(["any", "registry", "allowlist"], { description: "The command policy: what POST /sessions may start" }),
+  policy: CommandPolicy,
 });

@@ -1,0 +1,101 @@
+/**
+ * The station's configuration: every row of the settings table read from the
+ * environment and validated once, then the values that follow from several
+ * settings (the API keys from a list and a file, the registry from its file,
+ * the prlimit prefix, the bounds raised to meet their base).
+ *
+ * @example
+ *   const config = loadConfig(process.env); // throws ConfigError on a bad value
+ */
+import { readKeys } from "../security/api-keys.ts";
+import { hasLimits, limitPrefix } from "../security/rlimits.ts";
+import { loadRegistry } from "../registry/registry.ts";
+import { ConfigError } from "./config-error.ts";
+import { readSettings } from "./setting.ts";
+import { SETTINGS } from "./settings.ts";
+
+type Env = Record<string, string | undefined>;
+type Values = ReturnType<typeof readSettings<typeof SETTINGS>>;
+
+export function loadConfig(env: Env = process.env) {
+  const {
+    maxRequestTimeoutMs,
+    protectedMode,
+    apiKeyList,
+    apiKeysFile,
+    adminKeyList,
+    jwtSecret,
+    jwksUrl,
+    jwtIssuer,
+    jwtAudience,
+    jwtTenantClaim,
+    jwtAdminScope,
+    jwtClockToleranceS,
+    allowedHosts,
+    commandPolicy,
+    rateLimitBurst,
+    limitAddressSpaceBytes,
+    limitCpuSeconds,
+    limitOpenFiles,
+    limitProcesses,
+    persistence,
+    restore,
+    restartBackoffMaxMs,
+    ...plain
+  } = readSettings(SETTINGS, env);
+  const apiKeys = [
+    ...readKeys(apiKeyList, apiKeysFile, false, ["MCP_STATION_API_KEYS", "MCP_STATION_API_KEYS_FILE"]),
+    ...readKeys(adminKeyList, undefined, true, ["MCP_STATION_ADMIN_KEYS", "MCP_STATION_ADMIN_KEYS"]),
+  ];
+  const { registry, registryWarnings, policy } = registryAndPolicy(plain.serversFile, commandPolicy, plain.allowedCommands);
+  const limits = {
+    addressSpaceBytes: limitAddressSpaceBytes,
+    cpuSeconds: limitCpuSeconds,
+    openFiles: limitOpenFiles,
+    processes: limitProcesses,
+  };
+  const prlimitPath = hasLimits(limits) ? Bun.which("prlimit") : null;
+  if (hasLimits(limits) && !prlimitPath) throw new ConfigError("MCP_STATION_LIMIT_* needs prlimit (util-linux) on PATH");
+  return {
+    ...plain,
+    /** No request waits longer than this, however it is extended by timeout_ms or progress. */
+    maxRequestTimeoutMs: Math.max(plain.requestTimeoutMs, maxRequestTimeoutMs),
+    /** on: with no credential configured, only loopback clients are served. */
+    protectedMode: protectedMode === "on",
+    apiKeys,
+    jwt: {
+      secret: jwtSecret,
+      jwksUrl,
+      issuer: jwtIssuer,
+      audience: jwtAudience,
+      tenantClaim: jwtTenantClaim,
+      adminScope: jwtAdminScope,
+      clockToleranceS: jwtClockToleranceS,
+    },
+    allowedHosts: allowedHosts.map((host) => host.toLowerCase()),
+    registry,
+    registryWarnings,
+    commandPolicy: policy,
+    rateLimitBurst: rateLimitBurst ?? Math.max(1, Math.ceil(plain.rateLimitPerMinute / 6)),
+    limits,
+    /** argv prefix that applies the limits, or [] when none is set. */
+    limitPrefix: prlimitPath ? limitPrefix(limits, prlimitPath) : [],
+    persistence: persistence === "on",
+    restore: restore === "on",
+    restartBackoffMaxMs: Math.max(plain.restartBackoffMs, restartBackoffMaxMs),
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** The registry file's servers, and the command policy they imply when none is set. */
+function registryAndPolicy(serversFile: string | undefined, chosen: Values["commandPolicy"], allowedCommands: string[]) {
+  const registryWarnings: string[] = [];
+  const registry = loadRegistry(serversFile, (msg) => registryWarnings.push(msg));
+  // A registry file means the operator chose what runs: default to running only that, unless told otherwise.
+  const policy = chosen ?? (serversFile ? "registry" : "any");
+  if (policy === "allowlist" && allowedCommands.length === 0 && registry.size === 0) {
+    throw new ConfigError("MCP_STATION_COMMAND_POLICY=allowlist needs MCP_STATION_ALLOWED_COMMANDS or MCP_STATION_SERVERS_FILE");
+  }
+  return { registry, registryWarnings, policy };
+}
