@@ -52,7 +52,12 @@ export const core = section("core", {
     meaning: "Largest message accepted from a server (one line on its stdout).",
   }),
   maxBodyBytes: integer({ name: "MCP_STATION_MAX_BODY_BYTES", default: 16 * MiB, minimum: KiB, meaning: "Largest HTTP request body." }),
-  stderrBytes: integer({ name: "MCP_STATION_STDERR_BYTES", default: 256 * KiB, minimum: KiB, meaning: "Stderr kept per session." }),
+  stderrBytes: integer({
+    name: "MCP_STATION_STDERR_BYTES",
+    default: 256 * KiB,
+    minimum: KiB,
+    meaning: "Bytes of stderr kept per session.",
+  }),
   eventBufferSize: integer({
     name: "MCP_STATION_EVENT_BUFFER",
     default: 1000,
@@ -86,6 +91,6 @@ export const core = section("core", {
     defaultText: "none",
     parse: parseWarmPool,
     meaning:
-      "JSON list of `{server_type, server_command, server_args, env_vars, working_dir, size}` or `{server, size}`: processes started and initialized ahead, handed whole to a create that matches.",
+      "Servers started and initialized ahead, each handed whole to a create that matches: a list of `{server_type, server_command, server_args, env_vars, working_dir, size}` or `{server, size}`.",
   }),
 });
