@@ -5,6 +5,7 @@
  *
  * @example
  *   throw new ConfigError('MCP_STATION_PORT must be a whole number from 0 to 65535, got "http"');
+ *   throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${error.message}`, { cause: error });
  */
 export class ConfigError extends Error {
   override name = "ConfigError";

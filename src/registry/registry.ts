@@ -90,7 +90,7 @@ export function loadRegistry(path: string | undefined, warn?: (msg: string) => v
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${(error as Error).message}`);
+    throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${(error as Error).message}`, { cause: error });
   }
   return parseRegistry(json, path, warn);
 }

@@ -40,7 +40,7 @@ export function readKeys(entries: string[], file: string | undefined, admin: boo
     try {
       content = readFileSync(file, "utf8");
     } catch (error) {
-      throw new ConfigError(`${names[1]}: cannot read ${file}: ${(error as Error).message}`);
+      throw new ConfigError(`${names[1]}: cannot read ${file}: ${(error as Error).message}`, { cause: error });
     }
     for (const line of content.split("\n")) {
       const entry = line.replace(/#.*$/, "").trim();
