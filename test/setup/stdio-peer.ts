@@ -1,7 +1,9 @@
 // A minimal test-side client for fixture servers: spawns a process with Bun.spawn, writes JSON lines
 // to its stdin, and lets a test wait (event-driven, with a deadline) for stdout messages and stderr text.
 // Every peer is remembered; call killAllPeers() in afterEach/afterAll so no process is left behind.
+// Lines are split by the station's own LineDecoder, so a fixture is read the way the station reads it.
 import type { Subprocess } from "bun";
+import { LineDecoder } from "../../src/jsonrpc/line-decoder.ts";
 
 export type Json = any;
 
@@ -22,13 +24,19 @@ interface Waiter {
 export class StdioPeer {
   readonly proc: Subprocess<"pipe", "pipe", "pipe">;
   readonly cmd: string[];
-  /** Every complete stdout line, in order (raw text, without the newline). */
+  /** Every complete non-empty stdout line, in order (without the newline, or a CR before it). */
   readonly lines: string[] = [];
   /** Every stdout line that parsed as JSON, in order. */
   readonly messages: Json[] = [];
   stdoutBytes = 0;
-  /** The current unterminated stdout line (text after the last newline). */
-  partialLine = "";
+  /** The bytes after the last newline: the line being written. */
+  private unterminated: Uint8Array[] = [];
+  private readonly lineDecoder = new LineDecoder(
+    { line: (line) => this.receiveLine(line), oversized: () => {} },
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    true,
+  );
   stderr = "";
   stderrBytes = 0;
   readonly exited: Promise<number>;
@@ -65,27 +73,28 @@ export class StdioPeer {
     for (const w of [...this.waiters]) w.check();
   }
 
+  /** The current unterminated stdout line (text after the last newline). */
+  get partialLine(): string {
+    return new TextDecoder().decode(Buffer.concat(this.unterminated));
+  }
+
+  private receiveLine(line: string) {
+    this.lines.push(line);
+    try {
+      this.messages.push(JSON.parse(line));
+    } catch {
+      // not JSON: kept in `lines` only
+    }
+  }
+
   private async pumpStdout() {
-    const dec = new TextDecoder();
     try {
       for await (const chunk of this.proc.stdout) {
         this.stdoutBytes += chunk.byteLength;
-        const text = dec.decode(chunk, { stream: true });
-        let start = 0;
-        let nl: number;
-        // only the new chunk is scanned for newlines, so very long lines stay linear
-        while ((nl = text.indexOf("\n", start)) >= 0) {
-          const line = this.partialLine + text.slice(start, nl);
-          this.partialLine = "";
-          start = nl + 1;
-          this.lines.push(line);
-          try {
-            this.messages.push(JSON.parse(line));
-          } catch {
-            // not JSON: kept in `lines` only
-          }
-        }
-        this.partialLine += text.slice(start);
+        this.lineDecoder.push(chunk);
+        const newline = chunk.lastIndexOf(0x0a);
+        if (newline === -1) this.unterminated.push(chunk);
+        else this.unterminated = [chunk.subarray(newline + 1)];
         this.notify();
       }
     } catch {

@@ -2,6 +2,7 @@
  * Runs the station as a separate process (from source or the compiled
  * binary), the way users run it, and finds its port from its first log line.
  */
+import { LineDecoder } from "../../src/jsonrpc/line-decoder.ts";
 import { REPO_ROOT } from "../setup/paths.ts";
 
 export const BUN = process.execPath;
@@ -42,22 +43,16 @@ export async function spawnStation(
   const port = new Promise<number>((resolve) => {
     resolvePort = resolve;
   });
+  const readLine = (line: string) => {
+    try {
+      const record = JSON.parse(line);
+      logs.push(record);
+      if (record.msg === "mcp-station listening") resolvePort(record.port);
+    } catch {}
+  };
+  const lines = new LineDecoder({ line: readLine, oversized: () => {} }, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, true);
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for await (const chunk of proc.stdout) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) !== -1) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        try {
-          const record = JSON.parse(line);
-          logs.push(record);
-          if (record.msg === "mcp-station listening") resolvePort(record.port);
-        } catch {}
-      }
-    }
+    for await (const chunk of proc.stdout) lines.push(chunk);
   })();
   const exited = proc.exited.then(async (code) => {
     throw new Error(`station exited early (${code}): ${await new Response(proc.stderr).text()}`);
