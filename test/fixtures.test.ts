@@ -134,6 +134,18 @@ describe("misbehaving legacy fixtures", () => {
     expect(p.messages.some((m) => m.id === 7)).toBe(false);
   });
 
+  test("close-stdin.mjs: close_stdin closes its stdin (a write then fails with EPIPE), answers, and exits 4 later", async () => {
+    const p = node("close-stdin.mjs");
+    await p.initialize();
+    expect(textOf(await call(p, "close_stdin", { exit_after_ms: 200 }))).toBe("stdin closed");
+    await p.waitStderr("stdin closed\n");
+    expect(() => {
+      p.proc.stdin.write("{}\n");
+      p.proc.stdin.flush();
+    }).toThrow("EPIPE");
+    expect(await p.exited).toBe(4);
+  });
+
   test("big.mjs: big returns exactly `bytes` UTF-8 bytes on one line (default 8 MiB)", async () => {
     const p = node("big.mjs");
     await p.initialize();

@@ -4,7 +4,7 @@
  * log. Never through a shell: argv goes to execve as it is.
  */
 import { statSync } from "node:fs";
-import { SpawnFailed } from "../errors.ts";
+import { ServerExited, SpawnFailed } from "../errors.ts";
 import { childEnvironment } from "./environment.ts";
 import { recordGroup } from "./groups.ts";
 import { StderrLog, type StderrLine } from "./stderr-log.ts";
@@ -83,10 +83,12 @@ export class ServerProcess {
 
   /**
    * Writes to the child's stdin. Guarded: a write to a child that died must
-   * fail the one request, never the station (EPIPE).
+   * fail the one request, never the station (EPIPE), and with the typed
+   * ServerExited: a child dies before its exit is reported (the drain above),
+   * so a write is often the first to learn of it.
    */
   write(data: string): void {
-    if (!this.stdinOpen) throw new Error("the server's stdin is closed");
+    if (!this.stdinOpen) throw new ServerExited("the server's stdin is closed");
     try {
       this.proc.stdin.write(data);
       // The first write of an event-loop turn goes out at once (no added latency); later ones in the
@@ -99,7 +101,7 @@ export class ServerProcess {
       } else this.unflushed = true;
     } catch (error) {
       this.stdinOpen = false;
-      throw new Error(`writing to the server failed: ${(error as Error).message}`);
+      throw new ServerExited(`writing to the server failed: ${(error as Error).message}`, {}, { cause: error });
     }
   }
 

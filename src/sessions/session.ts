@@ -154,7 +154,7 @@ export class Session {
   private connect(): JsonRpcPeer {
     return new JsonRpcPeer(
       (data) => {
-        if (!this.child) throw new Error("no server process");
+        if (!this.child) throw new ServerExited("no server process");
         this.child.write(data);
         this.settings.meters?.bytesToServer(Buffer.byteLength(data));
       },
@@ -364,7 +364,7 @@ export class Session {
     try {
       this.peer.notify(method, params);
     } catch (error) {
-      throw new ServerExited(`the server is gone: ${(error as Error).message}`);
+      throw new ServerExited(`the server is gone: ${(error as Error).message}`, {}, { cause: error });
     }
   }
 
@@ -502,6 +502,7 @@ export class Session {
       throw error;
     }
     const peer = this.peer;
+    const child = this.child!;
     const sent = peer.request(method, build, { timeoutMs, maxMs: this.settings.maxRequestTimeoutMs }, { raw: options.raw });
     const onAbort = () => peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
     options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -509,6 +510,10 @@ export class Session {
       const response = await sent.response;
       if (isFailure(response)) throw new RemoteError(response.error.code, response.error.message, response.error.data);
       return response.result;
+    } catch (error) {
+      // Only a failed write ends a request with ServerExited before the exit is known (the exit handler fails the rest).
+      if (error instanceof ServerExited && child.running) throw await exitAfterWriteFailure(child, error, timeoutMs);
+      throw error;
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       if (wantsProgress) this.progress.delete(sent.id);
@@ -541,15 +546,8 @@ export class Session {
     this.exit = exit;
     this.exitedAt = new Date();
     this.crashed = !expected;
-    const stderrTail = child.stderr.lastText(20);
     this.listens.closed();
-    peer.close(
-      new ServerExited(`the server exited (${describeExit(exit)}) while the request was pending`, {
-        exit_code: exit.code,
-        exit_signal: exit.signal,
-        stderr_tail: stderrTail,
-      }),
-    );
+    peer.close(serverExited(exit, child, "while the request was pending"));
     this.setStatus("exited");
     if (!expected) {
       this.log.warn("server exited unexpectedly", { session_id: this.id, exit_code: exit.code, exit_signal: exit.signal });
@@ -614,4 +612,41 @@ export function describeExit(exit: ExitInfo | undefined): string {
   const limit = limitExitReason(exit.signal);
   if (limit) return `killed by ${exit.signal}: ${limit}`;
   return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+/** What a caller whose request the server's exit ended is told: how it ended and its last stderr lines. */
+function serverExited(exit: ExitInfo, child: ServerProcess, when: string, cause?: unknown): ServerExited {
+  return new ServerExited(
+    `the server exited (${describeExit(exit)}) ${when}`,
+    { exit_code: exit.code, exit_signal: exit.signal, stderr_tail: child.stderr.lastText(20) },
+    { cause },
+  );
+}
+
+/**
+ * Long enough for a dead server's exit to be known: spawn.ts reports it once stdout and stderr are drained,
+ * at most 200 ms after the death. A server that closed its stdin and lives on is not waited for longer.
+ */
+const EXIT_AFTER_WRITE_FAILURE_MS = 1_000;
+
+/**
+ * A write found the server's stdin broken: it died (or closed its stdin), but its exit is not known yet and
+ * the session still says running. Rather than fail at once with a bare "EPIPE", the request waits (bounded,
+ * and never past its own deadline) for the exit, so its caller is told what every caller of a dying server
+ * is told, exit code and stderr tail included, whichever instant of the death its write fell on. It never
+ * reached the server, but it is not sent again: the exit handler decides what becomes of the session.
+ */
+async function exitAfterWriteFailure(child: ServerProcess, failure: ServerExited, timeoutMs: number): Promise<ServerExited> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.min(timeoutMs, EXIT_AFTER_WRITE_FAILURE_MS));
+  });
+  const exit = await Promise.race([child.exited, gaveUp]);
+  clearTimeout(timer);
+  if (exit) return serverExited(exit, child, "as the request was being sent", failure);
+  return new ServerExited(
+    `${failure.message}: the server no longer reads its stdin and has not exited`,
+    { exit_code: null, exit_signal: null, stderr_tail: child.stderr.lastText(20) },
+    { cause: failure },
+  );
 }
