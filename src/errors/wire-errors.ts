@@ -5,7 +5,7 @@
  * WebSocket's protocol checks), which each have a row in codes.ts.
  *
  * @example
- *   errorReply(null, new McpSessionIdRequired())   // 400 {"jsonrpc":"2.0","id":null,"error":{"code":-32000,...}}
+ *   toMcpErrorReply(null, new McpSessionIdRequired())   // { status: 400, body: { jsonrpc: "2.0", id: null, error: { code, message } } }
  */
 import { PROTOCOL_ERRORS, type ProtocolErrorType } from "./codes.ts";
 

@@ -1,27 +1,14 @@
 /**
- * Pure translations between the two protocol eras and between station errors
- * and JSON-RPC error objects, for the live channels (WebSocket, the MCP
- * endpoint). No I/O: each function maps one shape to another.
+ * Pure translations between the two protocol eras, for the live channels
+ * (WebSocket, the MCP endpoint). No I/O: each function maps one shape to
+ * another. (Errors become JSON-RPC error objects in src/errors/map.ts.)
  *
  * @example
  *   toModernResult("tools/list", { tools: [] }, identity)
  *   // { tools: [], resultType: "complete", ttlMs: 0, cacheScope: "private", _meta: { …serverInfo } }
  */
-import { RemoteError, StationError } from "../errors.ts";
-import { ErrorCode, type JsonRpcErrorObject } from "../jsonrpc/messages.ts";
 import type { ServerIdentity } from "./handshake.ts";
 import { LEGACY_VERSIONS, META, MODERN_VERSION, isLegacyVersion } from "./versions.ts";
-
-/** A thrown value as the JSON-RPC error a live client receives. */
-export function toRpcError(error: unknown): JsonRpcErrorObject {
-  if (error instanceof RemoteError) {
-    const out: JsonRpcErrorObject = { code: error.code, message: error.message };
-    if (error.data !== undefined) out.data = error.data;
-    return out;
-  }
-  if (error instanceof StationError) return { code: error.rpcCode, message: error.message, data: { type: error.type, ...error.details } };
-  return { code: ErrorCode.InternalError, message: "internal error" };
-}
 
 /** The version a legacy client gets: its own when the station knows it, else the newest legacy one (the spec's negotiation). */
 export function negotiateLegacyVersion(requested: unknown): string {
@@ -111,8 +98,6 @@ export function decodeHeaderValue(value: string): string {
   if (!match) return value;
   return Buffer.from(match[1], "base64").toString("utf8");
 }
-
-export const HEADER_MISMATCH = -32020;
 
 /**
  * The 2026-07-28 Streamable HTTP header checks: MCP-Protocol-Version equals the

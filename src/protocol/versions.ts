@@ -2,6 +2,7 @@
  * The protocol revisions the station speaks and the names the 2026-07-28
  * revision reserves in `_meta`.
  */
+import { RpcCode } from "../errors/codes.ts";
 
 /** The stateless revision: no handshake, a `_meta` envelope on every request. */
 export const MODERN_VERSION = "2026-07-28";
@@ -21,10 +22,8 @@ export const META = {
   subscriptionId: "io.modelcontextprotocol/subscriptionId",
 } as const;
 
-/** JSON-RPC error code of UnsupportedProtocolVersionError (2026-07-28). */
-export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
-/** JSON-RPC error code of MissingRequiredClientCapabilityError (2026-07-28). */
-export const MISSING_REQUIRED_CLIENT_CAPABILITY = -32021;
+/** JSON-RPC error code of UnsupportedProtocolVersionError (2026-07-28), from the station's one table of codes. */
+export const UNSUPPORTED_PROTOCOL_VERSION = RpcCode.UnsupportedProtocolVersion;
 
 export function isLegacyVersion(version: unknown): version is (typeof LEGACY_VERSIONS)[number] {
   return typeof version === "string" && (LEGACY_VERSIONS as readonly string[]).includes(version);

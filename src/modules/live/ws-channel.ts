@@ -9,9 +9,9 @@
  * Knows nothing of the socket itself: messages go out through `send`.
  */
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
-import { ErrorCode, classify } from "../../jsonrpc/messages.ts";
-import { RemoteError } from "../../errors.ts";
-import { initializeResultFor, toRpcError } from "../../protocol/bridge.ts";
+import { classify } from "../../jsonrpc/messages.ts";
+import { InvalidJson, InvalidRequest, RemoteError, RpcCode, SessionUnavailable, toRpcError } from "../../errors.ts";
+import { initializeResultFor } from "../../protocol/bridge.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import { type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
@@ -55,7 +55,7 @@ export class WsChannel implements LiveClient {
       pending.controller.abort();
     }
     for (const question of this.asked.values())
-      question.reject(new RemoteError(ErrorCode.InternalError, "the client's WebSocket closed before it answered"));
+      question.reject(new RemoteError(RpcCode.InternalError, "the client's WebSocket closed before it answered"));
     this.asked.clear();
   }
 
@@ -85,8 +85,8 @@ export class WsChannel implements LiveClient {
     if (typeof raw === "string" || raw instanceof Uint8Array || raw instanceof ArrayBuffer) {
       try {
         value = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
-      } catch {
-        this.send({ jsonrpc: "2.0", id: null, error: { code: ErrorCode.ParseError, message: "not valid JSON" } });
+      } catch (cause) {
+        this.fail(null, new InvalidJson("not valid JSON", { cause }));
         return;
       }
     }
@@ -109,11 +109,7 @@ export class WsChannel implements LiveClient {
         return;
       }
       case "invalid":
-        this.send({
-          jsonrpc: "2.0",
-          id: null,
-          error: { code: ErrorCode.InvalidRequest, message: `invalid JSON-RPC message: ${sorted.reason}` },
-        });
+        this.fail(null, new InvalidRequest(`invalid JSON-RPC message: ${sorted.reason}`));
     }
   }
 
@@ -125,15 +121,11 @@ export class WsChannel implements LiveClient {
       this.capabilities = (params?.capabilities as Record<string, unknown> | undefined) ?? {};
       const identity = this.session.identity;
       if (identity) this.send({ jsonrpc: "2.0", id, result: initializeResultFor(identity, params?.protocolVersion) });
-      else this.send({ jsonrpc: "2.0", id, error: { code: -32002, message: "the session is not running" } });
+      else this.fail(id, new SessionUnavailable("the session is not running"));
       return;
     }
     if (this.inFlight.has(id)) {
-      this.send({
-        jsonrpc: "2.0",
-        id,
-        error: { code: ErrorCode.InvalidRequest, message: `request id ${JSON.stringify(id)} is already in flight` },
-      });
+      this.fail(id, new InvalidRequest(`request id ${JSON.stringify(id)} is already in flight`));
       return;
     }
     const pending: Pending = { controller: new AbortController(), sentAt: Date.now(), withdrawn: false };
@@ -157,6 +149,11 @@ export class WsChannel implements LiveClient {
       (result) => answer({ result }),
       (error) => answer({ error: toRpcError(error) }),
     );
+  }
+
+  /** A JSON-RPC error answer to the caller, mapped by the one table. */
+  private fail(id: JsonRpcId | null, error: unknown): void {
+    this.send({ jsonrpc: "2.0", id, error: toRpcError(error) });
   }
 
   private notification(method: string, params: Record<string, unknown> | undefined): void {

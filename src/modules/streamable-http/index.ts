@@ -13,11 +13,20 @@
  *     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'
  */
 import { Elysia, t } from "elysia";
-import { NotFound, SessionNotFound } from "../../errors.ts";
+import {
+  InvalidJson,
+  InvalidRequest,
+  McpSessionIdRequired,
+  McpSessionNotFound,
+  NotFound,
+  SessionNotFound,
+  SessionUnavailable,
+  UnsupportedMediaType,
+} from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { ServerEntry } from "../../registry/registry.ts";
 import { type PoolSettings, ServerPools } from "./server-pool.ts";
-import { ErrorCode, type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
+import { type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
 import { META, isModernVersion } from "../../protocol/versions.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import { MAX_BODY_DEPTH, exceedsDepth } from "../../security/json-depth.ts";
@@ -26,7 +35,7 @@ import type { Session } from "../../sessions/session.ts";
 import { SessionIdParams } from "../../http/shared-models.ts";
 import { type EndpointSettings, LegacyEndpoint } from "./legacy.ts";
 import { ModernEndpoint } from "./modern.ts";
-import { accepted, rpcError } from "./replies.ts";
+import { accepted, errorReply } from "./replies.ts";
 
 export type { EndpointSettings } from "./legacy.ts";
 
@@ -35,21 +44,25 @@ export type ParsedMessage = Exclude<ReturnType<typeof classify>, { kind: "invali
 /** Reads one JSON-RPC message from a POST body; a Response is the transport's error answer. */
 export async function readMessage(request: Request): Promise<ParsedMessage | Response> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
-  if (!type.startsWith("application/json"))
-    return rpcError(null, -32000, "Unsupported Media Type: Content-Type must be application/json", 415);
+  if (!type.startsWith("application/json")) return errorReply(null, new UnsupportedMediaType());
   let value: unknown;
   try {
     value = JSON.parse(await request.text());
-  } catch {
-    return rpcError(null, ErrorCode.ParseError, "Parse error: the body is not valid JSON", 400);
+  } catch (cause) {
+    return errorReply(null, new InvalidJson("Parse error: the body is not valid JSON", { cause }));
   }
   if (exceedsDepth(value, MAX_BODY_DEPTH))
-    return rpcError(null, ErrorCode.InvalidRequest, `the body nests deeper than ${MAX_BODY_DEPTH} levels`, 400);
-  if (Array.isArray(value)) return rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: JSON-RPC batches are not supported", 400);
+    return errorReply(null, new InvalidRequest(`the body nests deeper than ${MAX_BODY_DEPTH} levels`));
+  if (Array.isArray(value)) return errorReply(null, new InvalidRequest("Invalid Request: JSON-RPC batches are not supported"));
   const sorted = classify(value);
-  if (sorted.kind === "invalid") return rpcError(null, ErrorCode.InvalidRequest, `Invalid Request: ${sorted.reason}`, 400);
+  if (sorted.kind === "invalid") return errorReply(null, new InvalidRequest(`Invalid Request: ${sorted.reason}`));
   const params = ("params" in sorted.message ? sorted.message.params : undefined) as Record<string, unknown> | undefined;
   return { ...sorted, params } as ParsedMessage;
+}
+
+/** 2026-07-28 has no client notifications or responses on HTTP: a notification is accepted and dropped, a response refused. */
+function notARequest(parsed: ParsedMessage): Response {
+  return parsed.kind === "notification" ? accepted() : errorReply(null, new InvalidRequest("Invalid Request: responses are not accepted"));
 }
 
 /** A message in the 2026-07-28 shape: its envelope (or its header) names a modern version. */
@@ -87,16 +100,12 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
   const dispatch = (session: Session, request: Request, sorted: ParsedMessage): Promise<Response> | Response => {
     const params = sorted.params;
     if (isModernMessage(sorted, request)) {
-      // 2026-07-28 has no client notifications or responses on HTTP: accepted and dropped.
-      if (sorted.kind !== "request")
-        return sorted.kind === "notification"
-          ? accepted()
-          : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
+      if (sorted.kind !== "request") return notARequest(sorted);
       return modern.post(session, request, sorted.message);
     }
     if (sorted.kind === "request" && sorted.message.method === "initialize") {
       if (session.status !== "running" || !session.identity)
-        return rpcError(sorted.message.id, -32002, `session ${session.id} is ${session.status}`, 409);
+        return errorReply(sorted.message.id, new SessionUnavailable(`session ${session.id} is ${session.status}`));
       return legacy.initialize(session, request, sorted.message);
     }
     const client = legacy.lookup(session, request);
@@ -127,10 +136,7 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     const parsed = await readMessage(request);
     if (parsed instanceof Response) return parsed;
     if (isModernMessage(parsed, request)) {
-      if (parsed.kind !== "request")
-        return parsed.kind === "notification"
-          ? accepted()
-          : rpcError(null, ErrorCode.InvalidRequest, "Invalid Request: responses are not accepted", 400);
+      if (parsed.kind !== "request") return notARequest(parsed);
       const parked = modern.sessionOfState(parsed.params?.requestState);
       const target = parked && parked.spec.server === name ? parked : await pools!.acquire(name, caller);
       return dispatch(target, request, parsed);
@@ -165,13 +171,13 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
    * client is answered exactly like an unknown one, the transport's 404: the answer names no station session.
    */
   const serverSession = (name: string, request: Request): Session | Response => {
-    const notFound = () => rpcError(null, -32001, "Session not found", 404);
+    const notFound = (cause?: unknown) => errorReply(null, new McpSessionNotFound({ cause }));
     const client = legacy.clientById(request.headers.get("mcp-session-id"));
     if (!client || client.session.spec.server !== name) return notFound();
     try {
       return manager.get(client.session.id, callerOf(request));
     } catch (error) {
-      if (error instanceof SessionNotFound) return notFound();
+      if (error instanceof SessionNotFound) return notFound(error);
       throw error;
     }
   };
@@ -180,7 +186,7 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     return found instanceof Response ? found : use(found);
   };
   const missingSessionId = (request: Request) =>
-    request.headers.get("mcp-session-id") ? undefined : rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required", 400);
+    request.headers.get("mcp-session-id") ? undefined : errorReply(null, new McpSessionIdRequired());
   const detail = (summary: string, description: string) => ({ summary, description });
 
   return new Elysia({ name: "streamable-http", tags: ["mcp"] })

@@ -8,14 +8,23 @@
  * (sampling, elicitation, roots) and the server retried with its answers.
  */
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
-import { ErrorCode } from "../../jsonrpc/messages.ts";
-import { initializeResultFor, modernClientCapabilities, toRpcError } from "../../protocol/bridge.ts";
+import {
+  LegacyVersionUnsupported,
+  McpSessionIdRequired,
+  McpSessionNotFound,
+  NotAcceptable,
+  RpcCode,
+  StreamAlreadyOpen,
+  StreamNotHeld,
+  toRpcError,
+} from "../../errors.ts";
+import { initializeResultFor, modernClientCapabilities } from "../../protocol/bridge.ts";
 import { modernEnvelope } from "../../protocol/handshake.ts";
 import { META, isLegacyVersion } from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import { LegacyMcpSession } from "./legacy-client.ts";
-import { accepted, json, rpcError } from "./replies.ts";
+import { accepted, errorReply, json } from "./replies.ts";
 import { parseEventId } from "./replayable-stream.ts";
 
 export interface EndpointSettings {
@@ -72,13 +81,11 @@ export class LegacyEndpoint {
   /** The client's MCP session named by Mcp-Session-Id, or the error answer the spec gives. */
   lookup(session: Session, request: Request): LegacyMcpSession | Response {
     const id = request.headers.get("mcp-session-id");
-    if (!id) return rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required", 400);
+    if (!id) return errorReply(null, new McpSessionIdRequired());
     const client = this.clients.get(id);
-    if (!client || client.session !== session || client.closed) return rpcError(null, -32001, "Session not found", 404);
+    if (!client || client.session !== session || client.closed) return errorReply(null, new McpSessionNotFound());
     const version = request.headers.get("mcp-protocol-version");
-    if (version !== null && !isLegacyVersion(version)) {
-      return rpcError(null, -32000, `Bad Request: Unsupported protocol version: ${version}`, 400);
-    }
+    if (version !== null && !isLegacyVersion(version)) return errorReply(null, new LegacyVersionUnsupported(version));
     client.lastActiveAt = Date.now();
     return client;
   }
@@ -120,7 +127,7 @@ export class LegacyEndpoint {
   }
 
   get(session: Session, request: Request): Response {
-    if (!acceptsEventStream(request)) return rpcError(null, -32000, "Not Acceptable: the client must accept text/event-stream", 406);
+    if (!acceptsEventStream(request)) return errorReply(null, new NotAcceptable());
     const client = this.lookup(session, request);
     if (client instanceof Response) return client;
     const headers = { "mcp-session-id": client.id };
@@ -128,8 +135,8 @@ export class LegacyEndpoint {
     const stream = resume ? client.stream(resume.stream) : client.standalone;
     // A stream forgotten (finished and resumed, or past MCP_STATION_MCP_RESUME_BYTES) gets an error, not an empty
     // stream: clients reconnect to a stream that ends without the answer again and again, but give up on an error.
-    if (!stream) return rpcError(null, -32000, "Bad Request: the events after that Last-Event-ID are no longer held", 400);
-    if (!resume && stream.attached) return rpcError(null, -32000, "Conflict: only one GET stream is allowed per MCP session", 409);
+    if (!stream) return errorReply(null, new StreamNotHeld());
+    if (!resume && stream.attached) return errorReply(null, new StreamAlreadyOpen());
     const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(
       request.signal,
     );
@@ -218,7 +225,7 @@ export class LegacyEndpoint {
           jsonrpc: "2.0",
           id,
           error: {
-            code: ErrorCode.InternalError,
+            code: RpcCode.InternalError,
             message: `the server needs input (${input.method}) that this client cannot give: it did not declare the capability, or has no open stream`,
           },
         };

@@ -12,34 +12,27 @@
  * results pass through untouched.
  */
 import { randomBytes } from "node:crypto";
-import { RemoteError } from "../../errors.ts";
-import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import {
-  HEADER_MISMATCH,
-  discoverResultFor,
-  headerMismatch,
-  toModernResult,
-  toRpcError,
-  withoutModernMeta,
-} from "../../protocol/bridge.ts";
-import {
-  META,
-  MISSING_REQUIRED_CLIENT_CAPABILITY,
-  MODERN_VERSIONS,
-  UNSUPPORTED_PROTOCOL_VERSION,
-  isModernVersion,
-} from "../../protocol/versions.ts";
+  HeaderMismatch,
+  InvalidParams,
+  MethodNotFound,
+  RemoteError,
+  RpcCode,
+  SessionUnavailable,
+  UnsupportedProtocolVersion,
+} from "../../errors.ts";
+import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import { discoverResultFor, headerMismatch, toModernResult, withoutModernMeta } from "../../protocol/bridge.ts";
+import { META, MODERN_VERSIONS, isModernVersion } from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
 import { endIfFinal } from "../../http/event-stream.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
-import { json, rpcError } from "./replies.ts";
+import { errorReply, json } from "./replies.ts";
 
 /** Methods 2026-07-28 removed; a modern client asking for them gets "method not found" as the spec's 404. */
 const REMOVED = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
-/** Errors the transport answers with 400 rather than 200 (basic/transports/streamable-http). */
-const BAD_REQUEST_CODES = new Set([UNSUPPORTED_PROTOCOL_VERSION, -32021, HEADER_MISMATCH]);
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 /** A legacy server's call waiting for the client's input (the server asked for sampling, elicitation or roots). */
@@ -71,24 +64,19 @@ export class ModernEndpoint {
     const params = (message.params ?? {}) as Record<string, unknown>;
     const meta = (params._meta ?? {}) as Record<string, unknown>;
     const version = meta[META.protocolVersion];
-    if (typeof version !== "string")
-      return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.protocolVersion}`, 400);
+    if (typeof version !== "string") return errorReply(message.id, new InvalidParams(`params._meta must carry ${META.protocolVersion}`));
     // Headers first: a header that disagrees with the body is a HeaderMismatch whatever the version says.
     const mismatch = headerMismatch(request.headers, message.method, params, version);
-    if (mismatch) return rpcError(message.id, HEADER_MISMATCH, mismatch, 400);
-    if (!isModernVersion(version)) {
-      return rpcError(message.id, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", 400, {
-        supported: [...MODERN_VERSIONS],
-        requested: version,
-      });
-    }
-    if (typeof meta[META.clientCapabilities] !== "object" || meta[META.clientCapabilities] === null) {
-      return rpcError(message.id, ErrorCode.InvalidParams, `params._meta must carry ${META.clientCapabilities}`, 400);
-    }
+    if (mismatch) return errorReply(message.id, new HeaderMismatch(mismatch));
+    if (!isModernVersion(version))
+      return errorReply(message.id, new UnsupportedProtocolVersion({ supported: [...MODERN_VERSIONS], requested: version }));
+    if (typeof meta[META.clientCapabilities] !== "object" || meta[META.clientCapabilities] === null)
+      return errorReply(message.id, new InvalidParams(`params._meta must carry ${META.clientCapabilities}`));
     const identity = session.identity;
-    if (!identity || session.status !== "running") return rpcError(message.id, -32002, `session ${session.id} is ${session.status}`, 409);
+    if (!identity || session.status !== "running")
+      return errorReply(message.id, new SessionUnavailable(`session ${session.id} is ${session.status}`));
     if (message.method === "server/discover") return json({ jsonrpc: "2.0", id: message.id, result: discoverResultFor(identity) });
-    if (REMOVED.has(message.method)) return rpcError(message.id, ErrorCode.MethodNotFound, "Method not found", 404);
+    if (REMOVED.has(message.method)) return errorReply(message.id, new MethodNotFound("Method not found"));
     if (message.method === "subscriptions/listen") return this.listen(session, request, message);
 
     const stream = acceptsEventStream(request) && (meta.progressToken !== undefined || meta[META.logLevel] !== undefined);
@@ -130,9 +118,7 @@ export class ModernEndpoint {
         return json({ jsonrpc: "2.0", id: message.id, result: toModernResult(message.method, outcome.result, session.identity!) });
       return json({ jsonrpc: "2.0", id: message.id, result: outcome.result });
     } catch (error) {
-      const rpc = toRpcError(error);
-      const status = BAD_REQUEST_CODES.has(rpc.code) ? 400 : rpc.code === ErrorCode.MethodNotFound ? 404 : 200;
-      return json({ jsonrpc: "2.0", id: message.id, error: rpc }, status);
+      return errorReply(message.id, error);
     }
   }
 
@@ -152,7 +138,7 @@ export class ModernEndpoint {
     let outcome: Promise<Outcome>;
     if (requestState !== undefined) {
       const found = typeof requestState === "string" ? this.parked.get(requestState) : undefined;
-      if (!found || found.session !== session) throw new RemoteError(ErrorCode.InvalidParams, "Invalid or expired requestState");
+      if (!found || found.session !== session) throw new RemoteError(RpcCode.InvalidParams, "Invalid or expired requestState");
       this.parked.delete(requestState as string);
       if (found.expiry) clearTimeout(found.expiry);
       call = found;
@@ -202,7 +188,7 @@ export class ModernEndpoint {
     // The server's requests while this call runs come here, when the client declared the capability in this request.
     const asker: LiveClient = {
       lastActiveAt: startedAt,
-      // Sampling and elicitation are taken even when undeclared: the exact 2026 answer is -32021, below.
+      // Sampling and elicitation are taken even when undeclared: the exact 2026 answer is MissingRequiredClientCapability, below.
       // roots/list undeclared falls through to the session's own roots.
       accepts: (m) =>
         !controller.signal.aborted && (declares(capabilities, m) || m === "sampling/createMessage" || m === "elicitation/create"),
@@ -210,7 +196,8 @@ export class ModernEndpoint {
       ask: (serverRequest) => {
         if (!declares(capabilities, serverRequest.method)) {
           const needed = CAPABILITY_OF[serverRequest.method];
-          const missing = new RemoteError(MISSING_REQUIRED_CLIENT_CAPABILITY, `Missing required client capability: ${needed}`, {
+          // A RemoteError, not a ProtocolError: it is also the answer to the server's request, which travels as it is.
+          const missing = new RemoteError(RpcCode.MissingRequiredClientCapability, `Missing required client capability: ${needed}`, {
             requiredCapabilities: { [needed]: {} },
           });
           if (waiting) waiting({ kind: "error", error: missing });
@@ -244,7 +231,7 @@ export class ModernEndpoint {
       )
       .finally(() => {
         detach();
-        for (const resolve of questions.values()) resolve(undefined, new RemoteError(ErrorCode.InternalError, "the request ended"));
+        for (const resolve of questions.values()) resolve(undefined, new RemoteError(RpcCode.InternalError, "the request ended"));
       });
     return {
       session,
@@ -266,7 +253,7 @@ export class ModernEndpoint {
     if (!call) return;
     this.parked.delete(token);
     for (const resolve of call.questions.values())
-      resolve(undefined, new RemoteError(ErrorCode.InternalError, "the client did not answer the input request in time"));
+      resolve(undefined, new RemoteError(RpcCode.InternalError, "the client did not answer the input request in time"));
     call.controller.abort();
   }
 
