@@ -6,21 +6,24 @@
  *   bun run bench:peers --quick                 # 1.5 s runs: a smoke check, not figures to quote
  *   bun run bench:peers --duration=10000 --servers=sdk --paths=station,supergateway
  *   bun run bench:peers --servers=sdk --paths=station --station-profile   # + a CPU profile of the station (bench/.peers/station-profile/)
+ *   bun run bench:peers --servers=sdk --paths=direct,station --duration=1000 --warmup=200   # a smoke run that needs no peer installed
  *
  * Steps: install the peers, pinned, into bench/.peers (bench/peers/install.ts); re-run itself in a
  * network namespace with only loopback (bench/peers/netns.ts); per echo server, launch every path
  * and time its cold start, read its idle memory, warm it up; then two rounds over all paths of one
  * run at concurrency 1 and one at 64 (bench/peers/measure.ts); print the table, the station/peer
- * ratios and the targets; write bench/results/peers.json.
+ * ratios and the targets; write bench/results/peers.json. A run of only some servers or paths, or a
+ * --quick one, writes bench/.peers/peers-partial.json instead, so it never replaces the full run the
+ * docs quote; and it installs only the peers it measures.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { installPeers, PINS, REPO_ROOT } from "./peers/install.ts";
+import { serverProcesses } from "./peers/gateway-tree.ts";
+import { installPeers, PINS, peerPaths, REPO_ROOT } from "./peers/install.ts";
 import { type LivePath, measureIdle, measureRun, startPath, warmUp } from "./peers/measure.ts";
 import { loopbackNamespace } from "./peers/netns.ts";
-import { serverProcesses } from "./peers/procs.ts";
-import { checkTargets, formatPaths, formatRatios, formatTargets, type PathResult, ratios } from "./peers/report.ts";
+import { checkTargets, formatPaths, formatRatios, formatTargets, PEER_KEYS, type PathResult, ratios } from "./peers/report.ts";
 import { PathUnavailable, SERVERS, STATION_BINARY, TARGETS } from "./peers/targets.ts";
 
 const args = new Map(
@@ -35,10 +38,14 @@ const warmupMs = Number(args.get("warmup") ?? (quick ? 500 : 1000));
 const rounds = Math.max(2, Number(args.get("rounds") ?? 2));
 const serverKeys = (args.get("servers") ?? SERVERS.map((s) => s.key).join(",")).split(",");
 const pathKeys = (args.get("paths") ?? TARGETS.map((t) => t.key).join(",")).split(",");
+const partial = quick || args.has("servers") || args.has("paths");
 const log = (line: string) => console.error(line);
-if (args.has("station-profile")) process.env.BENCH_PEERS_STATION_PROFILE = join(REPO_ROOT, "bench", ".peers", "station-profile");
+if (args.has("station-profile"))
+  process.env.BENCH_STATION_FLAGS = `--cpu-prof-md --cpu-prof-dir=${join(REPO_ROOT, "bench", ".peers", "station-profile")}`;
 
-const peers = installPeers(log);
+// The peers' gateways, and the venv's python that runs the FastMCP server.
+const needsPeers = pathKeys.some((key) => PEER_KEYS.includes(key)) || serverKeys.includes("fastmcp");
+const peers = needsPeers ? installPeers(log) : peerPaths();
 
 const IN_NAMESPACE = "BENCH_PEERS_NETWORK";
 if (!process.env[IN_NAMESPACE] && !args.has("no-netns")) {
@@ -137,7 +144,7 @@ const meta = {
     bun: Bun.version,
     node: version(["node", "--version"]),
     python: version([peers.python, "--version"]),
-    ...PINS,
+    ...(needsPeers ? PINS : {}),
     "@modelcontextprotocol/sdk": (
       JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8")) as { version: string }
     ).version,
@@ -168,12 +175,10 @@ for (const r of results)
   for (const run of [...r.c1, ...r.c64])
     for (const sample of run.errorSamples) console.log(`error ${r.server}/${r.path} c=${run.concurrency}: ${sample}`);
 
-mkdirSync(join(REPO_ROOT, "bench", "results"), { recursive: true });
-writeFileSync(
-  join(REPO_ROOT, "bench", "results", "peers.json"),
-  `${JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2)}\n`,
-);
-console.log("\nwritten: bench/results/peers.json");
+const output = partial ? join("bench", ".peers", "peers-partial.json") : join("bench", "results", "peers.json");
+mkdirSync(join(REPO_ROOT, output, ".."), { recursive: true });
+writeFileSync(join(REPO_ROOT, output), `${JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2)}\n`);
+console.log(`\nwritten: ${output}`);
 
 // Every server this run started must be gone: a leftover is a bug in the bench's clean-up.
 const leftovers = serverProcesses();

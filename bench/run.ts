@@ -34,7 +34,7 @@ const only = args
   .split(",");
 const wants = (name: string) => !only || only.includes(name);
 const counts = quick ? QUICK : FULL;
-const stationOptions = { binary, env: {} as Record<string, string> };
+const stationOptions = { binary: binary ? join(ROOT, "dist", "mcp-station") : undefined, env: {} as Record<string, string> };
 
 const started = Date.now();
 const machine = {

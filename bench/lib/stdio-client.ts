@@ -1,7 +1,8 @@
 /**
- * The floor: a JSON-RPC client that talks to a server over its stdio pipes,
- * with nothing in between. One pending map, newline framing on bytes, no
- * validation. Used by the bench as reference (1) and by the minimal forwarder.
+ * The floor: a JSON-RPC client that talks to a server over its stdio pipes, with nothing in
+ * between. One pending map, the station's own newline framing (src/jsonrpc/line-decoder.ts), no
+ * validation; many requests in flight on the one pipe at once, told apart by their ids, as every
+ * gateway must. Used by both benches as their "direct" path and by the minimal forwarder.
  *
  * @example
  *   const c = StdioClient.spawn(["node", "bench/servers/echo.mjs"]);
@@ -10,7 +11,9 @@
  *   await c.close();
  */
 import type { Subprocess } from "bun";
+import { LineDecoder } from "../../src/jsonrpc/line-decoder.ts";
 import { childEnvironment } from "../../src/process/environment.ts";
+import { type Call, CallFailure, checkAnswer, type Deadline, type ToolLoad } from "./load.ts";
 
 export interface RpcResponse {
   jsonrpc: "2.0";
@@ -19,96 +22,107 @@ export interface RpcResponse {
   error?: { code: number; message: string; data?: unknown };
 }
 
+interface Pending {
+  resolve(response: RpcResponse): void;
+  reject(error: Error): void;
+}
+
 export class StdioClient {
   private nextId = 1;
-  private readonly pending = new Map<number, (res: RpcResponse) => void>();
-  private parts: Uint8Array[] = [];
-  private readonly decoder = new TextDecoder();
+  private readonly pending = new Map<number, Pending>();
+  private exited = false;
+  private readonly lines = new LineDecoder(
+    { line: (text) => this.deliver(text), oversized: () => {} },
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    true,
+  );
 
-  private constructor(readonly proc: Subprocess<"pipe", "pipe", "inherit" | "ignore">) {
+  private constructor(readonly proc: Subprocess<"pipe", "pipe", "ignore">) {
     void this.pump();
   }
 
   /**
-   * Starts a server with the environment the station gives its servers (an allow-list), so
-   * both start alike: this shell's NODE_EXTRA_CA_CERTS alone adds tens of ms to node's start.
+   * Starts a server, by default with the environment the station gives its servers (an
+   * allow-list), so both start alike: this shell's NODE_EXTRA_CA_CERTS alone adds tens of ms to
+   * node's start.
    */
-  static spawn(argv: string[], env?: Record<string, string>): StdioClient {
-    const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "ignore", env: childEnvironment(env) });
-    return new StdioClient(proc as Subprocess<"pipe", "pipe", "ignore">);
+  static spawn(argv: string[], env: Record<string, string | undefined> = childEnvironment(undefined)): StdioClient {
+    const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "ignore", env });
+    return new StdioClient(proc);
   }
 
   get pid(): number {
     return this.proc.pid;
   }
 
-  /** Sends `line` (one JSON-RPC request, no newline) under id `id`, for callers that build the text themselves. */
-  sendRaw(id: number, line: string): Promise<RpcResponse> {
-    const answer = new Promise<RpcResponse>((resolve) => this.pending.set(id, resolve));
-    this.proc.stdin.write(`${line}\n`);
-    this.proc.stdin.flush();
-    return answer;
-  }
-
-  request(method: string, params?: unknown): Promise<RpcResponse> {
+  /** Sends a request; the answer is its response, or a CallFailure once `deadline` passes or the server exits. */
+  request(method: string, params?: unknown, deadline?: Deadline): Promise<RpcResponse> {
     const id = this.nextId++;
-    return this.sendRaw(id, JSON.stringify({ jsonrpc: "2.0", id, method, params }));
+    return new Promise<RpcResponse>((resolve, reject) => {
+      if (this.exited) return reject(new CallFailure("missing", "server exited"));
+      this.pending.set(id, { resolve, reject });
+      deadline?.onExpiry(() => {
+        if (this.pending.delete(id)) reject(new CallFailure("missing", `id ${id}: no answer before the deadline`));
+      });
+      this.write({ jsonrpc: "2.0", id, method, params });
+    });
   }
 
   notify(method: string, params?: unknown): void {
-    this.proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method, params })}\n`);
-    this.proc.stdin.flush();
+    this.write({ jsonrpc: "2.0", method, params });
   }
 
   /** The legacy handshake: initialize, then notifications/initialized. */
-  async initialize(): Promise<RpcResponse> {
-    const res = await this.request("initialize", {
-      protocolVersion: "2025-11-25",
-      capabilities: {},
-      clientInfo: { name: "bench-direct", version: "1.0.0" },
-    });
+  async initialize(protocolVersion = "2025-11-25", clientName = "bench-direct"): Promise<RpcResponse> {
+    const res = await this.request("initialize", { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: "1.0.0" } });
+    if (!res.result) throw new Error(`initialize failed: ${JSON.stringify(res)}`);
     this.notify("notifications/initialized");
     return res;
+  }
+
+  /** A Call that sends `tool`'s tools/call for each request and checks its answer. */
+  toolCall(tool: ToolLoad): Call {
+    return async (id, deadline) => checkAnswer(await this.request("tools/call", tool.params(id), deadline), tool, id);
   }
 
   async close(): Promise<void> {
     try {
       this.proc.stdin.end();
     } catch {}
-    const timer = setTimeout(() => this.proc.kill("SIGKILL"), 2000);
+    const timer = setTimeout(() => this.proc.kill("SIGKILL"), 3000);
     await this.proc.exited;
     clearTimeout(timer);
   }
 
-  private async pump(): Promise<void> {
-    for await (const chunk of this.proc.stdout as ReadableStream<Uint8Array>) {
-      let start = 0;
-      let nl = chunk.indexOf(10);
-      while (nl !== -1) {
-        let line: Uint8Array = chunk.subarray(start, nl);
-        if (this.parts.length) {
-          this.parts.push(line);
-          line = Buffer.concat(this.parts);
-          this.parts = [];
-        }
-        this.deliver(line);
-        start = nl + 1;
-        nl = chunk.indexOf(10, start);
-      }
-      if (start < chunk.length) this.parts.push(chunk.slice(start));
-    }
+  private write(message: object): void {
+    // Every write to a child is guarded: one that has died raises EPIPE.
+    try {
+      this.proc.stdin.write(`${JSON.stringify(message)}\n`);
+      this.proc.stdin.flush();
+    } catch {}
   }
 
-  private deliver(line: Uint8Array): void {
-    let msg: RpcResponse;
+  private async pump(): Promise<void> {
     try {
-      msg = JSON.parse(this.decoder.decode(line));
+      for await (const chunk of this.proc.stdout) this.lines.push(chunk);
+    } catch {}
+    this.exited = true;
+    for (const waiter of this.pending.values()) waiter.reject(new CallFailure("missing", "server exited"));
+    this.pending.clear();
+  }
+
+  private deliver(line: string): void {
+    let msg: RpcResponse & { method?: string };
+    try {
+      msg = JSON.parse(line);
     } catch {
       return;
     }
-    const resolve = this.pending.get(msg.id);
-    if (!resolve) return;
+    if (typeof msg.id !== "number" || msg.method !== undefined) return;
+    const waiter = this.pending.get(msg.id);
+    if (!waiter) return;
     this.pending.delete(msg.id);
-    resolve(msg);
+    waiter.resolve(msg);
   }
 }

@@ -2,7 +2,7 @@
 // small real HTTP servers that misbehave on purpose, and check that each failure lands in its count.
 import { afterEach, describe, expect, test } from "bun:test";
 import { openStreamableHttp, parseSseMessages } from "./http-clients.ts";
-import { runLoad } from "./load.ts";
+import { runLoad } from "../lib/load.ts";
 
 type Rpc = { id: number; method: string; params?: { arguments?: { text?: string } } };
 type Behaviour = (message: Rpc, previous: Rpc | undefined) => Response | Promise<Response>;
@@ -43,8 +43,8 @@ function gateway(behaviour: Behaviour): string {
   return `http://127.0.0.1:${server.port}/mcp`;
 }
 
-const load = async (url: string, requestTimeoutMs?: number) =>
-  runLoad(await openStreamableHttp(url), { concurrency: 8, durationMs: 300, label: "t", requestTimeoutMs });
+const load = async (url: string, timeoutMs?: number) =>
+  runLoad(await openStreamableHttp(url), { concurrency: 8, durationMs: 300, timeoutMs });
 
 describe("the peers bench's checks", () => {
   test("an honest SSE gateway: every answer accepted, none counted as an error", async () => {

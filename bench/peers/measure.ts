@@ -10,21 +10,24 @@
  *   live.c1.push(await measureRun(live, 1, 5000));
  */
 import type { Peers } from "./install.ts";
-import { CallFailure, type EchoCall, freshId, freshToken, type LoadRun, runLoad } from "./load.ts";
-import { gatewayRssKb, treeCpuMs } from "./procs.ts";
+import { type Call, CallFailure, Deadline, freshId, type LoadResult, runLoad } from "../lib/load.ts";
+import { gatewayRssKb, treeCpuMs } from "./gateway-tree.ts";
 import { type EchoServer, type Launched, PathUnavailable, type Target } from "./targets.ts";
 
 export interface LivePath {
   target: Target;
   server: EchoServer;
   launched: Launched;
-  call: EchoCall;
+  call: Call;
   coldStartMs: number;
   rssIdleKb?: number;
   rssLoadKb?: number;
   c1: MeasuredRun[];
   c64: MeasuredRun[];
 }
+
+/** A request with no answer after this long is counted missing. */
+const TIMEOUT_MS = 10_000;
 
 /** Launches the path and polls (every 20 ms, bounded) until one echo succeeds; that time is its cold start. */
 export async function startPath(target: Target, server: EchoServer, peers: Peers, boundMs = 60_000): Promise<LivePath> {
@@ -34,8 +37,7 @@ export async function startPath(target: Target, server: EchoServer, peers: Peers
   while (performance.now() - started < boundMs) {
     try {
       const call = await launched.open();
-      const id = freshId();
-      await call(freshToken("cold", id), id, AbortSignal.timeout(10_000));
+      await call(freshId(), Deadline.in(TIMEOUT_MS));
       const coldStartMs = performance.now() - started;
       return { target, server, launched, call, coldStartMs, c1: [], c64: [] };
     } catch (error) {
@@ -58,8 +60,8 @@ export async function measureIdle(live: LivePath, settleMs = 1000): Promise<void
 }
 
 export async function warmUp(live: LivePath, ms: number): Promise<void> {
-  await runLoad(live.call, { concurrency: 1, durationMs: ms, label: `warm-${live.target.key}` });
-  await runLoad(live.call, { concurrency: 64, durationMs: ms, label: `warm-${live.target.key}` });
+  await runLoad(live.call, { concurrency: 1, durationMs: ms, timeoutMs: TIMEOUT_MS });
+  await runLoad(live.call, { concurrency: 64, durationMs: ms, timeoutMs: TIMEOUT_MS });
 }
 
 /** CPU microseconds spent per successful request, by whom. On a machine whose cores the client, the gateway and the server share, this is the figure that does not depend on who else was running. */
@@ -69,7 +71,7 @@ export interface CpuPerRequest {
   clientUs: number;
 }
 
-export type MeasuredRun = LoadRun & { cpu: CpuPerRequest };
+export type MeasuredRun = LoadResult & { cpu: CpuPerRequest };
 
 /** One fixed-length run; under concurrency the gateway's memory is sampled every 100 ms and its peak kept. */
 export async function measureRun(live: LivePath, concurrency: number, durationMs: number): Promise<MeasuredRun> {
@@ -84,7 +86,7 @@ export async function measureRun(live: LivePath, concurrency: number, durationMs
   const before = tree();
   const client = process.cpuUsage();
   try {
-    const run = await runLoad(live.call, { concurrency, durationMs, label: `${live.target.key}-c${concurrency}` });
+    const run = await runLoad(live.call, { concurrency, durationMs, timeoutMs: TIMEOUT_MS });
     const after = tree();
     const clientUsed = process.cpuUsage(client);
     const per = (ms: number) => (run.ok ? (ms * 1000) / run.ok : Number.NaN);

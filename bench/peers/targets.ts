@@ -7,13 +7,14 @@
  *   const launched = await TARGETS[1].launch(SERVERS.sdk, peers);
  *   const call = await launched.open();
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createStationSession, mcpoEcho, openStreamableHttp, stationSeedEcho } from "./http-clients.ts";
+import type { Call } from "../lib/load.ts";
+import { freePort, startGateway, startStation } from "../lib/procs.ts";
+import { createSession, seedCall } from "../lib/station-api.ts";
+import { StdioClient } from "../lib/stdio-client.ts";
+import { ECHO_TEXT, mcpoEcho, openStreamableHttp } from "./http-clients.ts";
 import { PEERS_DIR, type Peers, REPO_ROOT } from "./install.ts";
-import type { EchoCall } from "./load.ts";
-import { stopTree } from "./procs.ts";
-import { openStdio } from "./stdio-client.ts";
 
 export interface EchoServer {
   key: "sdk" | "fastmcp";
@@ -33,8 +34,8 @@ export interface Launched {
   pid?: number;
   /** The direct path's server process, whose CPU time is still worth showing. */
   serverPid?: number;
-  /** Opens what a caller needs (a session, where the protocol has one) and answers an echo call. */
-  open(): Promise<EchoCall>;
+  /** Opens what a caller needs (a session, where the protocol has one) and answers an echo Call. */
+  open(): Promise<Call>;
   stop(): Promise<void>;
 }
 
@@ -44,40 +45,36 @@ export interface Target {
   launch(server: EchoServer, peers: Peers): Promise<Launched>;
 }
 
-export async function freePort(): Promise<number> {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
-}
-
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** Starts a gateway in a process group of its own, its output discarded (each runs at its quietest log level). */
-function spawnGateway(command: string[], env: Record<string, string> = {}): { pid: number; stop: () => Promise<void> } {
-  const child = Bun.spawn(command, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  return { pid: child.pid, stop: () => stopTree(child.pid) };
+/** A gateway started from `argv(port)` on a free port; `open` gives the Call its protocol offers at its base URL. */
+async function launchGateway(argv: (port: number) => string[], open: (baseUrl: string) => Promise<Call>): Promise<Launched> {
+  const port = await freePort();
+  const gateway = startGateway(argv(port), `http://127.0.0.1:${port}`);
+  return { pid: gateway.pid, open: () => open(gateway.url), stop: gateway.stop };
 }
+
+const streamableHttp = (baseUrl: string) => openStreamableHttp(`${baseUrl}/mcp`);
 
 export const TARGETS: Target[] = [
   {
     key: "direct",
     label: "direct stdio (no gateway)",
     async launch(server, peers) {
-      let opened: Awaited<ReturnType<typeof openStdio>> | undefined;
+      let client: StdioClient | undefined;
+      let call: Call | undefined;
       const launched: Launched = {
         async open() {
-          opened ??= await openStdio(server.command(peers));
-          launched.serverPid = opened.pid;
-          return opened.call;
+          // The server gets this shell's environment, as the gateways give theirs.
+          client ??= StdioClient.spawn(server.command(peers), process.env);
+          launched.serverPid = client.pid;
+          if (!call) {
+            await client.initialize("2025-03-26", "bench-peers");
+            call = client.toolCall(ECHO_TEXT);
+          }
+          return call;
         },
-        stop: async () => opened?.close(),
+        stop: async () => client?.close(),
       };
       return launched;
     },
@@ -85,12 +82,12 @@ export const TARGETS: Target[] = [
   {
     key: "station",
     label: "MCP Station, POST /mcp/request",
-    launch: (server, peers) => launchStation(server, peers, (url, id) => Promise.resolve(stationSeedEcho(url, id))),
+    launch: (server, peers) => launchStation(server, peers, (url, id) => Promise.resolve(seedCall(url, id, ECHO_TEXT))),
   },
   {
     key: "station-binary",
     label: "MCP Station binary (npm run build), POST /mcp/request",
-    launch: (server, peers) => launchStation(server, peers, (url, id) => Promise.resolve(stationSeedEcho(url, id)), [STATION_BINARY]),
+    launch: (server, peers) => launchStation(server, peers, (url, id) => Promise.resolve(seedCall(url, id, ECHO_TEXT)), STATION_BINARY),
   },
   {
     key: "station-session-mcp",
@@ -99,66 +96,54 @@ export const TARGETS: Target[] = [
   },
   {
     key: "supergateway",
-    label: `supergateway, stateful Streamable HTTP (SSE replies)`,
-    async launch(server, peers) {
-      const port = await freePort();
-      const stdio = server.command(peers).map(shellQuote).join(" ");
-      // supergateway has no bind-address option: it listens on every interface. bench/peers.ts runs
-      // the whole measurement in a network namespace that has only loopback, so nothing else can reach it.
-      const gateway = spawnGateway([
-        "node",
-        peers.supergateway,
-        "--stdio",
-        stdio,
-        "--outputTransport",
-        "streamableHttp",
-        "--stateful",
-        "--port",
-        String(port),
-        "--logLevel",
-        "none",
-      ]);
-      return { pid: gateway.pid, open: () => openStreamableHttp(`http://127.0.0.1:${port}/mcp`), stop: gateway.stop };
-    },
+    label: "supergateway, stateful Streamable HTTP (SSE replies)",
+    // supergateway has no bind-address option: it listens on every interface. bench/peers.ts runs
+    // the whole measurement in a network namespace that has only loopback, so nothing else can reach it.
+    launch: (server, peers) =>
+      launchGateway(
+        (port) => [
+          "node",
+          peers.supergateway,
+          "--stdio",
+          server.command(peers).map(shellQuote).join(" "),
+          "--outputTransport",
+          "streamableHttp",
+          "--stateful",
+          "--port",
+          String(port),
+          "--logLevel",
+          "none",
+        ],
+        streamableHttp,
+      ),
   },
   {
     key: "mcp-proxy",
     label: "mcp-proxy, Streamable HTTP (JSON replies)",
-    async launch(server, peers) {
-      const port = await freePort();
-      const gateway = spawnGateway([
-        peers.mcpProxy,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--log-level",
-        "WARNING",
-        "--",
-        ...server.command(peers),
-      ]);
-      return { pid: gateway.pid, open: () => openStreamableHttp(`http://127.0.0.1:${port}/mcp`), stop: gateway.stop };
-    },
+    launch: (server, peers) => launchGateway((port) => pythonGateway(peers.mcpProxy, port, server.command(peers)), streamableHttp),
   },
   {
     key: "mcpo",
     label: "mcpo, REST POST /echo",
-    async launch(server, peers) {
-      const port = await freePort();
-      const gateway = spawnGateway([
-        peers.mcpo,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--log-level",
-        "WARNING",
-        "--",
-        ...server.command(peers),
-      ]);
-      return { pid: gateway.pid, open: async () => mcpoEcho(`http://127.0.0.1:${port}`), stop: gateway.stop };
-    },
+    launch: (server, peers) =>
+      launchGateway(
+        (port) => pythonGateway(peers.mcpo, port, server.command(peers)),
+        async (url) => mcpoEcho(url),
+      ),
   },
+];
+
+/** mcp-proxy and mcpo take the same options. */
+const pythonGateway = (program: string, port: number, server: string[]) => [
+  program,
+  "--host",
+  "127.0.0.1",
+  "--port",
+  String(port),
+  "--log-level",
+  "WARNING",
+  "--",
+  ...server,
 ];
 
 /** Where bench/peers.ts compiles the station from the current source (build.ts --outfile), once per run. */
@@ -170,36 +155,20 @@ export class PathUnavailable extends Error {}
 async function launchStation(
   server: EchoServer,
   peers: Peers,
-  client: (url: string, sessionId: string) => Promise<EchoCall>,
-  command?: string[],
+  client: (url: string, sessionId: string) => Promise<Call>,
+  binary?: string,
 ): Promise<Launched> {
-  if (command && !existsSync(command[0]!)) throw new PathUnavailable(`${command[0]} was not built`);
-  const port = await freePort();
-  // --station-profile (bench/peers.ts) writes a CPU profile of the station, in markdown, when it exits.
-  const profile = process.env.BENCH_PEERS_STATION_PROFILE
-    ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PEERS_STATION_PROFILE}`]
-    : [];
-  // Each station gets a store of its own: stations started from one directory share ./data, and a
-  // station starting ends the server groups recorded there, which would be another live station's.
-  const dataDir = join(PEERS_DIR, "station-data", `${port}`);
-  rmSync(dataDir, { recursive: true, force: true });
-  const gateway = spawnGateway(command ?? [process.execPath, ...profile, "src/index.ts"], {
-    MCP_STATION_DATA_DIR: dataDir,
-    MCP_STATION_PORT: String(port),
-    MCP_STATION_HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-  });
-  const url = `http://127.0.0.1:${port}`;
+  if (binary && !existsSync(binary)) throw new PathUnavailable(`${binary} was not built`);
+  // At its quietest log level, as every gateway here; the cold start runs up to its first answer.
+  const station = await startStation({ binary, port: await freePort(), env: { LOG_LEVEL: "warn" } });
+  const spec = { server_type: "command", server_command: server.command(peers)[0], server_args: server.command(peers).slice(1) };
   let sessionId: string | undefined;
   return {
-    pid: gateway.pid,
+    pid: station.pid,
     async open() {
-      sessionId ??= await createStationSession(url, server.command(peers), AbortSignal.timeout(30_000));
-      return client(url, sessionId);
+      sessionId ??= await createSession(station.url, spec, AbortSignal.timeout(30_000));
+      return client(station.url, sessionId);
     },
-    async stop() {
-      await gateway.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: station.stop,
   };
 }
