@@ -14,6 +14,7 @@ import { Elysia } from "elysia";
 import { StationError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { StationMetrics } from "../metrics/station-metrics.ts";
+import { asStationError } from "./errors.ts";
 
 interface Timing {
   id: string;
@@ -38,16 +39,9 @@ let sequence = 0;
 const prefix = crypto.randomUUID().slice(0, 8);
 
 /** Elysia leaves set.status at 500 for errors the error plugin answered: recover the status it sent. */
-function statusOf(code: unknown, error: unknown, fallback: number): number {
-  if (error instanceof StationError) return error.status;
-  switch (code) {
-    case "VALIDATION":
-      return 422;
-    case "PARSE":
-      return 400;
-    case "NOT_FOUND":
-      return 404;
-  }
+function statusOf(code: unknown, error: unknown, request: Request, fallback: number): number {
+  const mapped = asStationError(code, error, request);
+  if (mapped instanceof StationError) return mapped.status;
   const status = (error as { status?: unknown } | undefined)?.status;
   return typeof status === "number" ? status : fallback;
 }
@@ -74,7 +68,7 @@ export const requestLog = (log: Logger, metrics?: StationMetrics) =>
       const timing = timings.get(request);
       if (!timing) return;
       const seconds = (performance.now() - timing.started) / 1000;
-      const status = error !== undefined ? statusOf(code, error, 500) : typeof set.status === "number" ? set.status : 200;
+      const status = error !== undefined ? statusOf(code, error, request, 500) : typeof set.status === "number" ? set.status : 200;
       const path = route || "unmatched";
       metrics?.httpFinished(path, request.method, status, seconds);
       if (!log.enabled("info")) return;

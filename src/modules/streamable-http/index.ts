@@ -29,6 +29,7 @@ import { type PoolSettings, ServerPools } from "./server-pool.ts";
 import { type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
 import { META, isModernVersion } from "../../protocol/versions.ts";
 import { callerOf } from "../../plugins/auth.ts";
+import { bodyTooLarge, isBodyOverLimit } from "../../plugins/errors.ts";
 import { MAX_BODY_DEPTH, exceedsDepth } from "../../security/json-depth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
@@ -49,6 +50,8 @@ export async function readMessage(request: Request): Promise<ParsedMessage | Res
   try {
     value = JSON.parse(await request.text());
   } catch (cause) {
+    // Bun has answered 413 already (see isBodyOverLimit); thrown, the station's log and metrics say so too.
+    if (isBodyOverLimit(cause)) throw bodyTooLarge(cause);
     return errorReply(null, new InvalidJson("Parse error: the body is not valid JSON", { cause }));
   }
   if (exceedsDepth(value, MAX_BODY_DEPTH))
