@@ -3,8 +3,7 @@
  * met or missed, and the JSON written to bench/results/peers.json.
  *
  * @example
- *   const report = buildReport(paths, meta);
- *   console.log(formatReport(report));
+ *   console.log(formatPaths(paths), formatRatios(ratios(paths)), formatTargets(checkTargets(paths)));
  */
 import type { MeasuredRun } from "./measure.ts";
 
@@ -49,7 +48,9 @@ export interface TargetCheck {
 export const PEER_KEYS = ["supergateway", "mcp-proxy", "mcpo"];
 export const STATION_KEYS = ["station", "station-binary", "station-session-mcp"];
 
-const best = (xs: number[], pick: (...v: number[]) => number) => (xs.length ? pick(...xs) : Number.NaN);
+/** The lowest (or highest) of one figure over a path's runs; NaN when there are none. */
+const lowest = (runs: MeasuredRun[], pick: (r: MeasuredRun) => number) => (runs.length ? Math.min(...runs.map(pick)) : Number.NaN);
+const highest = (runs: MeasuredRun[], pick: (r: MeasuredRun) => number) => (runs.length ? Math.max(...runs.map(pick)) : Number.NaN);
 
 /**
  * A path's figures for the ratios: the best of its runs (highest throughput, lowest latency and
@@ -58,27 +59,12 @@ const best = (xs: number[], pick: (...v: number[]) => number) => (xs.length ? pi
  */
 export function summary(p: PathResult) {
   return {
-    p50C1: best(
-      p.c1.map((r) => r.p50Ms),
-      Math.min,
-    ),
-    p99C1: best(
-      p.c1.map((r) => r.p99Ms),
-      Math.min,
-    ),
-    rpsC64: best(
-      p.c64.map((r) => r.rps),
-      Math.max,
-    ),
-    p50C64: best(
-      p.c64.map((r) => r.p50Ms),
-      Math.min,
-    ),
+    p50C1: lowest(p.c1, (r) => r.p50Ms),
+    p99C1: lowest(p.c1, (r) => r.p99Ms),
+    rpsC64: highest(p.c64, (r) => r.rps),
+    p50C64: lowest(p.c64, (r) => r.p50Ms),
     errors: [...p.c1, ...p.c64].reduce((n, r) => n + r.errors.total, 0),
-    gatewayCpuUsC64: best(
-      p.c64.map((r) => r.cpu.gatewayUs ?? Number.NaN),
-      Math.min,
-    ),
+    gatewayCpuUsC64: lowest(p.c64, (r) => r.cpu.gatewayUs ?? Number.NaN),
   };
 }
 
