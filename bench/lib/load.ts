@@ -2,7 +2,7 @@
  * The closed-loop load generator of every bench (bun run bench, bench:peers, ab.ts, profile.ts),
  * and the one rule it holds them to: every request is checked against its answer.
  *
- * `concurrency` workers each send one request at a time through `call(id, signal)`, for `count`
+ * `concurrency` workers each send one request at a time through `call(id, deadline)`, for `count`
  * requests or for `durationMs`, after `warmup` unmeasured ones. Each request gets an id unique
  * in the whole process (and a token from `tokenOf(id)` to echo), so a gateway that stalls on
  * repeated ids, or hands callers each other's answers, cannot hide behind fine latencies. A call
@@ -37,8 +37,8 @@ export class CallFailure extends Error {
 /**
  * When a request in flight is overdue. A worker keeps one and re-arms it for each request: an
  * AbortSignal and a timer per request took 20% off the direct path's req/s (the floor every other
- * figure is held against); re-arming this costs two field writes, and one sweep a run finds the
- * overdue ones.
+ * figure is held against); re-arming this costs a few field writes, and one sweep per run finds
+ * the overdue ones.
  */
 export class Deadline {
   private at = Number.POSITIVE_INFINITY;

@@ -98,7 +98,11 @@ export function parents(): Map<number, number> {
 /** root and all its live descendants. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
-  for (const [pid, ppid] of parents()) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  for (const [pid, ppid] of parents()) {
+    const siblings = children.get(ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(ppid, [pid]);
+  }
   const tree: number[] = [];
   const stack = [root];
   while (stack.length) {

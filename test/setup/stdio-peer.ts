@@ -31,6 +31,7 @@ export class StdioPeer {
   stdoutBytes = 0;
   /** The bytes after the last newline: the line being written. */
   private unterminated: Uint8Array[] = [];
+  // No limit on a line (fixtures write 8 MiB ones), and no copy: each read of a Bun pipe is a fresh buffer.
   private readonly lineDecoder = new LineDecoder(
     { line: (line) => this.receiveLine(line), oversized: () => {} },
     Number.POSITIVE_INFINITY,
