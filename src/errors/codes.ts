@@ -99,17 +99,15 @@ export const PROTOCOL_ERRORS = {
   legacy_version_unsupported: row(400, RpcCode.TransportError),
   stream_not_held: row(400, RpcCode.TransportError),
   stream_already_open: row(409, RpcCode.TransportError),
+  /** session_not_running's own row, answered bare: a channel's gate, not a failed call. */
   session_unavailable: STATION_ERRORS.session_not_running,
   header_mismatch: row(400, RpcCode.HeaderMismatch),
   missing_required_client_capability: row(400, RpcCode.MissingRequiredClientCapability),
   unsupported_protocol_version: row(400, RpcCode.UnsupportedProtocolVersion),
 } as const satisfies Record<string, Row>;
 
-export const ERROR_TABLE = { ...STATION_ERRORS, ...PROTOCOL_ERRORS } as const;
-
 export type StationErrorType = keyof typeof STATION_ERRORS;
 export type ProtocolErrorType = keyof typeof PROTOCOL_ERRORS;
-export type ErrorType = keyof typeof ERROR_TABLE;
 
 /**
  * A JSON-RPC error in a 2026-07-28 Streamable HTTP response, whoever raised it (the station or the server
