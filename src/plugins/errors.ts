@@ -1,7 +1,8 @@
 /**
- * The one place failures become HTTP. Station errors carry their status;
- * Elysia's own (validation, parse, unknown route) are mapped to the same body
- * shape; anything else is masked to the caller and logged in full.
+ * Where a failure on a REST route becomes its reply (the body is toErrorBody's,
+ * src/errors/map.ts). Station errors carry their status; Elysia's and Bun's own
+ * (validation, parse, unknown route, a body too large or too deep) are mapped
+ * to station errors first; anything else is masked to the caller and logged in full.
  */
 import { Elysia, ParseError } from "elysia";
 import { BadRequest, NotFound, PayloadTooLarge, RemoteError, StationError, ValidationFailed, causeChain, toErrorBody } from "../errors.ts";
