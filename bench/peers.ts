@@ -20,7 +20,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { serverProcesses } from "./peers/gateway-tree.ts";
-import { installPeers, PINS, peerPaths, REPO_ROOT } from "./peers/install.ts";
+import { ROOT } from "./lib/procs.ts";
+import { installPeers, PINS, peerPaths } from "./peers/install.ts";
 import { type LivePath, measureIdle, measureRun, startPath, warmUp } from "./peers/measure.ts";
 import { loopbackNamespace } from "./peers/netns.ts";
 import { checkTargets, formatPaths, formatRatios, formatTargets, PEER_KEYS, type PathResult, ratios } from "./peers/report.ts";
@@ -41,7 +42,7 @@ const pathKeys = (args.get("paths") ?? TARGETS.map((t) => t.key).join(",")).spli
 const partial = quick || args.has("servers") || args.has("paths");
 const log = (line: string) => console.error(line);
 if (args.has("station-profile"))
-  process.env.BENCH_STATION_FLAGS = `--cpu-prof-md --cpu-prof-dir=${join(REPO_ROOT, "bench", ".peers", "station-profile")}`;
+  process.env.BENCH_STATION_FLAGS = `--cpu-prof-md --cpu-prof-dir=${join(ROOT, "bench", ".peers", "station-profile")}`;
 
 // The peers' gateways, and the venv's python that runs the FastMCP server.
 const needsPeers = pathKeys.some((key) => PEER_KEYS.includes(key)) || serverKeys.includes("fastmcp");
@@ -53,7 +54,7 @@ if (!process.env[IN_NAMESPACE] && !args.has("no-netns")) {
   if (ns) {
     log(`peers: measuring inside a network namespace: ${ns.how}`);
     const child = Bun.spawn([...ns.prefix, process.execPath, import.meta.path, ...process.argv.slice(2)], {
-      cwd: REPO_ROOT,
+      cwd: ROOT,
       env: { ...process.env, [IN_NAMESPACE]: ns.how },
       stdio: ["inherit", "inherit", "inherit"],
     });
@@ -70,7 +71,7 @@ if (pathKeys.includes("station-binary")) {
   log("peers: compiling the station (build.ts --outfile=bench/.peers/mcp-station)");
   rmSync(STATION_BINARY, { force: true });
   const build = Bun.spawnSync([process.execPath, "build.ts", `--outfile=${STATION_BINARY}`], {
-    cwd: REPO_ROOT,
+    cwd: ROOT,
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -140,13 +141,13 @@ const meta = {
   machine: { cpu: cpus()[0]?.model ?? "?", cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release() },
   network,
   versions: {
-    station: (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version,
+    station: (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version,
     bun: Bun.version,
     node: version(["node", "--version"]),
     python: version([peers.python, "--version"]),
     ...(needsPeers ? PINS : {}),
     "@modelcontextprotocol/sdk": (
-      JSON.parse(readFileSync(join(REPO_ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8")) as { version: string }
+      JSON.parse(readFileSync(join(ROOT, "node_modules/@modelcontextprotocol/sdk/package.json"), "utf8")) as { version: string }
     ).version,
   },
   method: {
@@ -176,8 +177,8 @@ for (const r of results)
     for (const sample of run.errorSamples) console.log(`error ${r.server}/${r.path} c=${run.concurrency}: ${sample}`);
 
 const output = partial ? join("bench", ".peers", "peers-partial.json") : join("bench", "results", "peers.json");
-mkdirSync(join(REPO_ROOT, output, ".."), { recursive: true });
-writeFileSync(join(REPO_ROOT, output), `${JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2)}\n`);
+mkdirSync(join(ROOT, output, ".."), { recursive: true });
+writeFileSync(join(ROOT, output), `${JSON.stringify({ ...meta, paths: results, ratios: ratioList, targets: checks }, null, 2)}\n`);
 console.log(`\nwritten: ${output}`);
 
 // Every server this run started must be gone: a leftover is a bug in the bench's clean-up.

@@ -7,10 +7,10 @@
  *   const peers = installPeers();   // { supergateway: ".../dist/index.js", python: ".../bin/python", ... }
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { ROOT } from "../lib/procs.ts";
 
-export const REPO_ROOT = resolve(import.meta.dir, "..", "..");
-export const PEERS_DIR = join(REPO_ROOT, "bench", ".peers");
+export const PEERS_DIR = join(ROOT, "bench", ".peers");
 
 /** The versions measured. mcpo 0.0.20 does not start beside mcp 2.x or fastapi >= 0.145, hence those pins. */
 export const PINS = {
@@ -47,7 +47,7 @@ export function peerPaths(): Peers {
 }
 
 function run(cmd: string[], what: string): void {
-  const p = Bun.spawnSync(cmd, { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if (p.exitCode !== 0) {
     const out = p.stdout.toString() + p.stderr.toString();
     throw new Error(`${what} failed (exit ${p.exitCode}): ${cmd.join(" ")}\n${out.split("\n").slice(-30).join("\n")}`);

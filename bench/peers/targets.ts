@@ -10,11 +10,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Call } from "../lib/load.ts";
-import { freePort, startGateway, startStation } from "../lib/procs.ts";
+import { freePort, ROOT, startGateway, startStation } from "../lib/procs.ts";
 import { createSession, seedCall } from "../lib/station-api.ts";
 import { StdioClient } from "../lib/stdio-client.ts";
 import { ECHO_TEXT, mcpoEcho, openStreamableHttp } from "./http-clients.ts";
-import { PEERS_DIR, type Peers, REPO_ROOT } from "./install.ts";
+import { PEERS_DIR, type Peers } from "./install.ts";
 
 export interface EchoServer {
   key: "sdk" | "fastmcp";
@@ -22,7 +22,7 @@ export interface EchoServer {
   command: (peers: Peers) => string[];
 }
 
-const SERVERS_DIR = join(REPO_ROOT, "bench", "peers", "servers");
+const SERVERS_DIR = join(ROOT, "bench", "peers", "servers");
 
 export const SERVERS: EchoServer[] = [
   { key: "sdk", label: "TypeScript SDK v1 echo (node)", command: () => ["node", join(SERVERS_DIR, "sdk-echo.mjs")] },
