@@ -11,7 +11,6 @@ import { dirname, join, relative, resolve } from "node:path";
 import { REPO_ROOT } from "../setup/paths.ts";
 
 /** Generated from the settings table in code, by its own script; it may not exist yet in a fresh branch. */
-const CONFIGURATION_PAGE = join(REPO_ROOT, "docs", "configuration.md");
 
 const PAGES = [
   join(REPO_ROOT, "README.md"),
@@ -88,15 +87,14 @@ function resolveLink(page: string, target: string): { file: string; anchor: stri
 
 /**
  * What is wrong with a page's relative links, one line per broken link. `markdown` is the page's text
- * (read from `page` when not given); `include` picks which resolved files to check.
+ * (read from `page` when not given).
  */
-function brokenLinks(page: string, include: (file: string) => boolean, markdown = readFileSync(page, "utf8")): string[] {
+function brokenLinks(page: string, markdown = readFileSync(page, "utf8")): string[] {
   const problems: string[] = [];
   const where = relative(REPO_ROOT, page);
   for (const { line, target } of linksOf(markdown)) {
     if (isExternal(target)) continue;
     const { file, anchor } = resolveLink(page, target);
-    if (!include(file)) continue;
     if (file !== page && !existsSync(file)) {
       problems.push(`${where}:${line}: ${target}: no file ${relative(REPO_ROOT, file)}`);
       continue;
@@ -108,11 +106,6 @@ function brokenLinks(page: string, include: (file: string) => boolean, markdown 
   }
   return problems;
 }
-
-const notConfiguration = (file: string): boolean => file !== CONFIGURATION_PAGE;
-const linksToConfiguration = PAGES.flatMap((page) =>
-  linksOf(readFileSync(page, "utf8")).filter(({ target }) => !isExternal(target) && resolveLink(page, target).file === CONFIGURATION_PAGE),
-);
 
 describe("GitHub's heading anchors", () => {
   test("punctuation other than '-' and '_' goes, spaces become '-'", () => {
@@ -130,7 +123,7 @@ describe("GitHub's heading anchors", () => {
   test("the checker reports a missing file and a missing heading, and ignores links in code", () => {
     const page = join(REPO_ROOT, "docs", "example.md");
     const markdown = "# Title\n\n[ok](#title) [gone](no-such-page.md) [bad](../README.md#no-such-heading) `[code](nowhere.md)`\n";
-    expect(brokenLinks(page, () => true, markdown)).toEqual([
+    expect(brokenLinks(page, markdown)).toEqual([
       "docs/example.md:3: no-such-page.md: no file docs/no-such-page.md",
       "docs/example.md:3: ../README.md#no-such-heading: no heading with anchor #no-such-heading",
     ]);
@@ -140,14 +133,7 @@ describe("GitHub's heading anchors", () => {
 describe("relative links in README.md and docs/", () => {
   for (const page of PAGES) {
     test(`${relative(REPO_ROOT, page)}: every relative link points at a file and heading that exist`, () => {
-      expect(brokenLinks(page, notConfiguration)).toEqual([]);
+      expect(brokenLinks(page)).toEqual([]);
     });
   }
-
-  test.skipIf(!existsSync(CONFIGURATION_PAGE))(
-    `links to docs/configuration.md (${linksToConfiguration.length}) point at headings that exist; skipped while the page has not been generated from the settings table`,
-    () => {
-      expect(PAGES.flatMap((page) => brokenLinks(page, (file) => file === CONFIGURATION_PAGE))).toEqual([]);
-    },
-  );
 });
