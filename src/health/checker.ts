@@ -80,14 +80,14 @@ export class HealthChecker {
     }
     if (!isLive(session.status)) return;
     const failures = ok ? 0 : (session.health?.consecutive_failures ?? 0) + 1;
-    session.health = {
+    session.recordHealth({
       at: new Date().toISOString(),
       ok,
       method,
       latency_ms: ok ? Math.round((performance.now() - started) * 100) / 100 : null,
       error,
       consecutive_failures: failures,
-    };
+    });
     this.settings.onCheck?.(ok);
     if (!ok && session.status === "running") this.log.warn("session unresponsive", { session_id: session.id, error });
     if (ok && session.status === "unresponsive") this.log.info("session responsive again", { session_id: session.id });

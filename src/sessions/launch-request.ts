@@ -105,3 +105,17 @@ export type SessionRequest = Static<typeof SessionRequest>;
  */
 export type LaunchPlan = Required<Pick<LaunchTarget, "server_type" | "server_command" | "server_args" | "env_vars">> &
   Pick<LaunchTarget, "working_dir" | "server">;
+
+/** The planned launch (what runs, resolved under the command policy) and whose session it is. */
+export interface SessionSpec extends LaunchPlan {
+  roots: Root[];
+  /** The tenant that created the session; only it (and admins) can see it. */
+  owner?: string;
+  /** The caller's request as sent, kept so that a restore plans the launch again under the current policy. */
+  request?: SessionRequest;
+  /**
+   * Client capabilities declared to a legacy server at initialize besides roots, for a live
+   * channel to honour (sampling, elicitation); with no live client attached, such requests get an error.
+   */
+  clientCapabilities?: { sampling?: boolean; elicitation?: boolean };
+}

@@ -13,9 +13,11 @@ import type { ServerEntry } from "../registry/registry.ts";
 import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
 import { buildArgv, type Interpreters } from "./command.ts";
-import type { SessionRequest } from "./launch-request.ts";
+import type { SessionRequest, SessionSpec } from "./launch-request.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
-import { Session, type SessionSettings, type SessionSpec, isTerminal } from "./session.ts";
+import { Session } from "./session.ts";
+import { isTerminal } from "./session-info.ts";
+import type { SessionSettings } from "./session-settings.ts";
 import { WarmPool, type WarmPoolEntry, type WarmTarget, warmKey } from "./warm-pool.ts";
 
 export interface ManagerSettings extends SessionSettings, Interpreters {
@@ -154,12 +156,9 @@ export class SessionManager {
   }
 
   /** Gives a warm process to the caller whose create matched it: from now on it is theirs alone. */
-  private handOver(warm: Session, wanted: SessionSpec): Session {
-    warm.spec.owner = wanted.owner;
+  private handOver(warm: Session, wanted: Readonly<SessionSpec>): Session {
     // The caller's own request (its restart policy, say) is what observers of the set read.
-    warm.spec.request = wanted.request;
-    warm.createdAt = new Date();
-    warm.lastActivityAt = Date.now();
+    warm.handOver({ owner: wanted.owner, request: wanted.request });
     this.sessions.set(warm.id, warm);
     // It started with no roots; a server that already asked is told they changed.
     if (wanted.roots.length > 0) warm.setRoots(wanted.roots);

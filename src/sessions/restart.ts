@@ -15,7 +15,8 @@
 import type { Logger } from "../log.ts";
 import type { RestartPolicy } from "./launch-request.ts";
 import type { SessionObserver } from "./observed-sessions.ts";
-import { type Session, describeExit } from "./session.ts";
+import { describeExit } from "./exit-report.ts";
+import type { Session } from "./session.ts";
 
 export interface RestartSettings {
   /** The station's default, for sessions whose request and registry entry name none. */
@@ -67,10 +68,10 @@ export class RestartSupervisor implements SessionObserver {
     if (this.streaks.has(session)) return;
     const request = session.spec.request;
     const fromRegistry = session.spec.server ? this.settings.registryPolicy?.(session.spec.server) : undefined;
-    session.restartPolicy = {
+    session.applyRestartPolicy({
       policy: request?.restart_policy ?? fromRegistry?.policy ?? this.settings.policy,
       max_restarts: request?.max_restarts ?? fromRegistry?.maxRestarts ?? this.settings.maxRestarts,
-    };
+    });
     const streak: Streak = { attempts: 0, armed: false, gone: false };
     this.streaks.set(session, streak);
     session.onChange((_, change) => {
@@ -134,9 +135,8 @@ export class RestartSupervisor implements SessionObserver {
 
   private async attempt(session: Session, streak: Streak, reason: RestartReason): Promise<void> {
     if (streak.gone || session.status !== "restarting") return;
-    session.nextRestartAt = undefined;
     try {
-      await session.start(session.era);
+      await session.restartServer();
     } catch (error) {
       this.settings.onRestart?.(session, reason, false);
       if (streak.gone || session.stopRequested) return;
@@ -145,7 +145,6 @@ export class RestartSupervisor implements SessionObserver {
       this.schedule(session, "unresponsive");
       return;
     }
-    session.restarts += 1;
     this.settings.onRestart?.(session, reason, true);
     this.log.info("server restarted", { session_id: session.id, restarts: session.restarts, pid: session.pid });
   }

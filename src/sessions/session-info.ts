@@ -22,6 +22,16 @@ export const SessionStatus = Type.Union([
 ]);
 export type SessionStatus = Static<typeof SessionStatus>;
 
+/** A server that takes requests: running, or running but missing its health checks (it may just be slow). */
+export function isLive(status: SessionStatus): boolean {
+  return status === "running" || status === "unresponsive";
+}
+
+/** No process and none coming: exited, or failed (could not be restored, or gave up restarting). */
+export function isTerminal(status: SessionStatus): boolean {
+  return status === "exited" || status === "failed";
+}
+
 /** As Elysia's t.Nullable writes it: the `nullable` flag is what its OpenAPI document shows. */
 const nullable = <T extends TSchema>(schema: T, options: SchemaOptions = {}) =>
   Type.Union([schema, Type.Null()], { ...options, nullable: true });

@@ -24,8 +24,8 @@ import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
-import { LaunchTarget } from "./launch-request.ts";
-import type { Session, SessionSpec } from "./session.ts";
+import { LaunchTarget, type SessionSpec } from "./launch-request.ts";
+import type { Session } from "./session.ts";
 
 /** One configured pool entry, as written in MCP_STATION_WARM_POOL: what a create would run, plus how many to keep ready. */
 export const WarmPoolEntry = Type.Object(

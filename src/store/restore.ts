@@ -55,9 +55,7 @@ export async function restoreSessions(
       continue;
     }
     const session = manager.prepareRestore(row.request, row.owner ?? "local", row.session_id);
-    session.createdAt = new Date(row.created_at);
-    session.restoredAt = new Date();
-    session.restarts = row.restarts;
+    session.markRestored(new Date(row.created_at), row.restarts);
     if (session.status !== "failed" && row.dropped_env.length > 0) {
       session.markFailed(
         `could not be restored: the values of env_vars ${row.dropped_env.join(", ")} were not stored (MCP_STATION_STORE_SECRETS=drop)`,

@@ -97,8 +97,8 @@ describe("a server that misbehaves on its pipes", () => {
     const { session_id } = await open("big.mjs");
     const res = await station.mcp(session_id, "tools/call", { name: "huge_line", arguments: {} }, { timeout_ms: 1500 });
     expect(res.status).toBe(504);
-    const session = station.manager.get(session_id) as unknown as { peer: { decoder: { bufferedBytes: number } } };
-    expect(session.peer.decoder.bufferedBytes).toBe(0);
+    const session = station.manager.get(session_id) as unknown as { connection: { peer: { decoder: { bufferedBytes: number } } } };
+    expect(session.connection.peer.decoder.bufferedBytes).toBe(0);
     await station.call("DELETE", `/sessions/${session_id}`);
     await witnessStillServes();
   });

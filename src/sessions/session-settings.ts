@@ -1,0 +1,26 @@
+/**
+ * The station-wide settings every session runs under (src/config reads them;
+ * the manager passes them on): sizes, deadlines, the stop's stages, what the
+ * station calls itself in the handshake.
+ */
+import type { Implementation } from "../protocol/handshake.ts";
+import type { SessionMeters } from "./session-meters.ts";
+
+export interface SessionSettings {
+  maxMessageBytes: number;
+  stderrBytes: number;
+  eventBufferSize: number;
+  requestTimeoutMs: number;
+  maxRequestTimeoutMs: number;
+  startTimeoutMs: number;
+  probeTimeoutMs: number;
+  stopGraceMs: number;
+  stopTermMs: number;
+  clientInfo: Implementation;
+  /** argv prefix that applies resource limits (prlimit ...), empty for none. */
+  limitPrefix?: string[];
+  /** Requests waiting on this server at once; past it, TooManyRequests. 0 or unset: no limit. */
+  maxInFlightPerSession?: number;
+  /** Metrics (src/metrics/station-metrics.ts); none in unit tests. */
+  meters?: SessionMeters;
+}
