@@ -6,11 +6,13 @@
  * (the one most likely waiting on the tool that asked), then the client most
  * recently active; only clients that declared the capability are asked.
  *
+ * Each session owns one (`session.clients`) and routes its server's requests
+ * through it; the HTTP layer only attaches and detaches its clients.
+ *
  * @example
- *   const detach = hubOf(session).attach(client);   // session.forwardClientRequest now reaches it
+ *   const detach = session.clients.attach(client);   // the server's sampling requests may now reach it
  */
 import type { JsonRpcRequest } from "../jsonrpc/messages.ts";
-import type { Session } from "./session.ts";
 
 export interface LiveClient {
   /** Whether the client declared the capability this server request needs. */
@@ -37,10 +39,6 @@ export function declares(capabilities: Record<string, unknown> | undefined, meth
 export class ClientHub {
   private readonly clients = new Set<LiveClient>();
 
-  constructor(session: Session) {
-    session.forwardClientRequest = (request) => this.route(request);
-  }
-
   get size(): number {
     return this.clients.size;
   }
@@ -50,6 +48,7 @@ export class ClientHub {
     return () => this.clients.delete(client);
   }
 
+  /** Asks the attached clients that take `request`, likeliest first; undefined when none takes it now. */
   route(request: JsonRpcRequest): Promise<unknown> | undefined {
     const candidates = [...this.clients].filter((client) => client.accepts(request.method));
     candidates.sort((a, b) => {
@@ -64,16 +63,4 @@ export class ClientHub {
     }
     return undefined;
   }
-}
-
-const hubs = new WeakMap<Session, ClientHub>();
-
-/** The session's hub, created on first use (it installs itself as the session's forwarder). */
-export function hubOf(session: Session): ClientHub {
-  let hub = hubs.get(session);
-  if (!hub) {
-    hub = new ClientHub(session);
-    hubs.set(session, hub);
-  }
-  return hub;
 }

@@ -11,11 +11,12 @@
  */
 import { SessionNotRunning, StartFailed, ServerExited } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { type ClientRequestForwarder, type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
+import { type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
 import { handshake } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { ExitInfo } from "../process/spawn.ts";
 import { stopProcessGroup } from "../process/stop.ts";
+import { ClientHub } from "./client-hub.ts";
 import { EraBridge } from "./era-bridge.ts";
 import { describeExit, serverExited, startFailure } from "./exit-report.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
@@ -35,8 +36,8 @@ export { type SessionStatus, isLive, isTerminal } from "./session-info.ts";
 export { describeExit } from "./exit-report.ts";
 
 export class Session extends SessionState {
-  /** Set by a live channel (issue: live channels) to take sampling and elicitation. */
-  forwardClientRequest: ClientRequestForwarder | undefined;
+  /** The live clients attached (WebSocket, MCP endpoint), which take the server's sampling and elicitation. */
+  readonly clients = new ClientHub();
 
   private connection: ServerConnection | undefined;
   private stopping: Promise<void> | undefined;
@@ -119,7 +120,7 @@ export class Session extends SessionState {
       {
         onRequest: (request) => {
           this.events.push("client_request", { method: request.method });
-          return answerClientRequest(request, { roots: () => this.rootList, forward: this.forwardClientRequest });
+          return answerClientRequest(request, { roots: () => this.rootList, forward: (asked) => this.clients.route(asked) });
         },
         onNotification: (method, params) => this.receiveNotification(method, params),
         onStderr: (line) => this.relayStderr(line),

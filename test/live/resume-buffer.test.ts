@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LegacyMcpSession } from "../../src/modules/streamable-http/legacy-client.ts";
 import { SseStream } from "../../src/http/sse.ts";
+import { ClientHub } from "../../src/sessions/client-hub.ts";
 import { EventBuffer } from "../../src/sessions/event-buffer.ts";
 import type { Session } from "../../src/sessions/session.ts";
 import { fixture } from "../setup/paths.ts";
@@ -63,7 +64,7 @@ describe("the legacy MCP session's resumption buffer is bounded", () => {
 });
 
 describe("LegacyMcpSession's accounting", () => {
-  const fakeSession = () => ({ events: new EventBuffer(10) }) as unknown as Session;
+  const fakeSession = () => ({ events: new EventBuffer(10), clients: new ClientHub() }) as unknown as Session;
 
   test("kept bytes never pass the bound however many streams a client opens, and forgotten streams leave the map", () => {
     const client = new LegacyMcpSession(fakeSession(), "2025-11-25", {}, undefined, { resumeBytes: BUDGET });

@@ -14,7 +14,7 @@ import { InvalidJson, InvalidRequest, RemoteError, RpcCode, SessionUnavailable, 
 import { initializeResultFor } from "../../protocol/bridge.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
-import { type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
+import { type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { endIfFinal } from "../../http/event-stream.ts";
 
 interface Pending {
@@ -40,7 +40,7 @@ export class WsChannel implements LiveClient {
   ) {}
 
   start(): void {
-    this.cleanups.push(hubOf(this.session).attach(this));
+    this.cleanups.push(this.session.clients.attach(this));
     this.cleanups.push(this.session.events.subscribe((event) => this.relay(event)));
     if (isTerminal(this.session.status)) this.close(1011, endReason(this.session));
   }

@@ -14,7 +14,7 @@ import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import type { Session } from "../../sessions/session.ts";
-import { type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
+import { type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { ReplayableStream, type StreamKeeper } from "./replayable-stream.ts";
 
 export const STANDALONE_STREAM = "get";
@@ -54,7 +54,7 @@ export class LegacyMcpSession implements LiveClient, StreamKeeper {
     private readonly limits: ResumeLimits,
   ) {
     this.standalone = this.newStream(STANDALONE_STREAM);
-    this.cleanups.push(hubOf(session).attach(this));
+    this.cleanups.push(session.clients.attach(this));
     this.cleanups.push(session.events.subscribe((event) => this.relay(event)));
   }
 

@@ -25,7 +25,7 @@ import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { discoverResultFor, headerMismatch, toModernResult, withoutModernMeta } from "../../protocol/bridge.ts";
 import { META, MODERN_VERSIONS, isModernVersion } from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
-import { CAPABILITY_OF, type LiveClient, declares, hubOf } from "../../sessions/client-hub.ts";
+import { CAPABILITY_OF, type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { endIfFinal } from "../../http/event-stream.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
@@ -222,7 +222,7 @@ export class ModernEndpoint {
         });
       },
     };
-    const detach = hubOf(session).attach(asker);
+    const detach = session.clients.attach(asker);
     const outcome: Promise<Outcome> = session
       .request(method, params, { signal: controller.signal, onProgress: (p) => onProgress(p) })
       .then(
