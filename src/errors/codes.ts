@@ -28,7 +28,7 @@ export const RpcCode = {
    * server answers them with -32000, and clients written against it expect the same from the station.
    */
   TransportError: -32000,
-  // The station's own, -32001..-32015. SessionNotFound is also what the SDK's transport answers an
+  // The station's own, -32001..-32016. SessionNotFound is also what the SDK's transport answers an
   // unknown Mcp-Session-Id with, so the MCP endpoint's "Session not found" uses it too.
   SessionNotFound: -32001,
   SessionNotRunning: -32002,
@@ -45,6 +45,7 @@ export const RpcCode = {
   PayloadTooLarge: -32013,
   ShuttingDown: -32014,
   RequestCancelled: -32015,
+  SessionRestarting: -32016,
   // MCP 2026-07-28 (HeaderMismatchError, MissingRequiredClientCapabilityError, UnsupportedProtocolVersionError).
   HeaderMismatch: -32020,
   MissingRequiredClientCapability: -32021,
@@ -78,6 +79,7 @@ export const STATION_ERRORS = {
   too_many_requests: row(429, RpcCode.TooManyRequests),
   request_cancelled: row(499, RpcCode.RequestCancelled),
   shutting_down: row(503, RpcCode.ShuttingDown),
+  session_restarting: row(503, RpcCode.SessionRestarting),
   /** Anything unknown: masked to the caller, logged in full. */
   internal_error: row(500, RpcCode.InternalError),
 } as const satisfies Record<string, Row>;

@@ -74,3 +74,5 @@ export class TooManyRequests extends define("too_many_requests") {}
 export class RequestCancelled extends define("request_cancelled") {}
 /** The station is shutting down and takes no new work. */
 export class ShuttingDown extends define("shutting_down") {}
+/** The session's server is restarting and will not be back within the request's deadline; Retry-After says when the next attempt is due. */
+export class SessionRestarting extends define("session_restarting") {}

@@ -26,6 +26,8 @@ export interface ConnectionHandlers {
   /** A notification; the progress of a caller's request comes with the caller's own token back. */
   onNotification(method: string, params: Record<string, unknown> | undefined): void;
   onStderr(line: StderrLine): void;
+  /** A caller's request ended (answered, failed or withdrawn): activity, for the idle sweeper. */
+  onSettled(): void;
 }
 
 export interface ConnectionSettings {
@@ -60,7 +62,7 @@ export class ServerConnection {
   constructor(
     launch: SpawnSpec,
     private readonly settings: ConnectionSettings,
-    handlers: ConnectionHandlers,
+    private readonly handlers: ConnectionHandlers,
     log: Logger,
     private readonly sessionId: string,
     private readonly ownPending: () => number,
@@ -144,6 +146,7 @@ export class ServerConnection {
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       if (progressId !== undefined) progress.close(progressId);
+      this.handlers.onSettled();
     }
   }
 

@@ -12,11 +12,10 @@ export interface SessionMeters {
   started(era: Era | undefined, spawnSeconds: number, handshakeSeconds: number, ok: boolean): void;
 }
 
-/** Runs one request, counting its method, outcome and duration. */
-export async function metered<T>(meters: SessionMeters, method: string, send: () => Promise<T>): Promise<T> {
-  const started = performance.now();
+/** Counts one request, sent at `started` (performance.now()): its method, outcome and duration. */
+export async function metered<T>(meters: SessionMeters, method: string, started: number, sending: Promise<T>): Promise<T> {
   try {
-    const result = await send();
+    const result = await sending;
     meters.mcpRequest(method, undefined, (performance.now() - started) / 1000);
     return result;
   } catch (error) {

@@ -162,6 +162,7 @@ export abstract class SessionState {
     if (status === "failed") data.reason = this.restart.failureReason ?? null;
     this.events.push("status", data);
     this.emitChange("status");
+    this.restart.statusChanged(status);
   }
 
   protected emitChange(change: SessionChange): void {

@@ -9,7 +9,7 @@
  * the station's listens, its timeline (lifetime.ts) and its restarts
  * (restart-state.ts).
  */
-import { SessionNotRunning, StartFailed, ServerExited } from "../errors.ts";
+import { RequestCancelled, ServerExited, StartFailed } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
 import { handshake } from "../protocol/handshake.ts";
@@ -20,6 +20,7 @@ import { ClientHub } from "./client-hub.ts";
 import { EraBridge } from "./era-bridge.ts";
 import { describeExit, serverExited, startFailure } from "./exit-report.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
+import { notBackInTime, notRunning } from "./not-running.ts";
 import type { PolicyInForce } from "./restart-state.ts";
 import { type RequestOptions, ServerConnection } from "./server-connection.ts";
 import { ServerListens, withoutSubscriptionId } from "./server-listen.ts";
@@ -124,6 +125,7 @@ export class Session extends SessionState {
         },
         onNotification: (method, params) => this.receiveNotification(method, params),
         onStderr: (line) => this.relayStderr(line),
+        onSettled: () => this.life.active(false),
       },
       this.log,
       this.id,
@@ -137,7 +139,7 @@ export class Session extends SessionState {
    */
   request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
     const meters = this.settings.meters;
-    return meters ? metered(meters, method, () => this.send(method, params, options)) : this.send(method, params, options);
+    return meters ? metered(meters, method, performance.now(), this.send(method, params, options)) : this.send(method, params, options);
   }
 
   /**
@@ -155,16 +157,11 @@ export class Session extends SessionState {
   }
 
   private async send(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
-    this.ensureRunning();
+    // It may have gone again by the time a wait ends.
+    while (!isLive(this.current)) options = await this.waitForRestart(method, options);
     this.life.active(true);
     const connection = this.connection!;
-    return this.bridge.send(this.serverIdentity!, method, params, async (method, params) => {
-      try {
-        return await connection.request(method, params, options);
-      } finally {
-        this.life.active(false);
-      }
-    });
+    return this.bridge.send(this.serverIdentity!, method, params, (method, params) => connection.request(method, params, options));
   }
 
   /** Keeps a 2026-07-28 server sending `uri`'s updates (a listen of their own) until the returned function is called. */
@@ -174,7 +171,7 @@ export class Session extends SessionState {
 
   /** Sends a notification to the server; nothing waits for an answer. */
   notify(method: string, params: Record<string, unknown> | undefined): void {
-    this.ensureRunning();
+    if (!isLive(this.current)) throw notRunning(this);
     this.life.active(false);
     this.connection!.notify(method, params);
   }
@@ -218,6 +215,7 @@ export class Session extends SessionState {
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
   stop(): Promise<void> {
     this.stopAsked = true;
+    this.restart.stopped();
     // Withdrawn while the server still reads its stdin; halt() closes it.
     this.listens.stop();
     return this.halt();
@@ -251,17 +249,22 @@ export class Session extends SessionState {
     return { graceMs: this.settings.stopGraceMs, termMs: this.settings.stopTermMs };
   }
 
-  private ensureRunning(): void {
-    if (!isLive(this.current)) {
-      const exit = this.life.exit;
-      const detail = this.current === "exited" ? ` (${describeExit(exit)})` : "";
-      throw new SessionNotRunning(`session ${this.id} is ${this.current}${detail}`, {
-        session_id: this.id,
-        status: this.current,
-        exit_code: exit?.code ?? null,
-        exit_signal: exit?.signal ?? null,
-      });
-    }
+  /**
+   * A caller's request that finds the server restarting waits for the new process, within its own deadline
+   * (issue 14): a restart it can wait out goes unnoticed. It fails at once with 503 and Retry-After when the
+   * next attempt is due after its deadline (and when the server is not back by then), with 409 when no
+   * server is coming (the policy gave up, the session was stopped, nothing restarts it). Requests in flight
+   * when the server died are not retried: they may have had effects. Returns the options with the time left.
+   */
+  private async waitForRestart(method: string, options: RequestOptions): Promise<RequestOptions> {
+    if (!this.restart.restarting) throw notRunning(this);
+    const timeoutMs = Math.min(options.timeoutMs ?? this.settings.requestTimeoutMs, this.settings.maxRequestTimeoutMs);
+    const arrived = Date.now();
+    const outcome = await this.restart.waitBack(arrived + timeoutMs, options.signal);
+    if (outcome === "gone") throw notRunning(this);
+    if (outcome === "cancelled") throw new RequestCancelled(`${method} was cancelled by its caller`);
+    if (outcome === "late") throw notBackInTime(this, timeoutMs);
+    return { ...options, timeoutMs: Math.max(1, timeoutMs - (Date.now() - arrived)) };
   }
 
   private receiveNotification(method: string, params: Record<string, unknown> | undefined): void {

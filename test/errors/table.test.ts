@@ -29,6 +29,7 @@ import {
   ServerExited,
   SessionNotFound,
   SessionNotRunning,
+  SessionRestarting,
   SessionUnavailable,
   ShuttingDown,
   SpawnFailed,
@@ -64,6 +65,7 @@ const stationRows = [
   ["too_many_requests", 429, -32009, new TooManyRequests("m")],
   ["shutting_down", 503, -32014, new ShuttingDown("m")],
   ["request_cancelled", 499, -32015, new RequestCancelled("m")],
+  ["session_restarting", 503, -32016, new SessionRestarting("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {
