@@ -27,7 +27,7 @@ async function crashingSession(backoffMs: number, maxRestarts = 3) {
   const id: string = created.body.session_id;
   const crash = () => station.mcp(id, "tools/call", { name: "crash", arguments: {} });
   const echo = (text: string, extra: Record<string, unknown> = {}) =>
-    station.mcp(id, "tools/call", { name: "echo", arguments: { text } }, extra);
+    station.call("POST", "/mcp/request", { session_id: id, method: "tools/call", params: { name: "echo", arguments: { text } }, ...extra });
   const info = async () => (await station.call("GET", `/sessions/${id}`)).body;
   return { station, id, crash, echo, info };
 }
@@ -79,10 +79,12 @@ describe("a request to a session whose server is restarting", () => {
     await crash();
     const session = station.manager.get(id);
     // Waiting from this call on: nothing runs until the backoff, ten seconds away.
-    const waiting = session.request("tools/call", { name: "echo", arguments: { text: "never" } }, { timeoutMs: 30_000 }).catch((e) => e);
+    const waiting = session
+      .request("tools/call", { name: "echo", arguments: { text: "never" } }, { timeoutMs: 30_000 })
+      .catch((e: unknown) => e);
     const sent = performance.now();
     expect((await station.call("DELETE", `/sessions/${id}`)).status).toBe(200);
-    const error = await waiting;
+    const error = (await waiting) as SessionNotRunning;
     expect(error).toBeInstanceOf(SessionNotRunning);
     expect(error.details.status).toBe("exited");
     expect(performance.now() - sent).toBeLessThan(10_000);
