@@ -4,8 +4,9 @@
  * log. Never through a shell: argv goes to execve as it is.
  */
 import { statSync } from "node:fs";
-import { ServerExited, SpawnFailed } from "../errors.ts";
+import { CapacityExceeded, ServerExited, SpawnFailed } from "../errors.ts";
 import { childEnvironment } from "./environment.ts";
+import { ensureRoomForServer } from "./fd-budget.ts";
 import { recordGroup } from "./groups.ts";
 import { StderrLog, type StderrLine } from "./stderr-log.ts";
 
@@ -155,9 +156,30 @@ function preflight(spec: SpawnSpec, env: Record<string, string>): string {
   return resolved;
 }
 
+/**
+ * What the kernel answers when the station, not the server, is out of room: too many open files
+ * (the station's or the system's), too many processes (RLIMIT_NPROC, a cgroup's pids.max), no memory
+ * for the child. Bun.spawn throws these with `code` set, from socketpair, pidfd_open or posix_spawn.
+ */
+const OUT_OF_ROOM = new Set(["EMFILE", "ENFILE", "EAGAIN", "ENOMEM"]);
+
+function spawnFailure(error: unknown, command: string | undefined): Error {
+  const { code, syscall, message } = error as NodeJS.ErrnoException;
+  if (code !== undefined && OUT_OF_ROOM.has(code)) {
+    // Nothing of the child is left: Bun closes the pipes and reaps a child whose pidfd it could not open.
+    return new CapacityExceeded(
+      `the station cannot start another server: ${code} (${syscall ?? "spawn"})`,
+      { errno: code, syscall },
+      { cause: error },
+    );
+  }
+  return new SpawnFailed(`could not start ${command}: ${message}`, { command }, { cause: error });
+}
+
 export function spawnServer(spec: SpawnSpec, callbacks: ChildCallbacks): ServerProcess {
   const env = childEnvironment(spec.env);
   const executable = preflight(spec, env);
+  ensureRoomForServer();
   const stderr = new StderrLog(spec.stderrBytes, callbacks.stderrLine);
   let proc: Bun.Subprocess<"pipe", "pipe", "pipe">;
   try {
@@ -171,7 +193,7 @@ export function spawnServer(spec: SpawnSpec, callbacks: ChildCallbacks): ServerP
       detached: true,
     });
   } catch (error) {
-    throw new SpawnFailed(`could not start ${spec.argv[0]}: ${(error as Error).message}`, { command: spec.argv[0] });
+    throw spawnFailure(error, spec.argv[0]);
   }
   recordGroup(proc.pid);
   return new ServerProcess(proc, stderr, callbacks);
