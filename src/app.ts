@@ -80,7 +80,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(healthModule(manager, VERSION, operations.readiness))
     .use(metricsModule(metrics))
     .use(serversModule(config.registry, config.commandPolicy))
-    .use(sessionsModule(manager, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
+    .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs }))
     .use(
       mcpEndpointModule(

@@ -1,8 +1,9 @@
 /**
  * What keeps a station running for months, wired to the manager: metrics,
- * the restart policy, health checks, and (with a store) persistence and the
- * restore at start. Built by createStation; index.ts runs restore() after
- * listening and freeze() first thing at shutdown.
+ * the restart policy, health checks, each session's history, and (with a
+ * store) persistence and the restore at start. Built by createStation;
+ * index.ts runs restore() after listening and freeze() first thing at
+ * shutdown.
  */
 import type { Config } from "./config.ts";
 import { HealthChecker } from "./health/checker.ts";
@@ -10,6 +11,7 @@ import type { Logger } from "./log.ts";
 import type { StationMetrics } from "./metrics/station-metrics.ts";
 import type { SessionManager } from "./sessions/manager.ts";
 import { RestartSupervisor } from "./sessions/restart.ts";
+import { SessionHistory } from "./store/session-history.ts";
 import { SessionPersistence } from "./store/persistence.ts";
 import { type RestoreReport, restoreSessions } from "./store/restore.ts";
 import type { SessionStore } from "./store/session-store.ts";
@@ -43,6 +45,9 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
     manager.observe(persistence);
     metrics.watchUnsaved(() => persistence.unsavedCount);
   }
+  // After the store: a session's row is queued before the first entry of its history.
+  const history = new SessionHistory(log, persistence);
+  manager.observe(history);
   const checker: HealthChecker = new HealthChecker(
     () => {
       if (!manager.shuttingDown) return manager.list();
@@ -55,6 +60,7 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
       restartAfter: config.healthRestartAfter,
       recycle: (session) => supervisor.recycle(session),
       onCheck: (ok) => metrics.healthChecked(ok),
+      onResult: (session, check) => history.checked(session, check),
     },
     log,
   );
@@ -66,6 +72,7 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
     checker,
     persistence,
     store,
+    history,
 
     /** Ends what the previous run left and brings its sessions back (no-op without a store). */
     async restore(): Promise<RestoreReport | undefined> {

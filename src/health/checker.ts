@@ -13,6 +13,7 @@
  */
 import { RemoteError, RequestTimeout } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { HealthCheck } from "../sessions/session-info.ts";
 import { type Session, isLive } from "../sessions/session.ts";
 
 export interface HealthSettings {
@@ -24,6 +25,8 @@ export interface HealthSettings {
   /** Asked to restart an unresponsive server; returns whether it will. */
   recycle?(session: Session): boolean;
   onCheck?(ok: boolean): void;
+  /** Told of each check once the session has taken it (its status is up to date): the session's history. */
+  onResult?(session: Session, check: HealthCheck): void;
 }
 
 export class HealthChecker {
@@ -80,18 +83,20 @@ export class HealthChecker {
     }
     if (!isLive(session.status)) return;
     const failures = ok ? 0 : (session.health?.consecutive_failures ?? 0) + 1;
-    session.recordHealth({
+    const result: HealthCheck = {
       at: new Date().toISOString(),
       ok,
       method,
       latency_ms: ok ? Math.round((performance.now() - started) * 100) / 100 : null,
       error,
       consecutive_failures: failures,
-    });
+    };
+    session.recordHealth(result);
     this.settings.onCheck?.(ok);
     if (!ok && session.status === "running") this.log.warn("session unresponsive", { session_id: session.id, error });
     if (ok && session.status === "unresponsive") this.log.info("session responsive again", { session_id: session.id });
     session.markResponsive(ok);
+    this.settings.onResult?.(session, result);
     if (!ok && this.settings.restartAfter > 0 && failures >= this.settings.restartAfter) this.settings.recycle?.(session);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Keeps the store in step with the manager's set of sessions: a row is
  * written when a session joins, on every status change, spawn and roots
- * change, and deleted when the session is forgotten. Warm processes not yet
- * handed out get a row too (status "warm"), so their leftovers are reaped. Writes go through one
+ * change, and deleted when the session is forgotten; each entry of a
+ * session's history (session-history.ts) is added after the row it goes
+ * with. Warm processes not yet handed out get a row too (status "warm"), so
+ * their leftovers are reaped. Writes go through one
  * queue, in order, off the request path; a failed write is logged and
  * counted, never raised to a caller. At shutdown the record is frozen
  * first, so sessions stopped by the shutdown are still "running" in the
@@ -12,31 +14,33 @@
  * marked unsaved, and while any is, later writes mark their sessions too
  * instead of failing one by one. A retry with backoff (0.5 s doubling to
  * 30 s, for as long as the station runs) then writes each unsaved session's
- * current row, or its deletion, and the status changes it missed (the last
- * 20). Memory stays bounded: one entry per session.
+ * current row, or its deletion, and the history entries it missed (the
+ * last 20). Memory stays bounded: one entry per session.
  */
 import type { Logger } from "../log.ts";
 import type { SessionObserver } from "../sessions/observed-sessions.ts";
 import type { SessionRequest } from "../sessions/launch-request.ts";
 import type { Session } from "../sessions/session.ts";
 import { identifyProcess } from "./leftovers.ts";
-import type { SessionStore, StatusChange, StoredProcess, StoredSession } from "./session-store.ts";
+import type { HistoryEntry } from "./history-entry.ts";
+import type { HistoryStore } from "./session-history.ts";
+import type { SessionStore, StoredProcess, StoredSession } from "./session-store.ts";
 
 export type SecretsMode = "keep" | "drop";
 
 /** Waits between retries of failed writes; the last repeats. */
 const RETRY_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
-/** Status changes kept per unsaved session; older ones are dropped from the history (the row itself is always current). */
+/** History entries kept per unsaved session; older ones are dropped from the history (the row itself is always current). */
 const MISSED_CHANGES_KEPT = 20;
 
 /** A session whose latest state the store has not taken yet. */
 interface Unsaved {
   session: Session;
   removed: boolean;
-  changes: StatusChange[];
+  changes: HistoryEntry[];
 }
 
-export class SessionPersistence implements SessionObserver {
+export class SessionPersistence implements SessionObserver, HistoryStore {
   private queue: Promise<void> = Promise.resolve();
   private frozen = false;
   private readonly unsubscribe = new WeakMap<Session, () => void>();
@@ -72,10 +76,10 @@ export class SessionPersistence implements SessionObserver {
       session,
       session.onChange((s, change) => {
         if (change === "spawned") this.processes.set(s, s.pid === null ? null : identifyProcess(s.pid));
-        this.save(s, change === "status");
+        this.save(s);
       }),
     );
-    this.save(session, true);
+    this.save(session);
   }
 
   removed(session: Session): void {
@@ -93,7 +97,7 @@ export class SessionPersistence implements SessionObserver {
     const unwatch = session.onChange((s, change) => {
       if (change === "spawned") {
         this.processes.set(s, s.pid === null ? null : identifyProcess(s.pid));
-        this.save(s, false);
+        this.save(s);
       } else if (change === "status" && (s.status === "exited" || s.status === "failed")) {
         unwatch();
         this.warm.delete(s);
@@ -104,7 +108,7 @@ export class SessionPersistence implements SessionObserver {
     // Spawned before the store watched (the pool fills from the manager's constructor).
     if (session.pid !== null) {
       this.processes.set(session, identifyProcess(session.pid));
-      this.save(session, false);
+      this.save(session);
     }
   }
 
@@ -140,31 +144,54 @@ export class SessionPersistence implements SessionObserver {
     return this.queue;
   }
 
-  private save(session: Session, statusChanged: boolean): void {
+  private save(session: Session): void {
     if (this.frozen) return;
     // Read now, not when the queued write runs: the row records this moment.
     const record = this.record(session);
-    const change: StatusChange | undefined = statusChanged
-      ? { at: new Date().toISOString(), status: record.status, detail: detailOf(session) }
-      : undefined;
     if (this.failingSince !== undefined) {
-      this.markUnsaved(session, false, change);
+      this.markUnsaved(session, false);
       return;
     }
     this.enqueue(
-      async () => {
-        await this.store.save(record);
-        if (change) await this.store.addStatus(record.session_id, change);
-      },
-      (error) => this.failed(error, session, false, change),
+      () => this.store.save(record),
+      (error) => this.failed(error, session, false),
     );
+  }
+
+  /** An entry of the session's history (session-history.ts), written after the row it goes with. */
+  append(session: Session, entry: HistoryEntry): void {
+    if (this.frozen) return;
+    if (this.failingSince !== undefined) {
+      this.markUnsaved(session, false, entry);
+      return;
+    }
+    this.enqueue(
+      () => this.store.addHistory(session.id, entry),
+      (error) => this.failed(error, session, false, entry),
+    );
+  }
+
+  /**
+   * The stored history, read in turn with the writes: whatever was queued before is in it, and the entries
+   * the store has not taken yet (it failed) follow. The writes after it wait for it, so none slips between.
+   */
+  read(sessionId: string, limit: number): Promise<HistoryEntry[]> {
+    const read = this.queue.then(async () => {
+      const stored = await this.store.history(sessionId, limit);
+      return [...stored, ...(this.unsaved.get(sessionId)?.changes ?? [])].slice(-limit);
+    });
+    this.queue = read.then(
+      () => {},
+      () => {},
+    );
+    return read;
   }
 
   private enqueue(write: () => Promise<void>, onFailure: (error: Error) => void): void {
     this.queue = this.queue.then(write).catch((error) => onFailure(error as Error));
   }
 
-  private failed(error: Error, session: Session, removed: boolean, change?: StatusChange): void {
+  private failed(error: Error, session: Session, removed: boolean, change?: HistoryEntry): void {
     this.onError();
     if (this.failingSince === undefined) {
       this.failingSince = Date.now();
@@ -173,7 +200,7 @@ export class SessionPersistence implements SessionObserver {
     this.markUnsaved(session, removed, change);
   }
 
-  private markUnsaved(session: Session, removed: boolean, change?: StatusChange): void {
+  private markUnsaved(session: Session, removed: boolean, change?: HistoryEntry): void {
     const entry = this.unsaved.get(session.id);
     const changes = entry && entry.session === session ? entry.changes : [];
     if (change) changes.push(change);
@@ -203,7 +230,7 @@ export class SessionPersistence implements SessionObserver {
         if (entry.removed) await this.store.remove(id);
         else {
           await this.store.save(this.record(entry.session));
-          for (const change of entry.changes) await this.store.addStatus(id, change);
+          for (const change of entry.changes) await this.store.addHistory(id, change);
         }
       } catch (error) {
         const newer = this.unsaved.get(id);
@@ -262,12 +289,4 @@ export class SessionPersistence implements SessionObserver {
       process: this.processes.get(session) ?? null,
     };
   }
-}
-
-function detailOf(session: Session): string | null {
-  if (session.status === "failed") return session.failureReason ?? null;
-  if (session.status === "exited" && session.exit)
-    return session.crashed ? `crashed: code ${session.exit.code}, signal ${session.exit.signal}` : "stopped";
-  if (session.status === "restarting") return `next attempt at ${session.nextRestartAt?.toISOString()}`;
-  return null;
 }

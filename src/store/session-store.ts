@@ -2,7 +2,8 @@
  * What the station remembers about its sessions, in SQLite or PostgreSQL:
  * one row per session (what was asked for, its status and times, the
  * handshake result, its owner, the process group it runs in) and a bounded
- * history of its status changes. Rows belong to one station instance, so
+ * history of what happened to it (history-entry.ts). The schema and its
+ * versions are migrations.ts's. Rows belong to one station instance, so
  * stations sharing a database never restore (or reap) each other's sessions.
  *
  * @example
@@ -12,6 +13,8 @@
  */
 import type { SessionRequest } from "../sessions/launch-request.ts";
 import type { Row, SqlDatabase, Value } from "./database.ts";
+import { HISTORY_KEPT, type HistoryEntry, fromColumns, toColumns } from "./history-entry.ts";
+import { SCHEMA_VERSION, migrate } from "./migrations.ts";
 
 /** The process group a session's server runs in, with what identifies that very process after a restart. */
 export interface StoredProcess {
@@ -39,66 +42,15 @@ export interface StoredSession {
   process: StoredProcess | null;
 }
 
-export interface StatusChange {
-  at: string;
-  status: string;
-  detail: string | null;
-}
-
 export interface StoreOptions {
   instance: string;
   /** Prefix of every table name: letters, digits and underscores. */
   tablePrefix: string;
-  /** Status changes kept per session. */
+  /** History entries kept per session (HISTORY_KEPT). */
   historyLimit?: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
-
-/** Each entry moves the schema one version up; never edit one that has shipped, add the next. */
-const MIGRATIONS: ((p: string) => string[])[] = [
-  (p) => [
-    `create table if not exists ${p}sessions (
-      session_id text primary key,
-      instance text not null,
-      owner text,
-      status text not null,
-      request text not null,
-      dropped_env text not null,
-      identity text,
-      created_at text not null,
-      started_at text,
-      exited_at text,
-      restored_at text,
-      restarts integer not null,
-      failure_reason text,
-      pgid integer,
-      start_ticks text,
-      boot_id text,
-      updated_at text not null
-    )`,
-    `create index if not exists ${p}sessions_instance on ${p}sessions (instance)`,
-    `create table if not exists ${p}status_history (
-      session_id text not null,
-      seq integer not null,
-      at text not null,
-      status text not null,
-      detail text,
-      primary key (session_id, seq)
-    )`,
-  ],
-  // Which station holds an instance: one at a time, or the second would end the first one's servers.
-  (p) => [
-    `create table if not exists ${p}instances (
-      instance text primary key,
-      host text not null,
-      pid integer not null,
-      start_ticks text not null,
-      boot_id text not null,
-      seen_at text not null
-    )`,
-  ],
-];
 
 /** The station process holding an instance of the store. */
 export interface InstanceHolder {
@@ -121,7 +73,7 @@ export class SessionStore {
     if (!IDENTIFIER.test(options.tablePrefix))
       throw new Error(`table prefix must be letters, digits and underscores: "${options.tablePrefix}"`);
     this.p = options.tablePrefix;
-    this.historyLimit = options.historyLimit ?? 100;
+    this.historyLimit = options.historyLimit ?? HISTORY_KEPT;
   }
 
   /** Opens the store and brings its schema up to date. */
@@ -132,18 +84,11 @@ export class SessionStore {
   }
 
   get schemaVersion(): number {
-    return MIGRATIONS.length;
+    return SCHEMA_VERSION;
   }
 
-  private async migrate(): Promise<void> {
-    const p = this.p;
-    await this.db.run(`create table if not exists ${p}schema (version integer not null)`);
-    const rows = await this.db.all(`select max(version) as version from ${p}schema`);
-    const current = Number(rows[0]?.version ?? 0);
-    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-      for (const statement of MIGRATIONS[version - 1](p)) await this.db.run(statement);
-      await this.db.run(`insert into ${p}schema (version) values (?)`, [version]);
-    }
+  private migrate(): Promise<void> {
+    return migrate(this.db, this.p);
   }
 
   /** Writes the whole row (insert or replace). */
@@ -180,8 +125,8 @@ export class SessionStore {
     );
   }
 
-  /** Appends a status change and trims the session's history to its limit. */
-  async addStatus(sessionId: string, change: StatusChange): Promise<void> {
+  /** Appends an entry to the session's history and trims it to its limit. */
+  async addHistory(sessionId: string, entry: HistoryEntry): Promise<void> {
     let seq = this.seq.get(sessionId);
     if (seq === undefined) {
       const rows = await this.db.all(`select max(seq) as seq from ${this.p}status_history where session_id = ?`, [sessionId]);
@@ -189,21 +134,23 @@ export class SessionStore {
     }
     seq += 1;
     this.seq.set(sessionId, seq);
-    await this.db.run(`insert into ${this.p}status_history (session_id, seq, at, status, detail) values (?, ?, ?, ?, ?)`, [
-      sessionId,
-      seq,
-      change.at,
-      change.status,
-      change.detail,
-    ]);
+    const row = toColumns(entry);
+    await this.db.run(
+      `insert into ${this.p}status_history (session_id, seq, at, kind, status, detail, data) values (?, ?, ?, ?, ?, ?, ?)`,
+      [sessionId, seq, row.at, row.kind, row.status, row.detail, row.data],
+    );
     if (seq > this.historyLimit) {
       await this.db.run(`delete from ${this.p}status_history where session_id = ? and seq <= ?`, [sessionId, seq - this.historyLimit]);
     }
   }
 
-  async history(sessionId: string): Promise<StatusChange[]> {
-    const rows = await this.db.all(`select at, status, detail from ${this.p}status_history where session_id = ? order by seq`, [sessionId]);
-    return rows.map((r) => ({ at: String(r.at), status: String(r.status), detail: r.detail === null ? null : String(r.detail) }));
+  /** The session's newest `limit` history entries, oldest first. */
+  async history(sessionId: string, limit = this.historyLimit): Promise<HistoryEntry[]> {
+    const rows = await this.db.all(
+      `select at, kind, status, detail, data from ${this.p}status_history where session_id = ? order by seq desc limit ?`,
+      [sessionId, limit],
+    );
+    return rows.reverse().map(fromColumns);
   }
 
   async remove(sessionId: string): Promise<void> {

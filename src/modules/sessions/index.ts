@@ -1,6 +1,6 @@
 /**
  * The seed's session API: create, list, inspect, delete; plus a session's
- * stderr log, its events and its roots.
+ * stderr log, its events, its history and its roots.
  *
  * @example
  *   curl -X POST localhost:20100/sessions -H 'content-type: application/json' \
@@ -9,13 +9,25 @@
 import { Elysia } from "elysia";
 import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
+import type { SessionHistory } from "../../store/session-history.ts";
 import { type EventStreamSettings, eventStream } from "../../http/event-stream.ts";
 import { acceptsEventStream } from "../../http/sse.ts";
 import { ErrorBody, SessionIdParams } from "../../http/shared-models.ts";
-import { CreateSessionBody, EventPage, LogPage, PageQuery, RootsBody, SessionInfo, SessionList } from "./model.ts";
+import {
+  CreateSessionBody,
+  EventPage,
+  HistoryPage,
+  HistoryQuery,
+  LogPage,
+  PageQuery,
+  RootsBody,
+  SessionInfo,
+  SessionList,
+} from "./model.ts";
 
 export const sessionsModule = (
   manager: SessionManager,
+  history: SessionHistory,
   live: EventStreamSettings = { keepAliveMs: 15_000, maxQueuedBytes: 4 * 1024 * 1024 },
 ) =>
   new Elysia({ prefix: "/sessions", tags: ["sessions"] })
@@ -89,6 +101,20 @@ export const sessionsModule = (
           summary: "The session's events",
           description:
             "Server notifications and status changes, oldest first. With Accept: text/event-stream, a live SSE stream of them and of stderr lines, resumable with Last-Event-ID.",
+        },
+      },
+    )
+    .get(
+      "/:session_id/history",
+      ({ params, query, request }) => history.read(manager.get(params.session_id, callerOf(request)), query.limit),
+      {
+        params: SessionIdParams,
+        query: HistoryQuery,
+        response: { 200: HistoryPage, 404: ErrorBody },
+        detail: {
+          summary: "The session's history",
+          description:
+            "Status changes, exits (exit code, signal, stderr tail), restarts and their reasons, and health checks whose outcome changed, oldest first, across station restarts. The newest `limit` of the 100 a session keeps.",
         },
       },
     )

@@ -2,6 +2,7 @@
 import { t } from "elysia";
 import { LaunchRequest, Root } from "../../sessions/launch-request.ts";
 import { SessionInfo } from "../../sessions/session-info.ts";
+import { HISTORY_KEPT, HistoryEntry } from "../../store/history-entry.ts";
 
 const { minimum, maximum, description } = LaunchRequest.properties.max_restarts;
 
@@ -42,3 +43,24 @@ export const EventPage = t.Object({
 });
 
 export const RootsBody = t.Object({ roots: t.Array(Root, { maxItems: 256 }) }, { additionalProperties: false });
+
+export const HistoryQuery = t.Object({
+  limit: t.Optional(
+    t.Numeric({
+      minimum: 1,
+      maximum: HISTORY_KEPT,
+      description: `The newest entries to return (default and most: ${HISTORY_KEPT}, all a session keeps)`,
+    }),
+  ),
+});
+
+/** GET /sessions/{id}/history (src/store/session-history.ts). */
+export const HistoryPage = t.Object({
+  session_id: t.String(),
+  source: t.Union([t.Literal("store"), t.Literal("memory")], {
+    description:
+      "store: from the session store, across station restarts; memory: what this run of the station saw (persistence off, the store not answering, or the session's rows gone)",
+  }),
+  count: t.Integer(),
+  entries: t.Array(HistoryEntry, { description: "Oldest first" }),
+});
