@@ -11,7 +11,7 @@
  *   memoryOf(station.pid).rssKb; cpuMsOf(station.pid);
  *   await station.stop();
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -140,10 +140,14 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Spawns a process this bench is responsible for stopping: its stdout piped to find its port, or all its output discarded. */
-function spawnTracked(argv: string[], output: "pipe" | "ignore", env: Record<string, string> = {}): Subprocess {
-  const stdio = output === "pipe" ? (["ignore", "pipe", "inherit"] as const) : (["ignore", "ignore", "ignore"] as const);
-  const proc = Bun.spawn(argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: [...stdio] });
+/**
+ * Spawns a process this bench is responsible for stopping: its stdout piped to find its port, all
+ * its output discarded, or its stdout and stderr written to an open file descriptor.
+ */
+function spawnTracked(argv: string[], output: "pipe" | "ignore" | number, env: Record<string, string> = {}): Subprocess {
+  const stdio: ["ignore", "pipe" | "ignore" | number, "inherit" | "ignore" | number] =
+    output === "pipe" ? ["ignore", "pipe", "inherit"] : ["ignore", output, output];
+  const proc = Bun.spawn(argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio });
   started.add(proc);
   void proc.exited.then(() => started.delete(proc));
   return proc;
@@ -203,6 +207,8 @@ export interface StationOptions {
    * write that line.
    */
   port?: number;
+  /** With `port`: the station's stdout and stderr are appended to this file instead of discarded. */
+  logFile?: string;
 }
 
 export async function startStation(options: StationOptions = {}): Promise<Running> {
@@ -215,7 +221,9 @@ export async function startStation(options: StationOptions = {}): Promise<Runnin
   // the server groups recorded there, which would be another live station's.
   const dataDir = mkdtempSync(join(tmpdir(), "mcp-station-bench-"));
   const env = { MCP_STATION_PORT: String(options.port ?? 0), MCP_STATION_HOST: "127.0.0.1", MCP_STATION_DATA_DIR: dataDir, ...options.env };
-  const proc = spawnTracked(argv, options.port ? "ignore" : "pipe", env);
+  const log = options.port && options.logFile ? openSync(options.logFile, "a") : undefined;
+  const proc = spawnTracked(argv, log ?? (options.port ? "ignore" : "pipe"), env);
+  if (log !== undefined) closeSync(log);
   const stop = async () => {
     await stopTree(proc);
     rmSync(dataDir, { recursive: true, force: true });
