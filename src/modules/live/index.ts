@@ -12,6 +12,7 @@
  *   > {"jsonrpc":"2.0","id":1,"method":"tools/list"}
  */
 import { Elysia } from "elysia";
+import { type Logger, silentLogger } from "../../log.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
@@ -21,6 +22,8 @@ import { WsChannel } from "./ws-channel.ts";
 export interface LiveSettings {
   /** Interval of WebSocket pings; 0 turns them off. */
   wsPingMs: number;
+  /** Where unknown failures, masked to callers as -32603, are logged in full; none when unset. */
+  log?: Logger;
 }
 
 interface SocketState {
@@ -30,6 +33,7 @@ interface SocketState {
 
 export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
   const sockets = new WeakMap<object, SocketState>();
+  const log = settings.log ?? silentLogger;
   // Elysia wraps the raw socket anew for every callback: key the state on the raw one.
   const rawOf = (ws: { raw: object }) => ws.raw;
   return new Elysia({ name: "live", tags: ["sessions"] }).ws("/sessions/:session_id/ws", {
@@ -53,6 +57,7 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
           ws.send(JSON.stringify(message));
         },
         (code, reason) => ws.close(code, reason),
+        log,
       );
       const state: SocketState = { channel };
       if (settings.wsPingMs > 0) state.ping = setInterval(() => ws.raw.ping(), settings.wsPingMs);

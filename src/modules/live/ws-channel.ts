@@ -6,16 +6,20 @@
  * legacy server's sampling, elicitation and roots requests come to it when it
  * declared the capability in `initialize`, and its answers go back to the
  * server. `notifications/cancelled` or closing the socket withdraws requests.
+ * A restart the policy recovers from does not end it (issue 14): requests in
+ * flight at the death get their error, later ones wait for the new process.
  * Knows nothing of the socket itself: messages go out through `send`.
  */
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { classify } from "../../jsonrpc/messages.ts";
-import { InvalidJson, InvalidRequest, RemoteError, RpcCode, SessionUnavailable, toRpcError } from "../../errors.ts";
+import { InvalidJson, InvalidRequest, RemoteError, RpcCode, toRpcError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
 import { initializeResultFor } from "../../protocol/bridge.ts";
-import { type Session, isTerminal } from "../../sessions/session.ts";
+import { type Session, isLive, isTerminal } from "../../sessions/session.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
-import { endIfFinal } from "../../http/event-stream.ts";
+import { reportMasked } from "../../http/masked-errors.ts";
+import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
 
 interface Pending {
   controller: AbortController;
@@ -37,12 +41,13 @@ export class WsChannel implements LiveClient {
     private readonly session: Session,
     private readonly send: (message: Record<string, unknown>) => void,
     private readonly close: (code: number, reason: string) => void,
+    private readonly log: Logger,
   ) {}
 
   start(): void {
     this.cleanups.push(this.session.clients.attach(this));
     this.cleanups.push(this.session.events.subscribe((event) => this.relay(event)));
-    if (isTerminal(this.session.status)) this.close(1011, endReason(this.session));
+    if (isTerminal(this.session.status)) this.closeWhenGone();
   }
 
   /** The socket closed: its outstanding requests are withdrawn, questions to it fail. */
@@ -117,11 +122,12 @@ export class WsChannel implements LiveClient {
     const { id, method } = request;
     const params = request.params as Record<string, unknown> | undefined;
     if (method === "initialize") {
-      // The server's handshake happened once, at session start; this caller gets it from the cache.
+      // The server's handshake happened once per run; this caller gets it from the cache, the new run's
+      // when it arrives during a restart.
       this.capabilities = (params?.capabilities as Record<string, unknown> | undefined) ?? {};
-      const identity = this.session.identity;
-      if (identity) this.send({ jsonrpc: "2.0", id, result: initializeResultFor(identity, params?.protocolVersion) });
-      else this.fail(id, new SessionUnavailable("the session is not running"));
+      const answer = () => this.send({ jsonrpc: "2.0", id, result: initializeResultFor(this.session.identity!, params?.protocolVersion) });
+      if (isLive(this.session.status)) answer();
+      else serverRunning(this.session).then(answer, (error) => this.fail(id, error));
       return;
     }
     if (this.inFlight.has(id)) {
@@ -147,7 +153,10 @@ export class WsChannel implements LiveClient {
     }
     call.then(
       (result) => answer({ result }),
-      (error) => answer({ error: toRpcError(error) }),
+      (error) => {
+        reportMasked(this.log, error, { session_id: this.session.id, method });
+        answer({ error: toRpcError(error) });
+      },
     );
   }
 
@@ -167,8 +176,18 @@ export class WsChannel implements LiveClient {
     }
     // The station already told the server it is initialized, once.
     if (method === "notifications/initialized") return;
+    const send = () => this.session.notify(method, params);
+    if (!isLive(this.session.status)) {
+      // A restart: it waits for the new process as a request does.
+      void serverRunning(this.session)
+        .then(send)
+        .catch(() => {
+          // No server is coming; the socket closes.
+        });
+      return;
+    }
     try {
-      this.session.notify(method, params);
+      send();
     } catch {
       // The server is gone; the status event tells the caller.
     }
@@ -183,8 +202,15 @@ export class WsChannel implements LiveClient {
       if (data.params !== undefined) message.params = data.params;
       this.send(message);
     } else if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status)) {
-      endIfFinal(this.session, () => this.close(1011, endReason(this.session)));
+      this.closeWhenGone();
     }
+  }
+
+  /** The socket closes once no server is coming: an exit the restart policy recovers from keeps it open. */
+  private closeWhenGone(): void {
+    endWhenGone(this.session, () => {
+      if (!this.ended) this.close(1011, endReason(this.session));
+    });
   }
 }
 

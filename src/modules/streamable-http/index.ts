@@ -20,10 +20,9 @@ import {
   McpSessionNotFound,
   NotFound,
   SessionNotFound,
-  SessionUnavailable,
   UnsupportedMediaType,
 } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
+import { type Logger, silentLogger } from "../../log.ts";
 import type { ServerEntry } from "../../registry/registry.ts";
 import { type PoolSettings, ServerPools } from "./server-pool.ts";
 import { type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
@@ -86,8 +85,10 @@ export interface RegistryEndpoints {
 }
 
 export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSettings, registered?: RegistryEndpoints) => {
-  const legacy = new LegacyEndpoint(settings);
-  const modern = new ModernEndpoint(settings);
+  // Unknown failures are masked to clients and logged here in full: app.ts hands its logger over with the registry.
+  const log = settings.log ?? registered?.log ?? silentLogger;
+  const legacy = new LegacyEndpoint(settings, log);
+  const modern = new ModernEndpoint(settings, log);
   const pools = registered ? new ServerPools(manager, registered.pool, registered.log) : undefined;
   /** Station sessions a legacy client's initialize on /servers/{name}/mcp started: they end with its MCP session. */
   const startedForClient = new Set<string>();
@@ -106,11 +107,7 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
       if (sorted.kind !== "request") return notARequest(sorted);
       return modern.post(session, request, sorted.message);
     }
-    if (sorted.kind === "request" && sorted.message.method === "initialize") {
-      if (session.status !== "running" || !session.identity)
-        return errorReply(sorted.message.id, new SessionUnavailable(`session ${session.id} is ${session.status}`));
-      return legacy.initialize(session, request, sorted.message);
-    }
+    if (sorted.kind === "request" && sorted.message.method === "initialize") return legacy.initialize(session, request, sorted.message);
     const client = legacy.lookup(session, request);
     if (client instanceof Response) return client;
     switch (sorted.kind) {

@@ -16,6 +16,7 @@ import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import type { Session } from "../../sessions/session.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { ReplayableStream, type StreamKeeper } from "./replayable-stream.ts";
+import { ServerSetup } from "./server-setup.ts";
 
 export const STANDALONE_STREAM = "get";
 
@@ -45,12 +46,16 @@ export class LegacyMcpSession implements LiveClient, StreamKeeper {
   private nextAsk = 1;
   private readonly cleanups: (() => void)[] = [];
   closed = false;
+  /** What it set up on a legacy server, sent again after a restart. */
+  readonly setup = new ServerSetup();
 
   constructor(
     readonly session: Session,
     readonly protocolVersion: string,
     readonly capabilities: Record<string, unknown>,
     readonly clientInfo: Record<string, unknown> | undefined,
+    /** The initialize result it was given, as JSON: a restarted server that would answer otherwise ends the MCP session. */
+    readonly announced: string,
     private readonly limits: ResumeLimits,
   ) {
     this.standalone = this.newStream(STANDALONE_STREAM);

@@ -18,13 +18,16 @@ import {
   StreamNotHeld,
   toRpcError,
 } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
 import { initializeResultFor, modernClientCapabilities } from "../../protocol/bridge.ts";
 import { modernEnvelope } from "../../protocol/handshake.ts";
 import { META, isLegacyVersion } from "../../protocol/versions.ts";
-import { type Session, isTerminal } from "../../sessions/session.ts";
+import { type Session, type SessionStatus, isLive, isTerminal } from "../../sessions/session.ts";
+import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import { LegacyMcpSession } from "./legacy-client.ts";
-import { accepted, errorReply, json } from "./replies.ts";
+import { reportMasked } from "../../http/masked-errors.ts";
+import { accepted, errorReply, gateReply, json } from "./replies.ts";
 import { parseEventId } from "./replayable-stream.ts";
 
 export interface EndpointSettings {
@@ -35,6 +38,8 @@ export interface EndpointSettings {
   /** Bytes one legacy client's MCP session keeps for resuming its streams (MCP_STATION_MCP_RESUME_BYTES). */
   resumeBytes: number;
   clientInfo: { name: string; version: string };
+  /** Where unknown failures, masked to clients, are logged in full; else the registry's logger, else none. */
+  log?: Logger;
 }
 
 /** Rounds of input_required a legacy client is walked through before the station gives up (a server that never finishes). */
@@ -42,33 +47,41 @@ const MAX_INPUT_ROUNDS = 16;
 
 export class LegacyEndpoint {
   private readonly clients = new Map<string, LegacyMcpSession>();
-  private readonly watched = new WeakSet<Session>();
-  /** Called when a client's MCP session ends (DELETE, idle, the server's exit). */
+  /** The station sessions whose status this endpoint follows, one subscription each (not one per client). */
+  private readonly watched = new Map<Session, () => void>();
+  /** Called when a client's MCP session ends (DELETE, idle, its server gone for good or changed by a restart). */
   onForget: ((client: LegacyMcpSession) => void) | undefined;
 
-  constructor(private readonly settings: EndpointSettings) {
+  constructor(
+    private readonly settings: EndpointSettings,
+    private readonly log: Logger,
+  ) {
     setInterval(() => this.sweep(), Math.min(60_000, settings.mcpSessionIdleMs)).unref?.();
   }
 
-  initialize(session: Session, request: Request, message: JsonRpcRequest): Response {
+  /**
+   * initialize, answered from the station's handshake with the server. While the server restarts it waits
+   * for the new process (within the request deadline) and answers from its handshake; it fails as
+   * /mcp/request does, 503 with Retry-After or 409, when the restart cannot make it or none is coming.
+   */
+  async initialize(session: Session, request: Request, message: JsonRpcRequest): Promise<Response> {
+    try {
+      await serverRunning(session, request.signal);
+    } catch (error) {
+      return gateReply(message.id, error);
+    }
     const params = (message.params ?? {}) as Record<string, unknown>;
-    const identity = session.identity!;
-    const result = initializeResultFor(identity, params.protocolVersion);
+    const result = initializeResultFor(session.identity!, params.protocolVersion);
     const client = new LegacyMcpSession(
       session,
       result.protocolVersion as string,
       (params.capabilities as Record<string, unknown> | undefined) ?? {},
       params.clientInfo as Record<string, unknown> | undefined,
+      JSON.stringify(result),
       { resumeBytes: this.settings.resumeBytes },
     );
     this.clients.set(client.id, client);
-    if (!this.watched.has(session)) {
-      // One exit listener per station session (not per client): its clients end with its server.
-      this.watched.add(session);
-      session.onExit(() => {
-        for (const other of this.clients.values()) if (other.session === session) this.forget(other);
-      });
-    }
+    this.watch(session);
     const headers = { "mcp-session-id": client.id };
     const reply = { jsonrpc: "2.0", id: message.id, result };
     if (!acceptsEventStream(request) || prefersJson(request)) return json(reply, 200, headers);
@@ -76,6 +89,58 @@ export class LegacyEndpoint {
     sse.send({ event: "message", data: JSON.stringify(reply) });
     sse.close();
     return sse.response;
+  }
+
+  /**
+   * A client's MCP session outlives a restart of its server that the policy recovers from: the station
+   * made the new process's handshake itself, and the client's version and capabilities are the station's
+   * to keep. It ends when no server is coming, and when the new process would answer initialize otherwise
+   * than the client was told (another version of the server, other capabilities): the client's 404 makes
+   * it initialize again and learn the new ones. What the client set up on a legacy server is sent again.
+   */
+  private watch(session: Session): void {
+    if (this.watched.has(session)) return;
+    let previous: SessionStatus = session.status;
+    const unsubscribe = session.events.subscribe((event) => {
+      if (event.kind !== "status") return;
+      const status = (event.data as { status: SessionStatus }).status;
+      const restarted = status === "running" && previous === "starting";
+      previous = status;
+      if (isTerminal(status)) endWhenGone(session, () => this.forgetAll(session));
+      else if (restarted) this.restarted(session);
+    });
+    this.watched.set(session, unsubscribe);
+  }
+
+  private restarted(session: Session): void {
+    for (const client of this.clientsOf(session)) {
+      const now = JSON.stringify(initializeResultFor(session.identity!, client.protocolVersion));
+      if (now !== client.announced) {
+        this.log.info("MCP session ended: the restarted server answers initialize differently", {
+          session_id: session.id,
+          mcp_session_id: client.id,
+        });
+        this.forget(client);
+      } else if (session.era === "legacy") {
+        void client.setup.replay(session).then((refused) => {
+          for (const { method, error } of refused)
+            this.log.warn("a restarted server refused what a client had set up", {
+              session_id: session.id,
+              mcp_session_id: client.id,
+              method,
+              reason: (error as Error).message,
+            });
+        });
+      }
+    }
+  }
+
+  private clientsOf(session: Session): LegacyMcpSession[] {
+    return [...this.clients.values()].filter((client) => client.session === session);
+  }
+
+  private forgetAll(session: Session): void {
+    for (const client of this.clientsOf(session)) this.forget(client);
   }
 
   /** The client's MCP session named by Mcp-Session-Id, or the error answer the spec gives. */
@@ -94,10 +159,20 @@ export class LegacyEndpoint {
     const headers = { "mcp-session-id": client.id };
     if (method === "notifications/cancelled") client.cancel(params?.requestId as JsonRpcId);
     else if (method !== "notifications/initialized") {
-      try {
-        client.session.notify(method, params);
-      } catch {
-        // The server is gone; the next request says so.
+      const send = () => client.session.notify(method, params);
+      if (isLive(client.session.status)) {
+        try {
+          send();
+        } catch {
+          // The server is gone; the next request says so.
+        }
+      } else {
+        // A restart: it waits for the new process like a request does; the client has its 202 already.
+        void serverRunning(client.session)
+          .then(send)
+          .catch(() => {
+            // No server is coming; the client's next request says so.
+          });
       }
     }
     return accepted(headers);
@@ -105,6 +180,14 @@ export class LegacyEndpoint {
 
   request(client: LegacyMcpSession, request: Request, message: JsonRpcRequest): Promise<Response> | Response {
     const headers = { "mcp-session-id": client.id };
+    if (!isLive(client.session.status)) {
+      // Waited out before the answer's form is chosen: a restart that cannot make it is the request's
+      // HTTP status (503, 409), as on /mcp/request, not an error inside a stream.
+      return serverRunning(client.session, request.signal).then(
+        () => (client.closed ? errorReply(null, new McpSessionNotFound()) : this.request(client, request, message)),
+        (error) => gateReply(message.id, error, headers),
+      );
+    }
     const useSse = acceptsEventStream(request) && !prefersJson(request);
     const stream = useSse ? client.openStream() : undefined;
     const controller = client.begin(message.id, stream);
@@ -162,13 +245,17 @@ export class LegacyEndpoint {
   private forget(client: LegacyMcpSession): void {
     if (!this.clients.delete(client.id)) return;
     client.close();
+    if (this.clientsOf(client.session).length === 0) {
+      this.watched.get(client.session)?.();
+      this.watched.delete(client.session);
+    }
     this.onForget?.(client);
   }
 
   private sweep(now = Date.now()): void {
     for (const client of this.clients.values()) {
-      if (isTerminal(client.session.status) || (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs))
-        this.forget(client);
+      if (isTerminal(client.session.status)) endWhenGone(client.session, () => this.forget(client));
+      else if (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs) this.forget(client);
     }
   }
 
@@ -184,6 +271,7 @@ export class LegacyEndpoint {
     try {
       if (session.era !== "modern") {
         const result = await session.request(message.method, params, { signal, onProgress });
+        client.setup.record(message.method, params);
         return { jsonrpc: "2.0", id: message.id, result };
       }
       // A modern server: the client's own info and capabilities travel in the envelope it never sends itself.
@@ -207,6 +295,7 @@ export class LegacyEndpoint {
         else delete current.requestState;
       }
     } catch (error) {
+      reportMasked(this.log, error, { session_id: session.id, method: message.method });
       return { jsonrpc: "2.0", id: message.id, error: toRpcError(error) };
     }
   }

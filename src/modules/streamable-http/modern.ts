@@ -12,24 +12,18 @@
  * results pass through untouched.
  */
 import { randomBytes } from "node:crypto";
-import {
-  HeaderMismatch,
-  InvalidParams,
-  MethodNotFound,
-  RemoteError,
-  RpcCode,
-  SessionUnavailable,
-  UnsupportedProtocolVersion,
-} from "../../errors.ts";
+import { HeaderMismatch, InvalidParams, MethodNotFound, RemoteError, RpcCode, UnsupportedProtocolVersion } from "../../errors.ts";
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import type { Logger } from "../../log.ts";
 import { discoverResultFor, headerMismatch, toModernResult, withoutModernMeta } from "../../protocol/bridge.ts";
 import { META, MODERN_VERSIONS, isModernVersion } from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
 import { CAPABILITY_OF, type LiveClient, declares } from "../../sessions/client-hub.ts";
-import { endIfFinal } from "../../http/event-stream.ts";
+import { reportMasked } from "../../http/masked-errors.ts";
+import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
-import { errorReply, json } from "./replies.ts";
+import { errorReply, gateReply, json } from "./replies.ts";
 
 /** Methods 2026-07-28 removed; a modern client asking for them gets "method not found" as the spec's 404. */
 const REMOVED = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
@@ -53,7 +47,10 @@ type Outcome =
 export class ModernEndpoint {
   private readonly parked = new Map<string, ParkedCall>();
 
-  constructor(private readonly settings: EndpointSettings) {}
+  constructor(
+    private readonly settings: EndpointSettings,
+    private readonly log: Logger,
+  ) {}
 
   /** The session a parked call runs on: a retry must reach the same process (registry pools). */
   sessionOfState(requestState: unknown): Session | undefined {
@@ -72,10 +69,13 @@ export class ModernEndpoint {
       return errorReply(message.id, new UnsupportedProtocolVersion({ supported: [...MODERN_VERSIONS], requested: version }));
     if (typeof meta[META.clientCapabilities] !== "object" || meta[META.clientCapabilities] === null)
       return errorReply(message.id, new InvalidParams(`params._meta must carry ${META.clientCapabilities}`));
-    const identity = session.identity;
-    if (!identity || session.status !== "running")
-      return errorReply(message.id, new SessionUnavailable(`session ${session.id} is ${session.status}`));
-    if (message.method === "server/discover") return json({ jsonrpc: "2.0", id: message.id, result: discoverResultFor(identity) });
+    try {
+      // A server the restart policy is bringing back is waited for, within the request deadline (issue 14).
+      await serverRunning(session, request.signal);
+    } catch (error) {
+      return gateReply(message.id, error);
+    }
+    if (message.method === "server/discover") return json({ jsonrpc: "2.0", id: message.id, result: discoverResultFor(session.identity!) });
     if (REMOVED.has(message.method)) return errorReply(message.id, new MethodNotFound("Method not found"));
     if (message.method === "subscriptions/listen") return this.listen(session, request, message);
 
@@ -118,6 +118,7 @@ export class ModernEndpoint {
         return json({ jsonrpc: "2.0", id: message.id, result: toModernResult(message.method, outcome.result, session.identity!) });
       return json({ jsonrpc: "2.0", id: message.id, result: outcome.result });
     } catch (error) {
+      reportMasked(this.log, error, { session_id: session.id, method: message.method });
       return errorReply(message.id, error);
     }
   }
@@ -302,7 +303,7 @@ export class ModernEndpoint {
     };
     const unsubscribe = session.events.subscribe((event) => {
       if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status))
-        return endIfFinal(session, () => sse.close());
+        return endWhenGone(session, () => sse.close());
       if (event.kind !== "notification") return;
       const data = event.data as { method: string; params?: Record<string, unknown> };
       const { _meta: _ignored, ...body } = data.params ?? {};
