@@ -6,6 +6,7 @@ import { createStation } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { batchedStdout, createLogger } from "./log.ts";
 import { runHealthcheck } from "./health/probe-command.ts";
+import { openFileLimit, serversThatFit } from "./process/fd-budget.ts";
 import { killAllGroups } from "./process/groups.ts";
 import { openStore } from "./store/open.ts";
 
@@ -33,6 +34,17 @@ try {
 const { app, manager, operations } = createStation(config, log, { store, defaultMetrics: true });
 app.listen({ hostname: config.host, port: config.port });
 log.info("mcp-station listening", { host: config.host, port: app.server?.port, pid: process.pid, store: store?.db.location ?? "off" });
+// Bun has already raised the soft RLIMIT_NOFILE to the hard one (/proc/<pid>/limits, from source and
+// compiled alike), so nothing is left to raise here. What is left is to say now, not at the first 503,
+// when even that cannot hold MCP_STATION_MAX_SESSIONS servers (docs/operations.md: Capacity).
+const fit = serversThatFit();
+if (fit !== undefined && fit < config.maxSessions) {
+  log.warn("the open-file limit holds fewer servers than MCP_STATION_MAX_SESSIONS", {
+    open_file_limit: openFileLimit(),
+    servers_that_fit: fit,
+    max_sessions: config.maxSessions,
+  });
+}
 // After listening: /healthz answers while servers of the previous run start again (/readyz shows restore: running).
 void operations.restore().catch((error) => log.error("restore failed", { err: error as Error }));
 

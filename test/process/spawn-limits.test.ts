@@ -74,6 +74,14 @@ describe.skipIf(!Bun.which("prlimit"))("under a low RLIMIT_NOFILE", () => {
     expect(refused.body.error.data).toMatchObject({ type: "capacity_exceeded", open_file_limit: 96 });
     // Four descriptors a server, a reserve of 32 kept for connections: about 14 fit beside the runtime's own.
     expect(held.length).toBeGreaterThanOrEqual(8);
+    // Said at start, before any caller met it.
+    expect(station.logs.find((line) => line.msg === "the open-file limit holds fewer servers than MCP_STATION_MAX_SESSIONS")).toMatchObject(
+      {
+        level: "warn",
+        open_file_limit: 96,
+        max_sessions: 1000,
+      },
+    );
     // A slot freed is usable again (before the burst below: its connections stay open, and count).
     const [first, ...rest] = held;
     expect((await call(`${station.url}/sessions/${first!.id}`, { method: "DELETE" })).status).toBe(200);
