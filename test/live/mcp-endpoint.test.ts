@@ -197,6 +197,30 @@ describe("modern clients (2026-07-28)", () => {
     });
   });
 
+  test("a legacy server's request becomes an input request named after its own id, answered under that key", async () => {
+    const url = await endpoint("client-requests.mjs", { client_capabilities: { sampling: {} } });
+    const ask = (id: number, extra: Record<string, unknown> = {}) =>
+      post(
+        url,
+        {
+          jsonrpc: "2.0",
+          id,
+          method: "tools/call",
+          params: { name: "ask_sampling", arguments: { prompt: "Say hi" }, ...extra, _meta: modernMeta({ sampling: {} }) },
+        },
+        { ...modernHeaders("tools/call", "ask_sampling"), accept: "application/json" },
+      );
+    const first = (await jsonOf(await ask(1))).result;
+    // The fixture's ping on start was "s1": its sampling request is "s2".
+    expect(first.resultType).toBe("input_required");
+    expect(Object.keys(first.inputRequests)).toEqual(["s2"]);
+    expect(first.inputRequests.s2.method).toBe("sampling/createMessage");
+    const sample = { role: "assistant", content: { type: "text", text: "hi!" }, model: "m" };
+    const done = (await jsonOf(await ask(2, { inputResponses: { s2: sample }, requestState: first.requestState }))).result;
+    expect(done.resultType).toBe("complete");
+    expect(JSON.parse(done.content[0].text)).toEqual(sample);
+  });
+
   test("a retry with an unknown requestState is refused", async () => {
     const url = await endpoint("client-requests.mjs");
     const res = await post(

@@ -23,6 +23,7 @@ import { reportMasked } from "../../http/masked-errors.ts";
 import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
+import { inputKey } from "../../protocol/input-keys.ts";
 import { errorReply, gateReply, json } from "./replies.ts";
 
 /** Methods 2026-07-28 removed; a modern client asking for them gets "method not found" as the spec's 404. */
@@ -184,7 +185,6 @@ export class ModernEndpoint {
     let ready: Outcome | undefined;
     let pendingRequests: Record<string, { method: string; params: unknown }> = {};
     let _flush: ReturnType<typeof setTimeout> | undefined;
-    let nextKey = 1;
     const startedAt = Date.now();
     // The server's requests while this call runs come here, when the client declared the capability in this request.
     const asker: LiveClient = {
@@ -207,7 +207,8 @@ export class ModernEndpoint {
           controller.abort();
           return Promise.reject(missing);
         }
-        const key = `${serverRequest.method.replace(/\W+/g, "_")}_${nextKey++}`;
+        // Named after the server's own request: its JSON-RPC id, the one name a legacy server gives it.
+        const key = inputKey(serverRequest.id, (taken) => taken in pendingRequests || questions.has(taken));
         pendingRequests[key] = { method: serverRequest.method, params: serverRequest.params ?? {} };
         // Requests that arrive together go out in one input_required result.
         _flush ??= setTimeout(() => {
