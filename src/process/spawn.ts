@@ -157,21 +157,22 @@ function preflight(spec: SpawnSpec, env: Record<string, string>): string {
 }
 
 /**
- * What the kernel answers when the station, not the server, is out of room: too many open files
- * (the station's or the system's), too many processes (RLIMIT_NPROC, a cgroup's pids.max), no memory
- * for the child. Bun.spawn throws these with `code` set, from socketpair, pidfd_open or posix_spawn.
+ * What the kernel answers when the station, not the server, is out of room, and what the operator
+ * can raise. Bun.spawn throws these with `code` set, from socketpair, pidfd_open or posix_spawn.
  */
-const OUT_OF_ROOM = new Set(["EMFILE", "ENFILE", "EAGAIN", "ENOMEM"]);
+const OUT_OF_ROOM: Record<string, string> = {
+  EMFILE: "too many open files in the station (RLIMIT_NOFILE)",
+  ENFILE: "too many open files on the host (fs.file-max)",
+  EAGAIN: "too many processes (RLIMIT_NPROC of the station's user, or the cgroup's pids.max)",
+  ENOMEM: "out of memory",
+};
 
 function spawnFailure(error: unknown, command: string | undefined): Error {
   const { code, syscall, message } = error as NodeJS.ErrnoException;
-  if (code !== undefined && OUT_OF_ROOM.has(code)) {
+  const why = code === undefined ? undefined : OUT_OF_ROOM[code];
+  if (why) {
     // Nothing of the child is left: Bun closes the pipes and reaps a child whose pidfd it could not open.
-    return new CapacityExceeded(
-      `the station cannot start another server: ${code} (${syscall ?? "spawn"})`,
-      { errno: code, syscall },
-      { cause: error },
-    );
+    return new CapacityExceeded(`the station cannot start another server: ${code}, ${why}`, { errno: code, syscall }, { cause: error });
   }
   return new SpawnFailed(`could not start ${command}: ${message}`, { command }, { cause: error });
 }
