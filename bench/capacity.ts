@@ -18,7 +18,7 @@
  * missing or wrong, or a process is left.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, release } from "node:os";
+import { cpus, loadavg, release } from "node:os";
 import { join } from "node:path";
 import { HttpClient } from "./lib/http-client.ts";
 import { checkAnswer, Deadline, echoLoad, freshId } from "./lib/load.ts";
@@ -36,6 +36,8 @@ const sessions = flag("sessions") ?? (quick ? 50 : 1000);
 const concurrency = flag("concurrency") ?? 32;
 const bucket = Math.max(10, Math.round(sessions / 10));
 const started = Date.now();
+// The machine may be shared: its load when the run began says how far the timings are the station's.
+const loadAtStart = loadavg().map((v) => Number(v.toFixed(2)));
 const log = (msg: string) => console.error(`[capacity ${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
 
 const node = args.includes("--server") && args[args.indexOf("--server") + 1] === "node";
@@ -60,8 +62,8 @@ async function inParallel<T>(items: T[], width: number, work: (item: T, index: n
   );
 }
 
-// About 10 MB a server and a margin for the station: a run that would push the machine into the
-// OOM killer is refused before it starts anything.
+// A server takes 4 MB (python -S) to 7 MB (node) of the machine's memory; 12 MB leaves a margin. A
+// run that would push the machine into the OOM killer is refused before it starts anything.
 const neededKb = sessions * 12 * 1024 + 1024 * 1024;
 if (freeMemoryKb() < neededKb) {
   console.error(
@@ -76,16 +78,18 @@ const station = await startStation({
 });
 const url = station.url;
 try {
+  // At LOG_LEVEL=warn no line says the station listens: ask it until it is ready.
+  const ready = () =>
+    fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
   const until = Date.now() + 30_000;
-  while (
-    (await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    )) !== 200
-  ) {
+  while (!(await ready())) {
     if (Date.now() > until) throw new Error("the station was not ready in 30 s");
     await Bun.sleep(50);
   }
+  let createStart = performance.now();
   const sample = (count: number) => ({
     sessions: count,
     elapsedMs: Math.round(performance.now() - createStart),
@@ -93,7 +97,6 @@ try {
     stationFds: descriptorsOf(station.pid).total,
     freeMemoryKb: freeMemoryKb(),
   });
-  let createStart = performance.now();
   const baseline = sample(0);
   const cpuBefore = cpuMsOf(station.pid);
 
@@ -135,8 +138,9 @@ try {
     const rid = freshId();
     try {
       const body = JSON.stringify({ session_id: id, method: "tools/call", params: echo.params(rid) });
-      const answer = (await client.postJson("/mcp/request", body, Deadline.in(30_000))) as { data?: unknown; error?: never };
-      checkAnswer({ result: answer.data, error: answer.error }, echo, rid);
+      // postJson refuses any answer but a 2xx, and a 2xx from /mcp/request carries the result in data.
+      const answer = (await client.postJson("/mcp/request", body, Deadline.in(30_000))) as { data?: unknown };
+      checkAnswer({ result: answer.data }, echo, rid);
       answered++;
     } catch (error) {
       failures.push(`answer ${id}: ${(error as Error).message}`.slice(0, 300));
@@ -156,13 +160,14 @@ try {
   const deleteStart = performance.now();
   await inParallel(live, concurrency, async (id) => {
     const sent = performance.now();
-    const response = await fetch(`${url}/sessions/${id}`, { method: "DELETE", signal: AbortSignal.timeout(60_000) }).catch(
-      (e) => e as Error,
-    );
-    if (response instanceof Error || response.status !== 200)
-      failures.push(`delete ${id}: ${response instanceof Error ? response.message : response.status}`);
-    else deleteLatencies.push(performance.now() - sent);
-    if (!(response instanceof Error)) await response.text();
+    try {
+      const response = await fetch(`${url}/sessions/${id}`, { method: "DELETE", signal: AbortSignal.timeout(60_000) });
+      await response.text();
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      deleteLatencies.push(performance.now() - sent);
+    } catch (error) {
+      failures.push(`delete ${id}: ${(error as Error).message}`);
+    }
   });
   const deleteMs = performance.now() - deleteStart;
   const children = processTree(station.pid).filter((pid) => pid !== station.pid);
@@ -176,6 +181,7 @@ try {
       cpu: cpus()[0]?.model ?? "unknown",
       memTotalKb: Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1]),
       kernel: release(),
+      loadAverageAtStart: loadAtStart,
       bun: Bun.version,
       interpreter: (await Bun.$`${interpreter} --version`.text()).trim(),
       date: new Date().toISOString(),
@@ -211,7 +217,7 @@ try {
 
   const kb = (v: number) => `${(v / 1024).toFixed(1)} MB`;
   console.log(
-    `\n${live.length} sessions (${answered} answered) with ${concurrency} callers, ${result.machine.cores} cores, ${kb(result.machine.memTotalKb)} RAM`,
+    `\n${live.length} sessions (${answered} answered) with ${concurrency} callers, ${result.machine.cores} cores, ${kb(result.machine.memTotalKb)} RAM, load ${loadAtStart.join(" ")} at start`,
   );
   console.log("\n sessions | create p50 | create p99 | station RSS | station fds | free memory");
   for (const s of samples.slice(1)) {
