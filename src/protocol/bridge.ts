@@ -8,6 +8,7 @@
  *   // { tools: [], resultType: "complete", ttlMs: 0, cacheScope: "private", _meta: { …serverInfo } }
  */
 import type { ServerIdentity } from "./handshake.ts";
+import { decodeParamValue } from "./param-headers.ts";
 import { LEGACY_VERSIONS, META, MODERN_VERSION, isLegacyVersion } from "./versions.ts";
 
 /** The version a legacy client gets: its own when the station knows it, else the newest legacy one (the spec's negotiation). */
@@ -92,17 +93,10 @@ export function modernClientCapabilities(capabilities: Record<string, unknown> |
   return out;
 }
 
-/** Decodes a header value in the spec's `=?base64?…?=` sentinel form; plain values pass through. */
-export function decodeHeaderValue(value: string): string {
-  const match = value.match(/^=\?base64\?([A-Za-z0-9+/=]*)\?=$/);
-  if (!match) return value;
-  return Buffer.from(match[1], "base64").toString("utf8");
-}
-
 /**
  * The 2026-07-28 Streamable HTTP header checks: MCP-Protocol-Version equals the
  * envelope's version, Mcp-Method equals the method, Mcp-Name equals params.name
- * or params.uri where required. Returns the problem, or undefined.
+ * or params.uri where required (the `=?base64?…?=` form decoded, strictly). Returns the problem, or undefined.
  */
 export function headerMismatch(
   headers: Headers,
@@ -122,7 +116,8 @@ export function headerMismatch(
   if (nameSource !== undefined) {
     const nameHeader = headers.get("mcp-name");
     if (nameHeader === null) return "the Mcp-Name header is missing";
-    const decoded = decodeHeaderValue(nameHeader);
+    const decoded = decodeParamValue(nameHeader);
+    if (decoded === undefined) return "Header mismatch: the Mcp-Name header value is not valid (plain visible ASCII, or =?base64?…?=)";
     if (decoded !== String(nameSource))
       return `Header mismatch: Mcp-Name header value '${decoded}' does not match body value '${String(nameSource)}'`;
   }

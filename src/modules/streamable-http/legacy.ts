@@ -13,20 +13,17 @@ import {
   McpSessionIdRequired,
   McpSessionNotFound,
   NotAcceptable,
-  RpcCode,
   StreamAlreadyOpen,
   StreamNotHeld,
-  toRpcError,
 } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { initializeResultFor, modernClientCapabilities } from "../../protocol/bridge.ts";
-import { modernEnvelope } from "../../protocol/handshake.ts";
-import { META, isLegacyVersion } from "../../protocol/versions.ts";
+import { initializeResultFor } from "../../protocol/bridge.ts";
+import { isLegacyVersion } from "../../protocol/versions.ts";
 import { type Session, type SessionStatus, isLive, isTerminal } from "../../sessions/session.ts";
 import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
+import { callForClient } from "./legacy-call.ts";
 import { LegacyMcpSession } from "./legacy-client.ts";
-import { reportMasked } from "../../http/masked-errors.ts";
 import { accepted, errorReply, gateReply, json } from "./replies.ts";
 import { parseEventId } from "./replayable-stream.ts";
 
@@ -41,9 +38,6 @@ export interface EndpointSettings {
   /** Where unknown failures, masked to clients, are logged in full; else the registry's logger, else none. */
   log?: Logger;
 }
-
-/** Rounds of input_required a legacy client is walked through before the station gives up (a server that never finishes). */
-const MAX_INPUT_ROUNDS = 16;
 
 export class LegacyEndpoint {
   private readonly clients = new Map<string, LegacyMcpSession>();
@@ -194,7 +188,9 @@ export class LegacyEndpoint {
     if (!useSse) request.signal.addEventListener("abort", () => controller.abort(), { once: true });
     const onProgress = (progress: Record<string, unknown>) =>
       stream?.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
-    const outcome = this.call(client, message, controller.signal, onProgress).finally(() => client.end(message.id));
+    const outcome = callForClient(client, message, { signal: controller.signal, onProgress }, this.settings.clientInfo, this.log).finally(
+      () => client.end(message.id),
+    );
     if (!stream) return outcome.then((reply) => json(reply, 200, headers));
     // Dropping the POST's stream does not cancel the request (2025-11-25): the client may resume it with GET.
     const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(
@@ -258,87 +254,10 @@ export class LegacyEndpoint {
       else if (!client.busy && now - client.lastActiveAt > this.settings.mcpSessionIdleMs) this.forget(client);
     }
   }
-
-  /** Runs one request on the server; resolves with the JSON-RPC response for the client, never rejects. */
-  private async call(
-    client: LegacyMcpSession,
-    message: JsonRpcRequest,
-    signal: AbortSignal,
-    onProgress: (progress: Record<string, unknown>) => void,
-  ): Promise<Record<string, unknown>> {
-    const session = client.session;
-    const params = message.params as Record<string, unknown> | undefined;
-    try {
-      if (session.era !== "modern") {
-        const result = await session.request(message.method, params, { signal, onProgress });
-        client.setup.record(message.method, params);
-        return { jsonrpc: "2.0", id: message.id, result };
-      }
-      // A modern server: the client's own info and capabilities travel in the envelope it never sends itself.
-      const envelope = modernEnvelope(
-        (client.clientInfo as { name: string; version: string } | undefined) ?? this.settings.clientInfo,
-        modernClientCapabilities(client.capabilities),
-      );
-      let current: Record<string, unknown> = { ...params, _meta: { ...(params?._meta as object | undefined), ...envelope } };
-      for (let round = 0; ; round++) {
-        const result = (await session.request(message.method, current, { signal, onProgress })) as Record<string, unknown>;
-        if (result?.resultType !== "input_required") return { jsonrpc: "2.0", id: message.id, result: asLegacyResult(result) };
-        if (round >= MAX_INPUT_ROUNDS) throw new Error(`the server asked for input ${MAX_INPUT_ROUNDS} times in a row`);
-        const inputResponses = await this.gatherInput(
-          client,
-          result.inputRequests as Record<string, { method: string; params?: unknown }> | undefined,
-          message.id,
-        );
-        if (inputResponses instanceof Response || "error" in inputResponses) return inputResponses as Record<string, unknown>;
-        current = { ...current, inputResponses: inputResponses.answers };
-        if (result.requestState !== undefined) current.requestState = result.requestState;
-        else delete current.requestState;
-      }
-    } catch (error) {
-      reportMasked(this.log, error, { session_id: session.id, method: message.method });
-      return { jsonrpc: "2.0", id: message.id, error: toRpcError(error) };
-    }
-  }
-
-  /** Asks the legacy client each input request the modern server made, as a server->client request of its own. */
-  private async gatherInput(
-    client: LegacyMcpSession,
-    requests: Record<string, { method: string; params?: unknown }> | undefined,
-    id: JsonRpcId,
-  ): Promise<{ answers: Record<string, unknown> } | { jsonrpc: "2.0"; id: JsonRpcId; error: { code: number; message: string } }> {
-    const answers: Record<string, unknown> = {};
-    for (const [key, input] of Object.entries(requests ?? {})) {
-      const asked = client.request(input.method, input.params);
-      if (!asked) {
-        return {
-          jsonrpc: "2.0",
-          id,
-          error: {
-            code: RpcCode.InternalError,
-            message: `the server needs input (${input.method}) that this client cannot give: it did not declare the capability, or has no open stream`,
-          },
-        };
-      }
-      answers[key] = await asked;
-    }
-    return { answers };
-  }
 }
 
 function prefersJson(request: Request): boolean {
   // A client that lists only JSON gets JSON; one that takes both gets a stream (progress and server requests fit there).
   const accept = (request.headers.get("accept") ?? "").toLowerCase();
   return !accept.includes("text/event-stream");
-}
-
-/** A modern server's result as a legacy client expects it: without the 2026-only fields. */
-function asLegacyResult(result: Record<string, unknown>): Record<string, unknown> {
-  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result ?? {};
-  const meta = rest._meta as Record<string, unknown> | undefined;
-  if (meta && META.serverInfo in meta) {
-    const { [META.serverInfo]: _info, ...others } = meta;
-    if (Object.keys(others).length > 0) rest._meta = others;
-    else delete rest._meta;
-  }
-  return rest;
 }

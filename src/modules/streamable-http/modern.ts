@@ -1,6 +1,6 @@
 /**
  * Streamable HTTP for modern clients (2026-07-28): stateless requests with
- * the `_meta` envelope, the routing headers checked against the body,
+ * the `_meta` envelope, the routing and Mcp-Param-* headers checked against the body,
  * `server/discover`, `subscriptions/listen`, and input_required results.
  *
  * A modern client on a legacy server is bridged: the station keeps the
@@ -11,51 +11,40 @@
  * the answers the server waits for. A modern server's own input_required
  * results pass through untouched.
  */
-import { randomBytes } from "node:crypto";
-import { HeaderMismatch, InvalidParams, MethodNotFound, RemoteError, RpcCode, UnsupportedProtocolVersion } from "../../errors.ts";
+import { HeaderMismatch, InvalidParams, MethodNotFound, UnsupportedProtocolVersion } from "../../errors.ts";
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
-import { discoverResultFor, headerMismatch, toModernResult, withoutModernMeta } from "../../protocol/bridge.ts";
+import { discoverResultFor, headerMismatch, toModernResult } from "../../protocol/bridge.ts";
 import { META, MODERN_VERSIONS, isModernVersion } from "../../protocol/versions.ts";
 import { type Session, isTerminal } from "../../sessions/session.ts";
-import { CAPABILITY_OF, type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { reportMasked } from "../../http/masked-errors.ts";
 import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
 import { SseStream, acceptsEventStream } from "../../http/sse.ts";
 import type { EndpointSettings } from "./legacy.ts";
-import { inputKey } from "../../protocol/input-keys.ts";
+import { ParkedCalls } from "./parked-calls.ts";
 import { errorReply, gateReply, json } from "./replies.ts";
+import { ToolHeaders } from "./tool-headers.ts";
 
 /** Methods 2026-07-28 removed; a modern client asking for them gets "method not found" as the spec's 404. */
 const REMOVED = new Set(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
-/** A legacy server's call waiting for the client's input (the server asked for sampling, elicitation or roots). */
-interface ParkedCall {
-  session: Session;
-  outcome: Promise<Outcome>;
-  questions: Map<string, (answer: unknown, error?: RemoteError) => void>;
-  nextInput: () => Promise<Outcome>;
-  controller: AbortController;
-  expiry: ReturnType<typeof setTimeout> | undefined;
-}
-
-type Outcome =
-  | { kind: "result"; result: unknown }
-  | { kind: "error"; error: unknown }
-  | { kind: "input"; requests: Record<string, { method: string; params: unknown }> };
-
 export class ModernEndpoint {
-  private readonly parked = new Map<string, ParkedCall>();
+  private readonly parked: ParkedCalls;
+  /** The Mcp-Param-* headers each session's tools declare: a stdio server never sees them, so the station checks. */
+  private readonly toolHeaders: ToolHeaders;
 
   constructor(
     private readonly settings: EndpointSettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.toolHeaders = new ToolHeaders(log);
+    this.parked = new ParkedCalls(settings.inputWaitMs);
+  }
 
   /** The session a parked call runs on: a retry must reach the same process (registry pools). */
   sessionOfState(requestState: unknown): Session | undefined {
-    return typeof requestState === "string" ? this.parked.get(requestState)?.session : undefined;
+    return this.parked.sessionOf(requestState);
   }
 
   async post(session: Session, request: Request, message: JsonRpcRequest): Promise<Response> {
@@ -79,6 +68,10 @@ export class ModernEndpoint {
     if (message.method === "server/discover") return json({ jsonrpc: "2.0", id: message.id, result: discoverResultFor(session.identity!) });
     if (REMOVED.has(message.method)) return errorReply(message.id, new MethodNotFound("Method not found"));
     if (message.method === "subscriptions/listen") return this.listen(session, request, message);
+    if (message.method === "tools/call") {
+      const problem = await this.toolHeaders.mismatch(session, request.headers, params);
+      if (problem) return errorReply(message.id, new HeaderMismatch(problem));
+    }
 
     const stream = acceptsEventStream(request) && (meta.progressToken !== undefined || meta[META.logLevel] !== undefined);
     const sse = stream
@@ -113,7 +106,8 @@ export class ModernEndpoint {
         const result = await session.request(message.method, params, { signal: request.signal, onProgress });
         return json({ jsonrpc: "2.0", id: message.id, result });
       }
-      const outcome = await this.bridged(session, request, message.method, params, meta, onProgress);
+      const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
+      const outcome = await this.parked.run(session, request.signal, message.method, params, capabilities, onProgress);
       if (outcome.kind === "error") throw outcome.error;
       if (outcome.kind === "result")
         return json({ jsonrpc: "2.0", id: message.id, result: toModernResult(message.method, outcome.result, session.identity!) });
@@ -122,141 +116,6 @@ export class ModernEndpoint {
       reportMasked(this.log, error, { session_id: session.id, method: message.method });
       return errorReply(message.id, error);
     }
-  }
-
-  /** A modern client's request to a legacy server: a new call, or the retry of a parked one. */
-  private async bridged(
-    session: Session,
-    request: Request,
-    method: string,
-    params: Record<string, unknown>,
-    meta: Record<string, unknown>,
-    onProgress: (progress: Record<string, unknown>) => void,
-  ): Promise<
-    { kind: "result"; result: unknown } | { kind: "error"; error: unknown } | { kind: "input_required"; result: Record<string, unknown> }
-  > {
-    const { inputResponses, requestState, ...rest } = params;
-    let call: ParkedCall;
-    let outcome: Promise<Outcome>;
-    if (requestState !== undefined) {
-      const found = typeof requestState === "string" ? this.parked.get(requestState) : undefined;
-      if (!found || found.session !== session) throw new RemoteError(RpcCode.InvalidParams, "Invalid or expired requestState");
-      this.parked.delete(requestState as string);
-      if (found.expiry) clearTimeout(found.expiry);
-      call = found;
-      // Wait for what comes next before answering the questions, so nothing the server says is missed.
-      outcome = Promise.race([call.outcome, call.nextInput()]);
-      for (const [key, answer] of Object.entries((inputResponses ?? {}) as Record<string, unknown>)) {
-        const resolve = call.questions.get(key);
-        call.questions.delete(key);
-        resolve?.(answer);
-      }
-    } else {
-      call = this.startCall(session, method, withoutModernMeta(rest), meta, onProgress);
-      outcome = Promise.race([call.outcome, call.nextInput()]);
-    }
-    // While this HTTP request is open, the client hanging up withdraws the call.
-    const onAbort = () => call.controller.abort();
-    request.signal.addEventListener("abort", onAbort, { once: true });
-    try {
-      const next = await outcome;
-      if (next.kind !== "input") return next;
-      const token = randomBytes(18).toString("base64url");
-      this.parked.set(token, call);
-      call.expiry = setTimeout(() => this.expire(token), this.settings.inputWaitMs);
-      return { kind: "input_required", result: { resultType: "input_required", inputRequests: next.requests, requestState: token } };
-    } finally {
-      request.signal.removeEventListener("abort", onAbort);
-    }
-  }
-
-  private startCall(
-    session: Session,
-    method: string,
-    params: Record<string, unknown> | undefined,
-    meta: Record<string, unknown>,
-    onProgress: (progress: Record<string, unknown>) => void,
-  ): ParkedCall {
-    const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
-    const controller = new AbortController();
-    const questions = new Map<string, (answer: unknown, error?: RemoteError) => void>();
-    let waiting: ((outcome: Outcome) => void) | undefined;
-    // Questions the server asked while no HTTP request was waiting (between input_required and the retry).
-    let ready: Outcome | undefined;
-    let pendingRequests: Record<string, { method: string; params: unknown }> = {};
-    let _flush: ReturnType<typeof setTimeout> | undefined;
-    const startedAt = Date.now();
-    // The server's requests while this call runs come here, when the client declared the capability in this request.
-    const asker: LiveClient = {
-      lastActiveAt: startedAt,
-      // Sampling and elicitation are taken even when undeclared: the exact 2026 answer is MissingRequiredClientCapability, below.
-      // roots/list undeclared falls through to the session's own roots.
-      accepts: (m) =>
-        !controller.signal.aborted && (declares(capabilities, m) || m === "sampling/createMessage" || m === "elicitation/create"),
-      busySince: () => startedAt,
-      ask: (serverRequest) => {
-        if (!declares(capabilities, serverRequest.method)) {
-          const needed = CAPABILITY_OF[serverRequest.method];
-          // A RemoteError, not a ProtocolError: it is also the answer to the server's request, which travels as it is.
-          const missing = new RemoteError(RpcCode.MissingRequiredClientCapability, `Missing required client capability: ${needed}`, {
-            requiredCapabilities: { [needed]: {} },
-          });
-          if (waiting) waiting({ kind: "error", error: missing });
-          else ready = { kind: "error", error: missing };
-          waiting = undefined;
-          controller.abort();
-          return Promise.reject(missing);
-        }
-        // Named after the server's own request: its JSON-RPC id, the one name a legacy server gives it.
-        const key = inputKey(serverRequest.id, (taken) => taken in pendingRequests || questions.has(taken));
-        pendingRequests[key] = { method: serverRequest.method, params: serverRequest.params ?? {} };
-        // Requests that arrive together go out in one input_required result.
-        _flush ??= setTimeout(() => {
-          _flush = undefined;
-          const requests = pendingRequests;
-          pendingRequests = {};
-          if (waiting) waiting({ kind: "input", requests });
-          else ready = { kind: "input", requests: { ...(ready?.kind === "input" ? ready.requests : {}), ...requests } };
-          waiting = undefined;
-        }, 5);
-        return new Promise((resolve, reject) => {
-          questions.set(key, (answer, error) => (error ? reject(error) : resolve(answer)));
-        });
-      },
-    };
-    const detach = session.clients.attach(asker);
-    const outcome: Promise<Outcome> = session
-      .request(method, params, { signal: controller.signal, onProgress: (p) => onProgress(p) })
-      .then(
-        (result): Outcome => ({ kind: "result", result }),
-        (error): Outcome => ({ kind: "error", error }),
-      )
-      .finally(() => {
-        detach();
-        for (const resolve of questions.values()) resolve(undefined, new RemoteError(RpcCode.InternalError, "the request ended"));
-      });
-    return {
-      session,
-      outcome,
-      questions,
-      controller,
-      expiry: undefined,
-      nextInput: () => {
-        const now = ready;
-        ready = undefined;
-        return now ? Promise.resolve(now) : new Promise<Outcome>((resolve) => (waiting = resolve));
-      },
-    };
-  }
-
-  /** The client never retried: the server's questions get an error, and the call is withdrawn. */
-  private expire(token: string): void {
-    const call = this.parked.get(token);
-    if (!call) return;
-    this.parked.delete(token);
-    for (const resolve of call.questions.values())
-      resolve(undefined, new RemoteError(RpcCode.InternalError, "the client did not answer the input request in time"));
-    call.controller.abort();
   }
 
   /** Request-scoped logging: a legacy server's log messages go to the requests that asked for them (logLevel). */
