@@ -11,13 +11,18 @@
  *   metrics.attach(manager);          // sessions by status, crashes, in flight
  *   await metrics.registry.metrics(); // the exposition text
  */
-import client from "prom-client";
+import type * as client from "prom-client";
+import Counter from "prom-client/lib/counter.js";
+import Gauge from "prom-client/lib/gauge.js";
+import Histogram from "prom-client/lib/histogram.js";
+import Registry from "prom-client/lib/registry.js";
 import { RemoteError, StationError } from "../errors.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { RestartReason } from "../sessions/restart.ts";
 import type { Session, SessionMeters, SessionStatus } from "../sessions/session.ts";
 import { type CounterCell, FastCounter, FastHistogram, type HistogramCell } from "./fast-metrics.ts";
+import { registerProcessMetrics } from "./process-metrics.ts";
 
 /** MCP methods get a label of their own; anything else a caller sends is "other", so callers cannot grow the label set. */
 const KNOWN_METHODS = new Set([
@@ -42,23 +47,6 @@ const KNOWN_METHODS = new Set([
 ]);
 
 const STATUSES: SessionStatus[] = ["starting", "running", "unresponsive", "stopping", "exited", "restarting", "failed"];
-
-/**
- * prom-client's default metrics that are wrong under Bun: the heap space
- * gauges read 0, and the active-handle gauges end in _total, which
- * `promtool check metrics` flags (a gauge must not look like a counter).
- */
-const MISLEADING_UNDER_BUN = [
-  "nodejs_heap_space_size_total_bytes",
-  "nodejs_heap_space_size_used_bytes",
-  "nodejs_heap_space_size_available_bytes",
-  "nodejs_active_handles",
-  "nodejs_active_handles_total",
-  "nodejs_active_requests",
-  "nodejs_active_requests_total",
-  "nodejs_active_resources",
-  "nodejs_active_resources_total",
-];
 
 /** Seconds: from a fast tools/list (sub-millisecond) to a long tool call. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -98,7 +86,7 @@ interface HttpCells {
 }
 
 export class StationMetrics implements SessionMeters {
-  readonly registry = new client.Registry();
+  readonly registry = new Registry();
   private readonly httpRequests = new FastCounter(
     "mcp_station_http_requests_total",
     "HTTP requests answered, by route pattern, HTTP method and status code",
@@ -137,18 +125,15 @@ export class StationMetrics implements SessionMeters {
 
   constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics !== false) {
-      client.collectDefaultMetrics({ register: this.registry });
-      for (const name of MISLEADING_UNDER_BUN) this.registry.removeSingleMetric(name);
-    }
-    new client.Gauge({ name: "mcp_station_build_info", help: "The station's version; always 1", labelNames: ["version"], registers }).set(
+    if (options.defaultMetrics !== false) registerProcessMetrics(this.registry);
+    new Gauge({ name: "mcp_station_build_info", help: "The station's version; always 1", labelNames: ["version"], registers }).set(
       { version },
       1,
     );
     for (const fast of [this.httpRequests, this.httpDuration, this.mcpRequests, this.mcpDuration])
       this.registry.registerMetric(fast as never);
     const self = this;
-    new client.Gauge({
+    new Gauge({
       name: "mcp_station_http_requests_in_flight",
       help: "HTTP requests being handled",
       registers,
@@ -156,7 +141,7 @@ export class StationMetrics implements SessionMeters {
         this.set(self.httpInFlight);
       },
     });
-    new client.Gauge({
+    new Gauge({
       name: "mcp_station_mcp_requests_in_flight",
       help: "MCP requests sent to servers and not yet answered",
       registers,
@@ -166,7 +151,7 @@ export class StationMetrics implements SessionMeters {
         this.set(n);
       },
     });
-    new client.Gauge({
+    new Gauge({
       name: "mcp_station_sessions",
       help: "Sessions by status",
       labelNames: ["status"],
@@ -177,42 +162,42 @@ export class StationMetrics implements SessionMeters {
         for (const [status, n] of counts) this.set({ status }, n);
       },
     });
-    this.spawnDuration = new client.Histogram({
+    this.spawnDuration = new Histogram({
       name: "mcp_station_session_spawn_duration_seconds",
       help: "Time to start a server process (spawn), per start or restart",
       buckets: START_BUCKETS,
       registers,
     });
-    this.handshakeDuration = new client.Histogram({
+    this.handshakeDuration = new Histogram({
       name: "mcp_station_session_initialize_duration_seconds",
       help: "Time from spawn to a completed handshake (server/discover or initialize), by era",
       labelNames: ["era"],
       buckets: START_BUCKETS,
       registers,
     });
-    this.restartsTotal = new client.Counter({
+    this.restartsTotal = new Counter({
       name: "mcp_station_session_restarts_total",
       help: "Restart attempts by the restart policy, by why (exited, unresponsive) and outcome (ok, failed)",
       labelNames: ["reason", "outcome"],
       registers,
     });
-    this.crashesTotal = new client.Counter({
+    this.crashesTotal = new Counter({
       name: "mcp_station_server_crashes_total",
       help: "Servers that exited without the station asking them to",
       registers,
     });
-    this.healthChecks = new client.Counter({
+    this.healthChecks = new Counter({
       name: "mcp_station_health_checks_total",
       help: "Per-session health checks (ping or server/discover), by outcome (ok, unanswered)",
       labelNames: ["outcome"],
       registers,
     });
-    this.storeErrors = new client.Counter({
+    this.storeErrors = new Counter({
       name: "mcp_station_store_errors_total",
       help: "Writes to the session store that failed, retries included",
       registers,
     });
-    new client.Gauge({
+    new Gauge({
       name: "mcp_station_store_unsaved_sessions",
       help: "Sessions whose latest state the session store has not taken yet (a write failed; retried with backoff)",
       registers,
@@ -220,7 +205,7 @@ export class StationMetrics implements SessionMeters {
         this.set(self.unsavedSource?.() ?? 0);
       },
     });
-    new client.Counter({
+    new Counter({
       name: "mcp_station_server_bytes_sent_total",
       help: "Bytes written to servers' stdin",
       registers,
@@ -229,7 +214,7 @@ export class StationMetrics implements SessionMeters {
         self.bytesOut = 0;
       },
     });
-    new client.Counter({
+    new Counter({
       name: "mcp_station_server_bytes_received_total",
       help: "Bytes read from servers' stdout",
       registers,
