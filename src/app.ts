@@ -2,8 +2,7 @@
  * Builds the station without listening: config in, Elysia app and session
  * manager out. Tests call `app.handle(new Request(...))` or listen on port 0.
  */
-import { openapi } from "@elysiajs/openapi";
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type { Config } from "./config.ts";
 import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
@@ -13,6 +12,7 @@ import { setUpOperations } from "./operations.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import type { SessionStore } from "./store/session-store.ts";
 import { mcpModule } from "./modules/mcp-request/index.ts";
+import { openapiModule } from "./modules/openapi/index.ts";
 import { liveModule } from "./modules/live/index.ts";
 import { mcpEndpointModule } from "./modules/streamable-http/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
@@ -48,33 +48,28 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
     .use(authGate(config, log))
+    // Built on the first GET /openapi/json, from every route registered here.
     .use(
-      openapi({
-        path: "/openapi",
-        // The default UIs load scripts from a CDN, which an offline container cannot reach:
-        // serve the OpenAPI document only (at /openapi/json).
-        provider: null,
-        documentation: {
-          info: {
-            title: "MCP Station",
-            version: VERSION,
-            description: "Runs MCP servers as managed child processes and routes JSON-RPC to them over HTTP.",
-          },
-          tags: [
-            { name: "sessions", description: "Server processes, one per session" },
-            { name: "mcp", description: "MCP requests routed to a session" },
-            { name: "health", description: "Liveness and readiness" },
-            { name: "servers", description: "The server registry (MCP_STATION_SERVERS_FILE)" },
-          ],
-          // Needed once a credential is configured (README: Security); /healthz never needs one.
-          components: {
-            securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", description: "An API key (MCP_STATION_API_KEYS) or a JWT" },
-              apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key" },
-            },
-          },
-          security: [{ bearer: [] }, { apiKey: [] }],
+      openapiModule((): AnyElysia => app, {
+        info: {
+          title: "MCP Station",
+          description: "Runs MCP servers as managed child processes and routes JSON-RPC to them over HTTP.",
+          version: VERSION,
         },
+        tags: [
+          { name: "sessions", description: "Server processes, one per session" },
+          { name: "mcp", description: "MCP requests routed to a session" },
+          { name: "health", description: "Liveness and readiness" },
+          { name: "servers", description: "The server registry (MCP_STATION_SERVERS_FILE)" },
+        ],
+        // Needed once a credential is configured (README: Security); /healthz never needs one.
+        components: {
+          securitySchemes: {
+            bearer: { type: "http", scheme: "bearer", description: "An API key (MCP_STATION_API_KEYS) or a JWT" },
+            apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "An API key" },
+          },
+        },
+        security: [{ bearer: [] }, { apiKey: [] }],
       }),
     )
     .use(healthModule(manager, VERSION, operations.readiness))
