@@ -16,7 +16,8 @@ const cleanStatus = (status: number) => (status >= 400 && status < 500) || statu
 
 const INTERNAL_ERROR = -32603;
 
-function parse(text: string): unknown {
+/** The JSON in `text`, or undefined. */
+export function parse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

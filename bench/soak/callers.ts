@@ -28,7 +28,7 @@ async function post(
   const sentAt = performance.now();
   const signal = extra.signal ?? AbortSignal.timeout(deadlines.hungAfterMs);
   try {
-    const response = await fetch(`${station.url}${path}`, {
+    const response = await station.fetch(path, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json", ...extra.headers },
       body: JSON.stringify(message),
@@ -36,12 +36,13 @@ async function post(
     });
     return { status: response.status, text: await response.text(), headers: response.headers };
   } catch (error) {
-    if (!extra.signal?.aborted) extra.tally.add(extra.channel, await station.judgeNoAnswer(sentAt, deadlines.hungAfterMs, error));
+    if (!extra.signal?.aborted)
+      extra.tally.add(extra.channel, await station.judgeNoAnswer(`POST ${path}`, sentAt, deadlines.hungAfterMs, error));
     return undefined;
   }
 }
 
-/** `callers` requests to echo.mjs's `slow` tool, each abandoned after a random 20-220 ms. */
+/** `callers` requests to echo.mjs's `slow` tool, each abandoned after a random 0-200 ms (before the station has read it, or while the server works). */
 export async function dropCallers(station: SoakStation, slot: Slot, tally: Tally, deadlines: Deadlines, callers = 4): Promise<void> {
   const ms = 1000;
   const body = {
@@ -52,7 +53,7 @@ export async function dropCallers(station: SoakStation, slot: Slot, tally: Tally
   };
   await Promise.all(
     range(callers).map(async () => {
-      const dropped = AbortSignal.timeout(20 + Math.random() * 200);
+      const dropped = AbortSignal.timeout(Math.random() * 200);
       const answer = await post(station, "/mcp/request", body, deadlines, { channel: "dropped callers", tally, signal: dropped });
       // An answer before the drop (a refusal while the session restarts, say) is judged like any other.
       if (answer) tally.add("dropped callers", judgeSeedAnswer(answer.status, answer.text, `slept ${ms}`));
@@ -90,7 +91,7 @@ export async function repeatedIds(station: SoakStation, slot: Slot, tally: Tally
       const call = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text } } };
       const answer = await post(station, path, call, deadlines, { ...options, headers });
       if (answer) tally.add("repeated ids", judgeMcpAnswer(answer.status, answer.text, 1, text));
-      await fetch(`${station.url}${path}`, { method: "DELETE", headers }).catch(() => undefined);
+      await station.fetch(path, { method: "DELETE", headers }).catch(() => undefined);
     }),
   );
 }
@@ -106,12 +107,12 @@ export async function slowEventReader(station: SoakStation, slot: Slot, tally: T
   const timer = setTimeout(() => stop.abort(), deadlines.hungAfterMs);
   let response: Response;
   try {
-    response = await fetch(`${station.url}/sessions/${slot.sessionId}/events`, {
+    response = await station.fetch(`/sessions/${slot.sessionId}/events`, {
       headers: { accept: "text/event-stream" },
       signal: stop.signal,
     });
   } catch (error) {
-    tally.add("event streams", await station.judgeNoAnswer(sentAt, deadlines.hungAfterMs, error));
+    tally.add("event streams", await station.judgeNoAnswer("GET events", sentAt, deadlines.hungAfterMs, error));
     return;
   } finally {
     clearTimeout(timer);
@@ -142,7 +143,7 @@ export async function slowEventReader(station: SoakStation, slot: Slot, tally: T
     }
   } catch (error) {
     // A stream may break with the station's SIGKILL; with a live station it is a failure.
-    tally.add("event streams", await station.judgeNoAnswer(readFrom, Number.POSITIVE_INFINITY, error));
+    tally.add("event streams", await station.judgeNoAnswer("reading the event stream", readFrom, Number.POSITIVE_INFINITY, error));
   }
   await reader.cancel().catch(() => undefined);
   await Promise.all(floods);

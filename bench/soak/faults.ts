@@ -153,7 +153,7 @@ export class Injector {
     const statuses = await this.fleet.statuses();
     await this.station.killAndRestart();
     for (const [index, slot] of this.fleet.slots.entries()) {
-      const info: any = await (await fetch(`${this.station.url}/sessions/${slot.sessionId}`)).json().catch(() => undefined);
+      const info: any = await (await this.station.fetch(`/sessions/${slot.sessionId}`)).json().catch(() => undefined);
       if (info?.session_id === slot.sessionId && info.status !== "failed") continue;
       const now = info?.status ?? info?.error?.data?.type;
       this.tally.lost.push(

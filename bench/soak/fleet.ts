@@ -11,7 +11,7 @@
  *   await fleet.replace(0);                 // DELETE its session, create another in its place
  */
 import { fixture } from "../../test/setup/paths.ts";
-import { judgeRestError } from "./answers.ts";
+import { judgeRestError, parse } from "./answers.ts";
 import type { SoakProcess } from "./leftovers.ts";
 import type { SoakStation } from "./station.ts";
 import type { Tally } from "./tally.ts";
@@ -56,14 +56,14 @@ export class Fleet {
   async create(server: SoakServer): Promise<Slot | undefined> {
     const token = `${this.tag}-${++this.made}`;
     const spec = { ...server.spec, env_vars: { [TOKEN_VAR]: token }, restart_policy: "always", max_restarts: 1000 };
-    const response = await fetch(`${this.station.url}/sessions`, {
+    const response = await this.station.fetch("/sessions", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(spec),
     });
     const text = await response.text();
-    const sessionId = response.status === 200 ? (JSON.parse(text) as { session_id?: string }).session_id : undefined;
-    if (sessionId) {
+    const sessionId = response.status === 200 ? (parse(text) as { session_id?: unknown })?.session_id : undefined;
+    if (typeof sessionId === "string") {
       this.tally.add("sessions", { outcome: "correct" });
       this.byToken.set(token, `session ${sessionId} (${server.name})`);
       return { sessionId, token, server };
@@ -97,7 +97,7 @@ export class Fleet {
   }
 
   async delete(sessionId: string): Promise<void> {
-    const response = await fetch(`${this.station.url}/sessions/${sessionId}`, { method: "DELETE" });
+    const response = await this.station.fetch(`/sessions/${sessionId}`, { method: "DELETE" });
     const text = await response.text();
     this.tally.add(
       "sessions",
@@ -119,13 +119,13 @@ export class Fleet {
 
   /** Every session's status, by id, as the station lists them. */
   async statuses(): Promise<Map<string, string>> {
-    const list: any = await (await fetch(`${this.station.url}/sessions`)).json();
+    const list: any = await (await this.station.fetch("/sessions")).json();
     return new Map((list.sessions ?? []).map((info: any) => [info.session_id, info.status]));
   }
 
   /** The pid of a session's server while it runs. */
   async pidOf(slot: Slot): Promise<number | undefined> {
-    const info: any = await (await fetch(`${this.station.url}/sessions/${slot.sessionId}`)).json().catch(() => undefined);
+    const info: any = await (await this.station.fetch(`/sessions/${slot.sessionId}`)).json().catch(() => undefined);
     return info?.status === "running" && typeof info.pid === "number" ? info.pid : undefined;
   }
 

@@ -43,7 +43,7 @@ export function soakCall(station: SoakStation, fleet: Fleet, tally: Tally, deadl
       const answer = await client.post("/mcp/request", body, {}, deadline);
       tally.add("mcp/request", station.markRestoring(judgeSeedAnswer(answer.status, answer.text, expected), sentAt, performance.now()));
     } catch (error) {
-      tally.add("mcp/request", await station.judgeNoAnswer(sentAt, deadlines.hungAfterMs, error));
+      tally.add("mcp/request", await station.judgeNoAnswer("POST /mcp/request", sentAt, deadlines.hungAfterMs, error));
     }
   };
 }

@@ -46,8 +46,11 @@ export interface SoakReport {
   requests: number;
   durationMs: number;
   stationRestarts: number;
-  /** The station's error lines (an unhandled error is logged in full there), the first few. */
-  logErrors: string[];
+  /**
+   * The first few of the station's error lines (an unhandled error is logged in full there), and of
+   * its audit refusals: every soak caller is local and needs no credential, so a refusal is false.
+   */
+  logged: string[];
   failures: string[];
 }
 
@@ -110,16 +113,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const failures = tally.failures(FAULT_KINDS);
   const growth = options.rssMargin === undefined ? undefined : rssGrowth(rss, options.rssMargin);
   if (growth) failures.push(growth);
-  const logErrors = errorLines(options.logFile);
-  return { tally, rss, requests, durationMs: performance.now() - started, stationRestarts: station.restarts, logErrors, failures };
+  const refusals = logLines(options.logFile, '"msg":"audit: request refused"');
+  if (refusals.length) failures.push(`${refusals.length} refusals in the audit log, though every caller was allowed`);
+  const logged = [...logLines(options.logFile, '"level":"error"'), ...refusals].slice(0, 10);
+  return { tally, rss, requests, durationMs: performance.now() - started, stationRestarts: station.restarts, logged, failures };
 }
 
-function errorLines(logFile: string, kept = 5): string[] {
+function logLines(logFile: string, marker: string): string[] {
   const text = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
-  return text
-    .split("\n")
-    .filter((line) => line.includes('"level":"error"'))
-    .slice(0, kept);
+  return text.split("\n").filter((line) => line.includes(marker));
 }
 
 /** The report as text: the counts table, the RSS figures, the samples of what failed, the verdict. */
@@ -134,7 +136,7 @@ export function formatReport(report: SoakReport): string {
   if (report.tally.samples.length) lines.push("samples:", ...report.tally.samples.map((s) => `  ${s}`));
   if (report.tally.leftovers.length) lines.push("left behind:", ...report.tally.leftovers.map((s) => `  ${s}`));
   if (report.tally.lost.length) lines.push("not restored:", ...report.tally.lost.map((s) => `  ${s}`));
-  if (report.logErrors.length) lines.push("station errors logged:", ...report.logErrors.map((s) => `  ${s.slice(0, 1500)}`));
+  if (report.logged.length) lines.push("station log:", ...report.logged.map((s) => `  ${s.slice(0, 1500)}`));
   lines.push(report.failures.length ? `verdict: FAIL (${report.failures.join("; ")})` : "verdict: pass");
   return lines.join("\n");
 }

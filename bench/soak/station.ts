@@ -33,7 +33,7 @@ const SOAK_ENV = {
   MCP_STATION_PYTHON: PYTHON_MCP2,
 };
 
-const answers = async (url: string): Promise<boolean> => (await fetch(url).catch(() => undefined))?.ok ?? false;
+const answers = async (url: string): Promise<boolean> => (await fetch(url, { keepalive: false }).catch(() => undefined))?.ok ?? false;
 
 /** Polls `ready` every 20 ms until it holds, for at most `ms`. */
 async function until(ready: () => Promise<boolean>, ms: number, what: string): Promise<void> {
@@ -93,18 +93,28 @@ export class SoakStation {
   }
 
   /**
-   * What a call that got no answer counts as: refused if the station was down meanwhile (the caller
-   * then waits for it to come back rather than spin on refusals), hung if it waited past its limit,
-   * else malformed: a live station dropped the connection.
+   * fetch() on the station, on a connection of its own: Bun's pool may hand out a keep-alive
+   * connection in the instant the station closes it for idleness, and that client-side race
+   * (ECONNRESET) must not pass for the station dropping a caller. The load's HttpClient retires
+   * idle connections instead.
    */
-  async judgeNoAnswer(sentAt: number, limitMs: number, error: unknown): Promise<Judged> {
+  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.url}${path}`, { ...init, keepalive: false });
+  }
+
+  /**
+   * What `what`, sent at `sentAt` and never answered, counts as: refused if the station was down
+   * meanwhile (the caller then waits for it to come back rather than spin on refusals), hung if it
+   * waited past its limit, else malformed: a live station dropped the connection.
+   */
+  async judgeNoAnswer(what: string, sentAt: number, limitMs: number, error: unknown): Promise<Judged> {
     const now = performance.now();
     if (this.wasDown(sentAt, now)) {
       await this.whenUp();
       return { outcome: "refused" };
     }
-    if (now - sentAt >= limitMs) return { outcome: "hung", detail: `no answer in ${Math.round(now - sentAt)} ms` };
-    return { outcome: "malformed", detail: `connection lost while the station was up: ${(error as Error)?.message}` };
+    if (now - sentAt >= limitMs) return { outcome: "hung", detail: `${what}: no answer in ${Math.round(now - sentAt)} ms` };
+    return { outcome: "malformed", detail: `${what}: connection lost while the station was up: ${(error as Error)?.message}` };
   }
 
   /** SIGKILL, then a new station on the same port and store; resolves once it has restored its sessions. */
