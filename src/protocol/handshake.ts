@@ -146,6 +146,8 @@ export async function handshake(peer: JsonRpcPeer, options: HandshakeOptions): P
     return sent.response.then(readInitialize);
   };
 
+  /** An initialize sent while the probe was still unanswered: it crosses the probe. */
+  let crossing: Promise<Outcome> | undefined;
   if (options.knownEra === "legacy") {
     attempts.push(sendInitialize());
   } else {
@@ -173,11 +175,19 @@ export async function handshake(peer: JsonRpcPeer, options: HandshakeOptions): P
       }
       attempts.length = 0;
     }
-    attempts.push(sendInitialize());
+    const initializing = sendInitialize();
+    if (first === "slow") crossing = initializing;
+    attempts.push(initializing);
   }
 
   // Whichever attempt yields an identity first wins; the others are cancelled.
-  const identity = await firstIdentity(attempts, rejections);
+  let identity = await firstIdentity(attempts, rejections);
+  if (identity.era === "modern" && crossing) {
+    // A dual-era server may answer server/discover without fixing its era, and take the next request as
+    // its handshake (the v2 SDK's serveStdio): an initialize that crossed the late probe then makes it a
+    // legacy server for life, whichever answer came first. Its answer follows the probe's at once.
+    identity = (await legacyWithin(crossing, options.probeTimeoutMs)) ?? identity;
+  }
   identity.eraSource = options.knownEra === "legacy" ? "cache" : "probe";
   for (const id of ids) {
     // The spec forbids cancelling initialize; the losing probe may be cancelled.
@@ -186,6 +196,23 @@ export async function handshake(peer: JsonRpcPeer, options: HandshakeOptions): P
   }
   if (identity.era === "legacy") peer.notify("notifications/initialized");
   return identity;
+}
+
+/** The legacy identity an initialize yields within `ms`, if it does. */
+function legacyWithin(attempt: Promise<Outcome>, ms: number): Promise<ServerIdentity | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    attempt.then(
+      (outcome) => {
+        clearTimeout(timer);
+        resolve("identity" in outcome ? outcome.identity : undefined);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      },
+    );
+  });
 }
 
 function firstIdentity(attempts: Promise<Outcome>[], rejections: string[]): Promise<ServerIdentity> {

@@ -90,6 +90,18 @@ describe("handshake", () => {
     expect(server.methods()).not.toContain("notifications/initialized");
   });
 
+  test("a slow dual-era server that takes the crossing initialize as its handshake is legacy, though its probe answer came first", async () => {
+    // The v2 SDK's serveStdio: server/discover is answered without fixing the era; the initialize after it
+    // pins the process to the legacy era, and its answer follows the probe's.
+    const server = scriptedServer({
+      "server/discover": { delayMs: 250, result: discoverResult },
+      initialize: { delayMs: 160, result: initializeResult() },
+    });
+    const identity = await handshake(server.peer, options);
+    expect(identity).toMatchObject({ era: "legacy", protocolVersion: "2025-11-25", serverInfo: { name: "l" } });
+    expect(server.methods()).toEqual(["server/discover", "initialize", "notifications/initialized"]);
+  });
+
   test("UnsupportedProtocolVersion naming a legacy version leads to initialize", async () => {
     const server = scriptedServer({
       "server/discover": { error: { code: -32022, message: "Unsupported", data: { supported: ["2025-06-18"], requested: "2026-07-28" } } },
