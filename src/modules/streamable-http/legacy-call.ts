@@ -6,7 +6,9 @@
  * through with the client: each input request goes to the client as a
  * request of the server's own on the client's streams, and the server is
  * asked again with the answers, for at most MAX_INPUT_ROUNDS rounds. The
- * final result loses the 2026-only fields.
+ * final result loses the 2026-only fields. The client's log level (its
+ * logging/setLevel, else every level, as a legacy server logs) travels in
+ * the envelope too.
  *
  * @example
  *   const reply = await callForClient(client, message, { signal, onProgress }, clientInfo, log);
@@ -43,10 +45,16 @@ export async function callForClient(
       client.setup.record(message.method, params);
       return { jsonrpc: "2.0", id: message.id, result };
     }
-    const envelope = modernEnvelope(
-      (client.clientInfo as Implementation | undefined) ?? stationInfo,
-      modernClientCapabilities(client.capabilities),
-    );
+    if (message.method === "logging/setLevel") {
+      // 2026-07-28 has no such request: the level travels in each request's envelope, this client's own.
+      client.setup.record(message.method, params);
+      return { jsonrpc: "2.0", id: message.id, result: {} };
+    }
+    const envelope = {
+      ...modernEnvelope((client.clientInfo as Implementation | undefined) ?? stationInfo, modernClientCapabilities(client.capabilities)),
+      // A legacy server logs what it likes until its client sets a level; a modern one logs only at a level asked for.
+      [META.logLevel]: client.setup.level ?? "debug",
+    };
     let current: Record<string, unknown> = { ...params, _meta: { ...(params?._meta as object | undefined), ...envelope } };
     for (let round = 0; ; round++) {
       const result = (await session.request(message.method, current, options)) as Record<string, unknown>;

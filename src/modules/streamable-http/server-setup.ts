@@ -24,6 +24,11 @@ export class ServerSetup {
     else if (method === "logging/setLevel" && typeof params?.level === "string") this.logLevel = params.level;
   }
 
+  /** The level the client asked for with logging/setLevel, if it did. */
+  get level(): string | undefined {
+    return this.logLevel;
+  }
+
   /** Sends it all again to the session's new process; what the server refuses now is reported, not retried. */
   async replay(session: Session): Promise<{ method: string; error: unknown }[]> {
     const asks: [string, Record<string, unknown>][] = [];
