@@ -132,18 +132,17 @@ export async function slowEventReader(station: SoakStation, slot: Slot, tally: T
   });
   const reader = response.body!.getReader();
   const until = performance.now() + readMs;
-  let readFrom = performance.now();
   try {
     while (performance.now() < until) {
       await Bun.sleep(pauseMs);
-      readFrom = performance.now();
       // A read waits for the next chunk; the stream may be quiet, so it races the reader's own clock.
       const next = await Promise.race([reader.read(), Bun.sleep(Math.max(0, until - performance.now()))]);
       if (next?.done) break;
     }
   } catch (error) {
-    // A stream may break with the station's SIGKILL; with a live station it is a failure.
-    tally.add("event streams", await station.judgeNoAnswer("reading the event stream", readFrom, Number.POSITIVE_INFINITY, error));
+    // A stream broken by the station's SIGKILL shows at the next read, which may come after the
+    // station is back: whether it was down is asked of the stream's whole life.
+    tally.add("event streams", await station.judgeNoAnswer("reading the event stream", sentAt, Number.POSITIVE_INFINITY, error));
   }
   await reader.cancel().catch(() => undefined);
   await Promise.all(floods);
