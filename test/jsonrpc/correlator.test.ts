@@ -100,4 +100,67 @@ describe("Correlator", () => {
     c.settle({ jsonrpc: "2.0", id: listen.id, result: {} });
     expect(await listen.response).toMatchObject({ result: {} });
   });
+
+  test("one timer serves every deadline: each request still expires at its own time, a shorter one after a longer one too", async () => {
+    const { clock, advance, pendingTimers } = fakeClock();
+    const expired: number[] = [];
+    const c = new Correlator((id) => expired.push(id), clock);
+    const long = c.open("a", { timeoutMs: 300 });
+    const later = c.open("b", { timeoutMs: 300 });
+    advance(50);
+    const short = c.open("c", { timeoutMs: 100 });
+    const same = c.open("d", { timeoutMs: 300 });
+    const failures = [long, later, short, same].map((r) => r.response.catch((error) => error));
+    expect(pendingTimers()).toBe(1);
+    advance(99);
+    expect(expired).toEqual([]);
+    advance(1);
+    expect(expired).toEqual([short.id]);
+    advance(149);
+    expect(expired).toEqual([short.id]);
+    advance(1);
+    expect(expired).toEqual([short.id, long.id, later.id]);
+    expect(c.has(same.id)).toBe(true);
+    expect(pendingTimers()).toBe(1);
+    advance(50);
+    expect(expired).toEqual([short.id, long.id, later.id, same.id]);
+    for (const failure of await Promise.all(failures)) expect(failure).toBeInstanceOf(RequestTimeout);
+    expect(pendingTimers()).toBe(0);
+  });
+
+  test("the timer goes when the last pending request is answered, and comes back with the next one", async () => {
+    const { clock, advance, pendingTimers } = fakeClock();
+    const c = new Correlator(() => {}, clock);
+    const a = c.open("x", { timeoutMs: 1000 });
+    const b = c.open("y", { timeoutMs: 1000 });
+    c.settle({ jsonrpc: "2.0", id: a.id, result: 1 });
+    expect(pendingTimers()).toBe(1);
+    c.settle({ jsonrpc: "2.0", id: b.id, result: 2 });
+    expect(pendingTimers()).toBe(0);
+    const d = c.open("z", { timeoutMs: 10 });
+    expect(pendingTimers()).toBe(1);
+    advance(10);
+    await expect(d.response).rejects.toBeInstanceOf(RequestTimeout);
+  });
+
+  test("a timer that fires early expires nothing before its time", async () => {
+    let now = 0;
+    let fire: (() => void) | undefined;
+    const clock: Clock = {
+      now: () => now,
+      setTimeout: (fn) => {
+        fire = fn;
+        return 1;
+      },
+      clearTimeout: () => {},
+    };
+    const c = new Correlator(() => {}, clock);
+    const a = c.open("x", { timeoutMs: 100 });
+    now = 90;
+    fire!();
+    expect(c.has(a.id)).toBe(true);
+    now = 100;
+    fire!();
+    await expect(a.response).rejects.toBeInstanceOf(RequestTimeout);
+  });
 });
