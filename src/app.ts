@@ -30,7 +30,11 @@ export interface StationOptions {
 }
 
 export function createStation(config: Config, log: Logger = silentLogger, options: StationOptions = {}) {
-  const metrics = new StationMetrics(VERSION, { defaultMetrics: options.defaultMetrics ?? false });
+  const metrics = new StationMetrics(VERSION, {
+    defaultMetrics: options.defaultMetrics ?? false,
+    maxToolsPerServer: config.metricsMaxTools,
+    maxSessions: config.maxSessions,
+  });
   const manager = new SessionManager(
     {
       ...config,

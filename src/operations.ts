@@ -33,7 +33,7 @@ export function setUpOperations(config: Config, manager: SessionManager, metrics
         const entry = config.registry.get(name);
         return entry ? { policy: entry.restartPolicy, maxRestarts: entry.maxRestarts } : undefined;
       },
-      onRestart: (_, reason, ok) => metrics.restarted(reason, ok),
+      onRestart: (session, reason, ok) => metrics.restarted(session, reason, ok),
     },
     log,
   );

@@ -1,13 +1,14 @@
 /**
  * The station's Prometheus metrics (prom-client, in a registry of its own).
- * The /mcp/request hot path only increments counters and observes
- * histograms through label children cached here; byte counts are plain
- * numbers folded into their counters at scrape time. Everything that can be
- * counted from state (sessions by status, requests in flight) is computed
- * when scraped, not tracked.
+ * The hot path only increments counters and observes histograms through
+ * cells found once (fast-metrics.ts): HTTP requests here, MCP requests by
+ * method (method-metrics.ts) and by server and tool (server-metrics.ts),
+ * whose meters each session holds. Everything that can be counted from state
+ * (sessions by status, requests in flight) is computed when scraped, not
+ * tracked.
  *
  * @example
- *   const metrics = new StationMetrics(VERSION);
+ *   const metrics = new StationMetrics(VERSION, { maxToolsPerServer: 50, maxSessions: 100 });
  *   metrics.attach(manager);          // sessions by status, crashes, in flight
  *   await metrics.registry.metrics(); // the exposition text
  */
@@ -16,76 +17,37 @@ import Counter from "prom-client/lib/counter.js";
 import Gauge from "prom-client/lib/gauge.js";
 import Histogram from "prom-client/lib/histogram.js";
 import Registry from "prom-client/lib/registry.js";
-import { RemoteError, StationError } from "../errors.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { SessionManager } from "../sessions/manager.ts";
 import type { RestartReason } from "../sessions/restart.ts";
-import type { Session, SessionMeters, SessionStatus } from "../sessions/session.ts";
+import type { Session, StationMeters } from "../sessions/session.ts";
+import { serverLabel } from "../sessions/session-meters.ts";
 import { type CounterCell, FastCounter, FastHistogram, type HistogramCell } from "./fast-metrics.ts";
+import { LATENCY_BUCKETS, MethodMetrics } from "./method-metrics.ts";
 import { registerProcessMetrics } from "./process-metrics.ts";
+import { STATUSES, ServerMetrics } from "./server-metrics.ts";
+import type { ServerMeterSet } from "./server-meters.ts";
 
-/** MCP methods get a label of their own; anything else a caller sends is "other", so callers cannot grow the label set. */
-const KNOWN_METHODS = new Set([
-  "initialize",
-  "ping",
-  "server/discover",
-  "tools/list",
-  "tools/call",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "prompts/list",
-  "prompts/get",
-  "completion/complete",
-  "logging/setLevel",
-  "tasks/get",
-  "tasks/list",
-  "tasks/result",
-  "tasks/cancel",
-]);
+export { outcomeOf } from "./labels.ts";
 
-const STATUSES: SessionStatus[] = ["starting", "running", "unresponsive", "stopping", "exited", "restarting", "failed"];
-
-/** Seconds: from a fast tools/list (sub-millisecond) to a long tool call. */
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const START_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
-/** What became of one MCP request, for the outcome label. */
-export function outcomeOf(error: unknown): string {
-  if (error === undefined) return "ok";
-  if (error instanceof RemoteError) return "error";
-  if (error instanceof StationError) {
-    switch (error.type) {
-      case "request_timeout":
-        return "timeout";
-      case "request_cancelled":
-        return "cancelled";
-      case "server_exited":
-        return "server_exited";
-      case "session_not_running":
-        return "not_running";
-      case "too_many_requests":
-        return "throttled";
-      case "message_too_large":
-        return "too_large";
-    }
-  }
-  return "failed";
+export interface StationMetricsOptions {
+  /** Process-wide metrics (CPU, memory, event loop); default on. */
+  defaultMetrics?: boolean;
+  /** Tool names per server with a label of their own (MCP_STATION_METRICS_MAX_TOOLS); default 50. */
+  maxToolsPerServer?: number;
+  /** MCP_STATION_MAX_SESSIONS, exported as mcp_station_max_sessions; not exported when unset. */
+  maxSessions?: number;
 }
 
-/** The cells one MCP method (or one route and HTTP method) updates, found once. */
-interface McpCells {
-  byOutcome: Map<string, CounterCell>;
-  duration: HistogramCell;
-}
+/** The cells one route and HTTP method update, found once. */
 interface HttpCells {
   byStatus: Map<number, CounterCell>;
   duration: HistogramCell;
 }
 
-export class StationMetrics implements SessionMeters {
+export class StationMetrics implements StationMeters {
   readonly registry = new Registry();
   private readonly httpRequests = new FastCounter(
     "mcp_station_http_requests_total",
@@ -99,39 +61,27 @@ export class StationMetrics implements SessionMeters {
     LATENCY_BUCKETS,
   );
   private httpInFlight = 0;
-  private readonly mcpRequests = new FastCounter(
-    "mcp_station_mcp_requests_total",
-    "MCP requests sent to servers, by MCP method and outcome (ok, error = the server's JSON-RPC error, timeout, cancelled, server_exited, not_running, throttled, too_large, failed)",
-    ["method", "outcome"],
-  );
-  private readonly mcpDuration = new FastHistogram(
-    "mcp_station_mcp_request_duration_seconds",
-    "MCP round trips to servers, by MCP method, whatever their outcome",
-    ["method"],
-    LATENCY_BUCKETS,
-  );
+  private readonly byMethod: MethodMetrics;
+  private readonly byServer: ServerMetrics;
   private readonly spawnDuration: client.Histogram;
   private readonly handshakeDuration: client.Histogram<"era">;
   private readonly restartsTotal: client.Counter<"reason" | "outcome">;
   private readonly crashesTotal: client.Counter;
   private readonly healthChecks: client.Counter<"outcome">;
   private readonly storeErrors: client.Counter;
-  private readonly mcpCells = new Map<string, McpCells>();
   private readonly httpCells = new Map<string, Map<string, HttpCells>>();
-  private bytesOut = 0;
-  private bytesIn = 0;
   private sessionSource: (() => Iterable<Session>) | undefined;
   private unsavedSource: (() => number) | undefined;
 
-  constructor(version: string, options: { defaultMetrics?: boolean } = {}) {
+  constructor(version: string, options: StationMetricsOptions = {}) {
     const registers = [this.registry];
     if (options.defaultMetrics !== false) registerProcessMetrics(this.registry);
     new Gauge({ name: "mcp_station_build_info", help: "The station's version; always 1", labelNames: ["version"], registers }).set(
       { version },
       1,
     );
-    for (const fast of [this.httpRequests, this.httpDuration, this.mcpRequests, this.mcpDuration])
-      this.registry.registerMetric(fast as never);
+    for (const fast of [this.httpRequests, this.httpDuration]) this.registry.registerMetric(fast as never);
+    this.byMethod = new MethodMetrics(this.registry);
     const self = this;
     new Gauge({
       name: "mcp_station_http_requests_in_flight",
@@ -205,23 +155,16 @@ export class StationMetrics implements SessionMeters {
         this.set(self.unsavedSource?.() ?? 0);
       },
     });
-    new Counter({
-      name: "mcp_station_server_bytes_sent_total",
-      help: "Bytes written to servers' stdin",
-      registers,
-      collect() {
-        this.inc(self.bytesOut);
-        self.bytesOut = 0;
-      },
-    });
-    new Counter({
-      name: "mcp_station_server_bytes_received_total",
-      help: "Bytes read from servers' stdout",
-      registers,
-      collect() {
-        this.inc(self.bytesIn);
-        self.bytesIn = 0;
-      },
+    const maxSessions = options.maxSessions;
+    if (maxSessions !== undefined)
+      new Gauge({
+        name: "mcp_station_max_sessions",
+        help: "Sessions the station runs at once at most (MCP_STATION_MAX_SESSIONS)",
+        registers,
+      }).set(maxSessions);
+    this.byServer = new ServerMetrics(this.registry, this.byMethod, {
+      maxToolsPerServer: options.maxToolsPerServer ?? 50,
+      sessions: () => this.sessions(),
     });
   }
 
@@ -235,26 +178,12 @@ export class StationMetrics implements SessionMeters {
     if (this.sessionSource) yield* this.sessionSource();
   }
 
+  /** The meters of one server's sessions (its MCP requests and bytes), once per session. */
+  forServer(server: string): ServerMeterSet {
+    return this.byServer.forServer(server);
+  }
+
   // --- the hot path -------------------------------------------------------
-
-  mcpRequest(method: string, error: unknown, seconds: number): void {
-    const name = KNOWN_METHODS.has(method) ? method : "other";
-    let cells = this.mcpCells.get(name);
-    if (!cells) this.mcpCells.set(name, (cells = { byOutcome: new Map(), duration: this.mcpDuration.cell([name]) }));
-    const outcome = outcomeOf(error);
-    let counter = cells.byOutcome.get(outcome);
-    if (!counter) cells.byOutcome.set(outcome, (counter = this.mcpRequests.cell([name, outcome])));
-    counter.value += 1;
-    this.mcpDuration.observe(cells.duration, seconds);
-  }
-
-  bytesToServer(bytes: number): void {
-    this.bytesOut += bytes;
-  }
-
-  bytesFromServer(bytes: number): void {
-    this.bytesIn += bytes;
-  }
 
   httpStarted(): void {
     this.httpInFlight += 1;
@@ -280,8 +209,9 @@ export class StationMetrics implements SessionMeters {
     this.handshakeDuration.labels(era ?? "unknown").observe(handshakeSeconds);
   }
 
-  restarted(reason: RestartReason, ok: boolean): void {
+  restarted(session: Session, reason: RestartReason, ok: boolean): void {
     this.restartsTotal.labels(reason, ok ? "ok" : "failed").inc();
+    this.byServer.restarted(serverLabel(session.spec), reason, ok);
   }
 
   healthChecked(ok: boolean): void {

@@ -4,7 +4,7 @@
  * station calls itself in the handshake.
  */
 import type { Implementation } from "../protocol/handshake.ts";
-import type { SessionMeters } from "./session-meters.ts";
+import type { StationMeters } from "./session-meters.ts";
 
 export interface SessionSettings {
   maxMessageBytes: number;
@@ -22,5 +22,5 @@ export interface SessionSettings {
   /** Requests waiting on this server at once; past it, TooManyRequests. 0 or unset: no limit. */
   maxInFlightPerSession?: number;
   /** Metrics (src/metrics/station-metrics.ts); none in unit tests. */
-  meters?: SessionMeters;
+  meters?: StationMeters;
 }

@@ -25,12 +25,12 @@ import type { PolicyInForce } from "./restart-state.ts";
 import { type RequestOptions, ServerConnection } from "./server-connection.ts";
 import { ServerListens, withoutSubscriptionId } from "./server-listen.ts";
 import { type HealthCheck, isLive } from "./session-info.ts";
-import { metered } from "./session-meters.ts";
+import { RequestClock, type SessionMeters, metered, serverLabel } from "./session-meters.ts";
 import type { SessionSettings } from "./session-settings.ts";
 import { SessionState } from "./session-state.ts";
 
 // What importers of the session read about it, from the files that own each.
-export type { SessionMeters } from "./session-meters.ts";
+export type { SessionMeters, StationMeters } from "./session-meters.ts";
 export type { SessionSettings } from "./session-settings.ts";
 export type { SessionSpec } from "./launch-request.ts";
 export { type SessionStatus, isLive, isTerminal } from "./session-info.ts";
@@ -45,6 +45,8 @@ export class Session extends SessionState {
   /** The station's own subscriptions/listen to a 2026-07-28 server: its list changes and resource updates. */
   private readonly listens: ServerListens;
   private readonly bridge: EraBridge;
+  /** Its server's meters, shared with the server's other sessions; none without metrics. */
+  private readonly meters: SessionMeters | undefined;
 
   constructor(
     id: string,
@@ -56,6 +58,7 @@ export class Session extends SessionState {
     super(id, spec, settings.eventBufferSize, log);
     this.listens = new ServerListens((params) => this.bridge.envelope(params), log, id);
     this.bridge = new EraBridge(settings.clientInfo, this.listens);
+    this.meters = settings.meters?.forServer(serverLabel(spec));
   }
 
   get pid(): number | null {
@@ -117,7 +120,7 @@ export class Session extends SessionState {
     const { settings, launch } = this;
     return new ServerConnection(
       { argv: this.argv, cwd: launch.working_dir, env: launch.env_vars, stderrBytes: settings.stderrBytes, wrapper: settings.limitPrefix },
-      settings,
+      { ...settings, meters: this.meters },
       {
         onRequest: (request) => {
           this.events.push("client_request", { method: request.method });
@@ -138,8 +141,10 @@ export class Session extends SessionState {
    * server is thrown as RemoteError; station failures as StationErrors.
    */
   request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
-    const meters = this.settings.meters;
-    return meters ? metered(meters, method, performance.now(), this.send(method, params, options)) : this.send(method, params, options);
+    const meters = this.meters;
+    if (!meters) return this.send(method, params, options);
+    const clock = new RequestClock();
+    return metered(meters, method, params, clock, this.send(method, params, options));
   }
 
   /**

@@ -1,4 +1,4 @@
-/** Operations settings: the session store and restore, health checks, the restart policy. See settings.ts. */
+/** Operations settings: the session store and restore, health checks, the restart policy, metrics. See settings.ts. */
 import { Type } from "@sinclair/typebox";
 import { RestartPolicy } from "../../sessions/launch-request.ts";
 import { OnOff, choice, integer, oneOf, section, text } from "../setting.ts";
@@ -90,5 +90,12 @@ export const operations = section("operations", {
     minimum: 1,
     meaning:
       "Cap on the restart delay (raised to `MCP_STATION_RESTART_BACKOFF_MS` if lower); a run at least this long resets the count of restarts in a row.",
+  }),
+  metricsMaxTools: integer({
+    name: "MCP_STATION_METRICS_MAX_TOOLS",
+    default: 50,
+    maximum: 10_000,
+    meaning:
+      "Tool names per server with a `tool` label of their own in `/metrics`, first come first served; other tools' calls count as `other`.",
   }),
 });
