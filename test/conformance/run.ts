@@ -1,48 +1,71 @@
 /**
  * Runs the official MCP conformance suite (@modelcontextprotocol/conformance,
- * server scenarios) twice and compares:
- *   1. baseline: vendor/mcp-conformance/everything-server.ts behind the SDK's own Streamable HTTP transport;
- *   2. station:  the same server over stdio, behind MCP Station's /sessions/{id}/mcp.
- * The suite's CLI needs Node 22's fs.globSync, so it runs under Bun.
+ * server scenarios) through MCP Station against a server of each era, and
+ * against the SDK's own transport as a baseline:
+ *   - SDK transport: vendor/mcp-conformance/everything-server.ts (the suite's reference server, SDK v1,
+ *     legacy era) behind the SDK's own Streamable HTTP transport;
+ *   - station, legacy server: the same server over stdio, behind /sessions/{id}/mcp;
+ *   - station, 2026-07-28 server: test/conformance/everything-server-v2.ts (SDK v2 2.4.0) over stdio,
+ *     behind /sessions/{id}/mcp.
+ * Each target gets three runs: --spec-version 2025-11-25 and 2026-07-28 of the active suite, and
+ * 2026-07-28 of `--suite all` (draft and pending scenarios too). The suite's CLI needs Node 22's
+ * fs.globSync, so it runs under Bun.
  *
- *   bun run test/conformance/run.ts [--spec-version 2025-11-25] [--spec-version 2026-07-28]
+ *   npm run conformance                                       # every run; writes results.md and results-all.md
+ *   bun test/conformance/run.ts --spec-version 2026-07-28 --suite all    # that run only: printed, nothing written
  *
- * Writes test/conformance/results.md (a table per spec version) and prints it.
+ * Exits 1 when a scenario passes on the SDK transport but not through the station.
  */
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "../setup/paths.ts";
 import { createStation } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
+import { REPO_ROOT } from "../setup/paths.ts";
 import { TEST_ENV } from "../support/station.ts";
 
 const BUN = process.execPath;
 const CLI = join(REPO_ROOT, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js");
-const SERVER = join(REPO_ROOT, "vendor", "mcp-conformance", "everything-server.ts");
+const REFERENCE = join(REPO_ROOT, "vendor", "mcp-conformance", "everything-server.ts");
+const V2 = join(REPO_ROOT, "test", "conformance", "everything-server-v2.ts");
+const RESULTS = join(REPO_ROOT, "test", "conformance");
 
-const requested = process.argv.flatMap((arg, i) => (arg === "--spec-version" ? [process.argv[i + 1]] : []));
-const versions = requested.length > 0 ? requested : ["2025-11-25", "2026-07-28"];
-/** "active" (the default: released scenarios), or "all" to include the draft and pending ones. */
-const suite = process.argv.includes("--suite") ? process.argv[process.argv.indexOf("--suite") + 1] : "active";
-const resultsFile = join(REPO_ROOT, "test", "conformance", suite === "active" ? "results.md" : `results-${suite}.md`);
+interface Run {
+  version: string;
+  suite: "active" | "all";
+}
+const ALL_RUNS: Run[] = [
+  { version: "2025-11-25", suite: "active" },
+  { version: "2026-07-28", suite: "active" },
+  { version: "2026-07-28", suite: "all" },
+];
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const runs = ALL_RUNS.filter(
+  (run) => (option("--spec-version") ?? run.version) === run.version && (option("--suite") ?? run.suite) === run.suite,
+);
+const everything = runs.length === ALL_RUNS.length;
 
 type Outcome = { passed: number; failed: number };
+type Scenarios = Map<string, Outcome>;
 
-async function runSuite(url: string, version: string): Promise<{ scenarios: Map<string, Outcome>; output: string }> {
-  const child = Bun.spawn([BUN, CLI, "server", "--url", url, "--spec-version", version, "--suite", suite], {
+async function runSuite(url: string, run: Run, label: string): Promise<Scenarios> {
+  const out = `/tmp/conformance-${run.version}-${run.suite}-${label}`;
+  rmSync(out, { recursive: true, force: true });
+  // The suite's output names failing scenarios only; -o keeps every check, with its reason, under `out`.
+  const child = Bun.spawn([BUN, CLI, "server", "--url", url, "--spec-version", run.version, "--suite", run.suite, "-o", out], {
     stdout: "pipe",
     stderr: "pipe",
     cwd: "/tmp",
   });
   const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
   await child.exited;
-  const scenarios = new Map<string, Outcome>();
+  writeFileSync(`${out}.txt`, stdout + stderr);
+  const scenarios: Scenarios = new Map();
   const summary = stdout.slice(stdout.indexOf("=== SUMMARY ==="));
   for (const match of summary.matchAll(/^[✓✗] ([\w-]+): (\d+) passed, (\d+) failed/gmu)) {
     scenarios.set(match[1], { passed: Number(match[2]), failed: Number(match[3]) });
   }
-  return { scenarios, output: stdout + stderr };
+  return scenarios;
 }
 
 async function freePort(): Promise<number> {
@@ -52,6 +75,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Waits for the baseline server to listen: it is a separate process with no readiness signal but its port. */
 async function waitListening(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
@@ -65,7 +89,7 @@ async function waitListening(url: string): Promise<void> {
 }
 
 const port = await freePort();
-const baseline = Bun.spawn([BUN, SERVER, "--http", String(port)], { stdout: "ignore", stderr: "ignore" });
+const baseline = Bun.spawn([BUN, REFERENCE, "--http", String(port)], { stdout: "ignore", stderr: "ignore" });
 // The station refuses every Origin not on MCP_STATION_ALLOWED_ORIGINS (none by default). The suite's
 // dns-rebinding scenario expects a page served from the station's own localhost origin to be accepted,
 // so that one origin is allowed here, as an operator would.
@@ -75,78 +99,96 @@ const { app, manager } = createStation(
     ...TEST_ENV,
     MCP_STATION_PORT: String(stationPort),
     MCP_STATION_REQUEST_TIMEOUT_MS: "30000",
+    // A server loaded on a busy machine may answer its probe late; the station would then send initialize too,
+    // which pins the v2 server to the legacy era (docs/mcp.md, finding the era). These runs want it modern.
+    MCP_STATION_PROBE_TIMEOUT_MS: "15000",
     MCP_STATION_ALLOWED_ORIGINS: `http://localhost:${stationPort}`,
   }),
   silentLogger,
 );
 app.listen({ hostname: "127.0.0.1", port: stationPort });
 const stationUrl = `http://localhost:${stationPort}`;
-const station = {
-  create: async (spec: Record<string, unknown>) => {
-    const res = await fetch(`${stationUrl}/sessions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(spec),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  },
-  remove: (id: string) => fetch(`${stationUrl}/sessions/${id}`, { method: "DELETE" }),
-  stop: async () => {
-    await manager.shutdown();
-    await app.stop(true);
-  },
-};
-const lines: string[] = ["# Conformance: the SDK's own Streamable HTTP transport vs MCP Station", ""];
-lines.push(
-  `Suite: @modelcontextprotocol/conformance ${(await Bun.file(join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/package.json")).json()).version}, server scenarios (suite: ${suite}), run ${new Date().toISOString()}.`,
-  "Server: vendor/mcp-conformance/everything-server.ts (the suite's reference everything-server on SDK v1 1.32.2).",
-  "Baseline: that server behind StreamableHTTPServerTransport (stateful, event store). Station: the same server over stdio behind /sessions/{id}/mcp,",
-  "with MCP_STATION_ALLOWED_ORIGINS=http://localhost:<station port> (by default the station refuses every Origin, so the suite's",
-  "dns-rebinding check that a same-host localhost Origin is accepted fails without it; the check that a foreign Host/Origin is refused passes either way).",
-  "",
-);
-let regressions = 0;
+
+/** A fresh session of `server` on the station for one run (speaking `era` to it), and its MCP endpoint. */
+async function session(server: string, era: "legacy" | "modern"): Promise<{ url: string; remove(): Promise<unknown> }> {
+  const res = await fetch(`${stationUrl}/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ server_command: BUN, server_args: [server], client_capabilities: { sampling: {}, elicitation: {} } }),
+  });
+  const body = (await res.json()) as any;
+  if (res.status !== 200) throw new Error(`session of ${server} not created: ${JSON.stringify(body)}`);
+  if (body.era !== era) throw new Error(`session of ${server} speaks ${body.era}, not ${era}: the run would not test what it says`);
+  return {
+    url: `${stationUrl}/sessions/${body.session_id}/mcp`,
+    remove: () => fetch(`${stationUrl}/sessions/${body.session_id}`, { method: "DELETE" }),
+  };
+}
+
+const mark = (o: Outcome | undefined) => (o ? `${o.failed === 0 ? "pass" : "FAIL"} (${o.passed}/${o.passed + o.failed})` : "not run");
+const count = (m: Scenarios) => `${[...m.values()].filter((o) => o.failed === 0).length}/${m.size}`;
+
+const sections = new Map<Run["suite"], string[]>();
+/** Scenarios that pass on the SDK transport but not through the station, by suite. */
+const regressions = new Map<Run["suite"], number>();
 try {
   await waitListening(`http://127.0.0.1:${port}/mcp`);
-  for (const version of versions) {
-    const created = await station.create({
-      server_type: "command",
-      server_command: BUN,
-      server_args: [SERVER],
-      client_capabilities: { sampling: {}, elicitation: {} },
-    });
-    if (created.status !== 200) throw new Error(`session not created: ${JSON.stringify(created.body)}`);
-    const [base, ours] = await Promise.all([
-      runSuite(`http://localhost:${port}/mcp`, version),
-      runSuite(`${stationUrl}/sessions/${created.body.session_id}/mcp`, version),
+  for (const run of runs) {
+    const [reference, modern] = await Promise.all([session(REFERENCE, "legacy"), session(V2, "modern")]);
+    const [base, legacyServer, modernServer] = await Promise.all([
+      runSuite(`http://localhost:${port}/mcp`, run, "sdk-transport"),
+      runSuite(reference.url, run, "station-legacy-server"),
+      runSuite(modern.url, run, "station-v2-server"),
     ]);
-    writeFileSync(`/tmp/conformance-${version}-baseline.txt`, base.output);
-    writeFileSync(`/tmp/conformance-${version}-station.txt`, ours.output);
-    const names = [...new Set([...base.scenarios.keys(), ...ours.scenarios.keys()])];
-    const mark = (o: Outcome | undefined) => (o ? `${o.failed === 0 ? "pass" : "FAIL"} (${o.passed}/${o.passed + o.failed})` : "not run");
-    const count = (m: Map<string, Outcome>) => [...m.values()].filter((o) => o.failed === 0).length;
-    lines.push(
-      `## --spec-version ${version}`,
+    await Promise.all([reference.remove(), modern.remove()]);
+    const lines = [
+      `## --spec-version ${run.version}, suite ${run.suite}`,
       "",
-      `Baseline passes ${count(base.scenarios)}/${base.scenarios.size} scenarios; the station passes ${count(ours.scenarios)}/${ours.scenarios.size}.`,
+      `SDK transport ${count(base)}; through the station: legacy server ${count(legacyServer)}, 2026-07-28 server ${count(modernServer)}.`,
       "",
-    );
-    lines.push("| scenario | SDK transport | MCP Station |", "| --- | --- | --- |");
-    for (const name of names) {
-      const b = base.scenarios.get(name);
-      const s = ours.scenarios.get(name);
-      if (b?.failed === 0 && s?.failed !== 0) regressions++;
-      lines.push(`| ${name} | ${mark(b)} | ${mark(s)} |`);
+      "| scenario | SDK transport (reference server) | station, legacy server (reference) | station, 2026-07-28 server (SDK v2) |",
+      "| --- | --- | --- | --- |",
+    ];
+    for (const name of new Set([...base.keys(), ...legacyServer.keys(), ...modernServer.keys()])) {
+      const b = base.get(name);
+      const s = legacyServer.get(name);
+      if (b?.failed === 0 && s?.failed !== 0) regressions.set(run.suite, (regressions.get(run.suite) ?? 0) + 1);
+      lines.push(`| ${name} | ${mark(b)} | ${mark(s)} | ${mark(modernServer.get(name))} |`);
     }
     lines.push("");
-    await station.remove(created.body.session_id);
+    sections.set(run.suite, [...(sections.get(run.suite) ?? []), ...lines]);
   }
 } finally {
   baseline.kill();
-  await station.stop();
+  await manager.shutdown();
+  await app.stop(true);
 }
-lines.push(`Scenarios that pass on the SDK transport but not through the station: ${regressions}.`);
-const report = lines.join("\n");
-writeFileSync(resultsFile, `${report}\n`);
-console.log(report);
-process.exit(regressions === 0 ? 0 : 1);
+
+const version = (await Bun.file(join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/package.json")).json()).version;
+const header = (suite: string) => [
+  `# Conformance through MCP Station (suite: ${suite})`,
+  "",
+  `@modelcontextprotocol/conformance ${version}, server scenarios, run ${new Date().toISOString()} by \`npm run conformance\` (test/conformance/run.ts).`,
+  "",
+  "- SDK transport: vendor/mcp-conformance/everything-server.ts (the suite's reference server on SDK v1 1.32.2, legacy era) behind the SDK's own",
+  "  StreamableHTTPServerTransport (stateful, event store): the baseline.",
+  "- Station, legacy server: the same server over stdio, behind /sessions/{id}/mcp.",
+  "- Station, 2026-07-28 server: test/conformance/everything-server-v2.ts (@modelcontextprotocol/server 2.4.0, serveStdio) over stdio, behind /sessions/{id}/mcp.",
+  "",
+  "The station runs with MCP_STATION_ALLOWED_ORIGINS=http://localhost:<station port> (the suite's dns-rebinding scenario expects a same-host",
+  "localhost Origin to be accepted; a foreign Host or Origin is refused either way) and MCP_STATION_PROBE_TIMEOUT_MS=15000 (so that a server",
+  "slow to start on a busy machine is still probed into the era it is meant to test). How to read it: docs/mcp.md#conformance.",
+  "",
+];
+const report: string[] = [];
+for (const [suite, lines] of sections) {
+  const found = regressions.get(suite) ?? 0;
+  const text = [...header(suite), ...lines, `Scenarios that pass on the SDK transport but not through the station: ${found}.`, ""].join(
+    "\n",
+  );
+  if (everything) writeFileSync(join(RESULTS, suite === "active" ? "results.md" : `results-${suite}.md`), text);
+  report.push(text);
+}
+console.log(report.join("\n"));
+if (!everything) console.log("(a partial run: the results files were not written)");
+process.exit([...regressions.values()].some((n) => n > 0) ? 1 : 0);

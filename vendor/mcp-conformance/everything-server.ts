@@ -99,6 +99,36 @@ const TEST_AUDIO_BASE64 =
 // SEP-1613: Raw JSON Schema 2020-12 definition for conformance testing
 // This schema includes $schema, $defs, and additionalProperties to test
 // that SDKs correctly preserve these fields
+// SEP-2243 (added for MCP Station): region is mirrored into the Mcp-Param-Region header.
+const X_MCP_HEADER_INPUT_SCHEMA = {
+  type: 'object' as const,
+  properties: {
+    region: { type: 'string', description: 'mirrored into Mcp-Param-Region', 'x-mcp-header': 'Region' },
+    query: { type: 'string', description: 'not mirrored' }
+  },
+  required: ['region']
+};
+
+// Server->client requests under a name of our own (added for MCP Station): stdio mode sends them with
+// that name as their JSON-RPC id and takes their answers before the SDK sees them; without it (--http,
+// or a name still waiting for its answer) the SDK's own request goes out instead.
+const named = new Map<string, { resolve(result: any): void; reject(error: Error): void }>();
+let sendNamed: ((message: Record<string, unknown>) => Promise<void>) | undefined;
+async function askAs(id: string, method: string, params: Record<string, unknown>, viaSdk: () => Promise<any>): Promise<any> {
+  if (!sendNamed || named.has(id)) return viaSdk();
+  const answer = new Promise<any>((resolve, reject) => named.set(id, { resolve, reject }));
+  await sendNamed({ jsonrpc: '2.0', id, method, params });
+  return answer;
+}
+function takeNamedAnswer(message: any): boolean {
+  const waiting = typeof message?.id === 'string' && !('method' in message) ? named.get(message.id) : undefined;
+  if (!waiting) return false;
+  named.delete(message.id);
+  if (message.error) waiting.reject(new Error(message.error.message));
+  else waiting.resolve(message.result);
+  return true;
+}
+
 const JSON_SCHEMA_2020_12_INPUT_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object' as const,
@@ -1079,6 +1109,9 @@ function createMcpServer() {
                 inputSchema: JSON_SCHEMA_2020_12_INPUT_SCHEMA
               };
             }
+            if (name === 'test_x_mcp_header') {
+              return { name, description: tool.description, inputSchema: X_MCP_HEADER_INPUT_SCHEMA };
+            }
 
             // For other tools, use the SDK's own JSON Schema conversion
             // which handles zod v3/v4/v4-mini compatibility
@@ -1107,38 +1140,77 @@ function createMcpServer() {
   // ===== 2026-07-28 input requests, written the legacy way (added for MCP Station) =====
   // The suite's reference answers these with input_required results from its own stateless HTTP handler.
   // Here the same tools ask through legacy server->client requests; for a 2026-07-28 client the station
-  // turns those into input_required results and the client's retry into the answers.
+  // turns those into input_required results and the client's retry into the answers. A legacy server
+  // names such a request only by its JSON-RPC id, and the station keys the inputRequests by it: over
+  // stdio these requests go out under the names the suite's scenarios expect (see askAs).
   const nameSchema = { type: 'object' as const, properties: { name: { type: 'string' as const } }, required: ['name'] };
-  const askName = async (message = 'What is your name?') => {
-    const answer = await mcpServer.server.elicitInput({ message, requestedSchema: nameSchema });
-    return typeof answer.content?.name === 'string' ? answer.content.name : 'unknown';
+  const confirmSchema = { type: 'object' as const, properties: { ok: { type: 'boolean' as const } }, required: ['ok'] };
+  const elicit = async (id: string, message: string, requestedSchema: Record<string, unknown>) =>
+    askAs(id, 'elicitation/create', { message, requestedSchema }, () =>
+      mcpServer.server.elicitInput({ message, requestedSchema: requestedSchema as any })
+    );
+  const askName = async (id: string, message = 'What is your name?') => {
+    const answer = await elicit(id, message, nameSchema);
+    return typeof answer?.content?.name === 'string' ? answer.content.name : 'unknown';
   };
-  const sample = async (text: string, maxTokens: number) => {
-    const answer = await mcpServer.server.createMessage({ messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens });
-    return answer.content.type === 'text' ? answer.content.text : 'no response';
+  const sample = async (id: string, text: string, maxTokens: number) => {
+    const params = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }], maxTokens };
+    const answer = await askAs(id, 'sampling/createMessage', params, () => mcpServer.server.createMessage(params));
+    return answer?.content?.type === 'text' ? answer.content.text : 'no response';
+  };
+  const listRoots = async (id: string) => {
+    const answer = await askAs(id, 'roots/list', {}, () => mcpServer.server.listRoots());
+    return Array.isArray(answer?.roots) ? answer.roots : [];
   };
   mcpServer.registerTool('test_missing_capability', { description: 'Test tool requiring sampling', inputSchema: {} }, async () => {
-    await sample('Say anything', 10);
+    await sample('sample_request', 'Say anything', 10);
     return { content: [{ type: 'text', text: 'Success' }] };
   });
   mcpServer.registerTool('test_input_required_result_elicitation', { description: 'Asks the client for a name (elicitation)', inputSchema: {} }, async () => ({
-    content: [{ type: 'text', text: `Hello, ${await askName()}!` }]
+    content: [{ type: 'text', text: `Hello, ${await askName('user_name')}!` }]
   }));
   mcpServer.registerTool('test_input_required_result_sampling', { description: 'Asks the client for a completion (sampling)', inputSchema: {} }, async () => ({
-    content: [{ type: 'text', text: `Sampling result: ${await sample('What is the capital of France?', 100)}` }]
+    content: [{ type: 'text', text: `Sampling result: ${await sample('capital_question', 'What is the capital of France?', 100)}` }]
   }));
   mcpServer.registerTool('test_input_required_result_list_roots', { description: "Asks for the client's roots", inputSchema: {} }, async () => ({
-    content: [{ type: 'text', text: `Found ${(await mcpServer.server.listRoots()).roots.length} root(s)` }]
+    content: [{ type: 'text', text: `Found ${(await listRoots('client_roots')).length} root(s)` }]
   }));
   mcpServer.registerTool('test_input_required_result_multiple_inputs', { description: 'Asks for three inputs at once', inputSchema: {} }, async () => {
-    const [userName, greeting, roots] = await Promise.all([askName(), sample('Generate a greeting', 50), mcpServer.server.listRoots()]);
-    return { content: [{ type: 'text', text: `Name: ${userName}; Greeting: ${greeting}; Roots: ${roots.roots.length}` }] };
+    const [userName, greeting, roots] = await Promise.all([askName('user_name'), sample('greeting', 'Generate a greeting', 50), listRoots('client_roots')]);
+    return { content: [{ type: 'text', text: `Name: ${userName}; Greeting: ${greeting}; Roots: ${roots.length}` }] };
   });
   mcpServer.registerTool('test_input_required_result_multi_round', { description: 'Asks twice, one after the other', inputSchema: {} }, async () => {
-    const first = await askName('Round 1: what is your name?');
-    const second = await askName('Round 2: what is your name again?');
-    return { content: [{ type: 'text', text: `Round 1: ${first}; Round 2: ${second}` }] };
+    const name = await askName('step1', 'Step 1: What is your name?');
+    const colour = await elicit('step2', 'Step 2: What is your favorite color?', { type: 'object', properties: { color: { type: 'string' } }, required: ['color'] });
+    return { content: [{ type: 'text', text: `Multi-round complete for ${name} who likes ${colour?.content?.color ?? 'nothing'}` }] };
   });
+  // The round trip's state is the station's requestState: the call waits in this process while the client answers.
+  mcpServer.registerTool('test_input_required_result_request_state', { description: 'Asks for a confirmation; says state-ok once it has it', inputSchema: {} }, async () => {
+    const answer = await elicit('confirm', 'Please confirm', confirmSchema);
+    return { content: [{ type: 'text', text: answer?.content?.ok === true ? 'state-ok: requestState validated' : 'state-not-confirmed' }] };
+  });
+  // A tampered requestState never reaches this process: the station refuses a token it did not give.
+  mcpServer.registerTool('test_input_required_result_tampered_state', { description: 'Asks for a confirmation (requestState integrity)', inputSchema: {} }, async () => {
+    await elicit('confirm', 'Please confirm', confirmSchema);
+    return { content: [{ type: 'text', text: 'integrity-ok: state verified' }] };
+  });
+  // A legacy server cannot see a 2026-07-28 client's capabilities: it asks for sampling only, and the station
+  // answers any request the client did not declare with MissingRequiredClientCapability.
+  mcpServer.registerTool('test_input_required_result_capabilities', { description: 'Asks for sampling only', inputSchema: {} }, async () => {
+    await sample('sample_input', 'Sample request', 50);
+    return { content: [{ type: 'text', text: 'capabilities-ok: received sample_input' }] };
+  });
+  mcpServer.registerPrompt('test_input_required_result_prompt', { description: 'A prompt that asks for its context (elicitation)' }, async () => {
+    const answer = await elicit('user_context', 'What context should the prompt use?', { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] });
+    const context = typeof answer?.content?.context === 'string' ? answer.content.context : 'none';
+    return { messages: [{ role: 'user', content: { type: 'text', text: `Prompt with context: ${context}` } }] };
+  });
+
+  // SEP-2243: a tool whose argument is mirrored into an Mcp-Param-Region header (added for MCP Station). Its raw
+  // schema, with the x-mcp-header annotation, is what tools/list shows (see the tools/list override below).
+  mcpServer.registerTool('test_x_mcp_header', { description: 'Echoes its region, mirrored into Mcp-Param-Region', inputSchema: { region: z.string(), query: z.string().optional() } }, async ({ region }) => ({
+    content: [{ type: 'text', text: `region: ${region}` }]
+  }));
 
   // Diagnostic hooks of the 2026 server-stateless scenario: changing a list makes the SDK send list_changed.
   let dynamicTool: { remove(): void } | undefined;
@@ -1313,5 +1385,11 @@ if (process.argv.includes('--http')) {
 } else {
   // stdout carries JSON-RPC: the reference server's console.log lines go to stderr.
   console.log = (...args: unknown[]) => console.error(...args);
-  await createMcpServer().connect(new StdioServerTransport());
+  const transport = new StdioServerTransport();
+  await createMcpServer().connect(transport);
+  const sdkReceives = transport.onmessage!;
+  transport.onmessage = (message) => {
+    if (!takeNamedAnswer(message)) sdkReceives(message);
+  };
+  sendNamed = (message) => transport.send(message as any);
 }
