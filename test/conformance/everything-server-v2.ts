@@ -51,6 +51,7 @@ const JSON_SCHEMA_2020_12 = {
   },
   allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
   if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, which the scenario checks is kept.
   then: { required: ["phone"] },
   else: { required: ["email"] },
   additionalProperties: false,
