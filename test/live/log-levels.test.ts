@@ -31,7 +31,9 @@ test("a legacy client hears a modern server's log lines, at the level it set, an
   };
   expect(await logged(sid.quiet, 1, "debug")).toEqual(["debug line"]);
   const setLevel = { jsonrpc: "2.0", id: 2, method: "logging/setLevel", params: { level: "error" } };
-  expect(((await (await post(url, setLevel, { "mcp-session-id": sid.quiet, accept: "application/json" })).json()) as any).result).toEqual({});
+  expect(((await (await post(url, setLevel, { "mcp-session-id": sid.quiet, accept: "application/json" })).json()) as any).result).toEqual(
+    {},
+  );
   expect(await logged(sid.quiet, 3, "info")).toEqual([]);
   expect(await logged(sid.quiet, 4, "error")).toEqual(["error line"]);
   // The other client set no level: it still hears everything.
