@@ -17,7 +17,7 @@ import { type ServerProcess, type SpawnSpec, spawnServer } from "../process/spaw
 import type { StderrLine } from "../process/stderr-log.ts";
 import { exitAfterWriteFailure } from "./exit-report.ts";
 import { type ProgressListener, ProgressRoutes, wantsProgress } from "./progress-routes.ts";
-import type { SessionMeters } from "./session-meters.ts";
+import type { RequestClock, SessionMeters } from "./session-meters.ts";
 
 /** What the session does with what the server sends besides answers. */
 export interface ConnectionHandlers {
@@ -36,6 +36,7 @@ export interface ConnectionSettings {
   maxRequestTimeoutMs: number;
   /** Requests waiting on this server at once; past it, TooManyRequests. 0 or unset: no limit. */
   maxInFlightPerSession?: number;
+  /** The server's meters (bytes each way, each request's time in the server); none without metrics. */
   meters?: SessionMeters;
 }
 
@@ -54,6 +55,8 @@ export class ServerConnection {
   readonly peer: JsonRpcPeer;
   readonly child: ServerProcess;
   private readonly progress = new ProgressRoutes();
+  /** When the server's stdout last gave a chunk (kept with meters only): an answer's arrival. */
+  private readAt = 0;
 
   /**
    * Spawns the server (SpawnFailed when it cannot start at all). `ownPending` counts the requests that are
@@ -93,7 +96,10 @@ export class ServerConnection {
     const peer = this.peer;
     this.child = spawnServer(launch, {
       stdout: (chunk) => {
-        meters?.bytesFromServer(chunk.byteLength);
+        if (meters) {
+          meters.bytesFromServer(chunk.byteLength);
+          this.readAt = performance.now();
+        }
         peer.push(chunk);
       },
       stderrLine: handlers.onStderr,
@@ -105,8 +111,16 @@ export class ServerConnection {
     return this.peer.correlator.size - this.ownPending();
   }
 
-  /** Sends one request and returns its result. A JSON-RPC error from the server is thrown as RemoteError. */
-  async request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
+  /**
+   * Sends one request and returns its result. A JSON-RPC error from the server is thrown as RemoteError.
+   * `clock` (with meters) is given the time the server held the request.
+   */
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+    clock?: RequestClock,
+  ): Promise<unknown> {
     const { peer, child, progress, settings } = this;
     if (options.signal?.aborted) throw new RequestCancelled(`${method} was cancelled by its caller`);
     const maxInFlight = settings.maxInFlightPerSession ?? 0;
@@ -133,13 +147,18 @@ export class ServerConnection {
         }
       : params;
     const sent = peer.request(method, build, deadline, { raw: options.raw });
+    const writtenAt = clock ? performance.now() : 0;
     const onAbort = () => peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const response = await sent.response;
+      // Its chunk was read before this continuation ran: the server's part ends then, not now.
+      if (clock) clock.serverMs += this.readAt - writtenAt;
       if (isFailure(response)) throw new RemoteError(response.error.code, response.error.message, response.error.data);
       return response.result;
     } catch (error) {
+      // Unanswered (deadline, exit, cancel): the server held it until now. A RemoteError was answered, and counted.
+      if (clock && !(error instanceof RemoteError)) clock.serverMs += performance.now() - writtenAt;
       // Only a failed write ends a request with ServerExited before the exit is known (the exit handler fails the rest).
       if (error instanceof ServerExited && child.running) throw await exitAfterWriteFailure(child, error, deadline.timeoutMs);
       throw error;

@@ -8,7 +8,7 @@
  * @example
  *   const meters = settings.meters?.forServer(serverLabel(spec)); // once per session
  *   const clock = new RequestClock();                             // per request
- *   await metered(meters, "tools/call", params, clock, connection.request("tools/call", params, {}));
+ *   await metered(meters, "tools/call", params, clock, connection.request("tools/call", params, {}, clock));
  */
 import { basename } from "node:path";
 import type { Era } from "../protocol/versions.ts";

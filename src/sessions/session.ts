@@ -144,7 +144,7 @@ export class Session extends SessionState {
     const meters = this.meters;
     if (!meters) return this.send(method, params, options);
     const clock = new RequestClock();
-    return metered(meters, method, params, clock, this.send(method, params, options));
+    return metered(meters, method, params, clock, this.send(method, params, options, clock));
   }
 
   /**
@@ -161,12 +161,17 @@ export class Session extends SessionState {
     return method;
   }
 
-  private async send(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
+  private async send(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+    clock?: RequestClock,
+  ): Promise<unknown> {
     // It may have gone again by the time a wait ends.
     while (!isLive(this.current)) options = await this.waitForRestart(method, options);
     this.life.active(true);
     const connection = this.connection!;
-    return this.bridge.send(this.serverIdentity!, method, params, (method, params) => connection.request(method, params, options));
+    return this.bridge.send(this.serverIdentity!, method, params, (method, params) => connection.request(method, params, options, clock));
   }
 
   /** Keeps a 2026-07-28 server sending `uri`'s updates (a listen of their own) until the returned function is called. */

@@ -141,8 +141,9 @@ describe("the server's time and the station's", () => {
     }
   });
 
-  test("a request answered by the station alone has no server part", () => {
+  test("a request answered by the station alone has no server part; one written to a server has one", () => {
     expect(part("server_time", "initialize", "sum")).toBe(0);
+    expect(part("server_time", "tools/call", "sum")).toBeGreaterThan(0);
   });
 });
 
