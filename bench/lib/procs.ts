@@ -247,7 +247,16 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startForwarder(sessions: number, serverArgv: string[]): Promise<Running> {
-  const proc = spawnTracked([process.execPath, join(ROOT, "bench", "forwarder.ts"), String(sessions), "--", ...serverArgv], "pipe");
-  const port = await waitForLine(proc, (line) => /^listening (\d+)/.exec(line)?.[1], "the forwarder");
+  return startReference([join(ROOT, "bench", "forwarder.ts"), String(sessions)], serverArgv, "the forwarder");
+}
+
+/** The forwarder on Elysia with the station's route model (bench/elysia-forwarder.ts): what the framework costs. */
+export async function startElysiaForwarder(serverArgv: string[]): Promise<Running> {
+  return startReference([join(ROOT, "bench", "elysia-forwarder.ts")], serverArgv, "the Elysia forwarder");
+}
+
+async function startReference(script: string[], serverArgv: string[], what: string): Promise<Running> {
+  const proc = spawnTracked([process.execPath, ...script, "--", ...serverArgv], "pipe");
+  const port = await waitForLine(proc, (line) => /^listening (\d+)/.exec(line)?.[1], what);
   return { pid: proc.pid, url: `http://127.0.0.1:${port}`, proc, stop: () => stopTree(proc) };
 }
