@@ -12,7 +12,8 @@ import { initializeLegacy, post } from "./mcp-http.ts";
 
 let station: TestStation;
 beforeAll(async () => {
-  station = await startStation();
+  // A v2 SDK server slow to answer its probe would be made legacy by the initialize sent after the deadline.
+  station = await startStation({ MCP_STATION_PROBE_TIMEOUT_MS: "15000" });
 });
 afterAll(() => station.stop());
 
