@@ -66,6 +66,8 @@ for (const server of [ECHO, EVERYTHING]) {
       ">= 0.8",
       r.c64.station.rps! >= 0.8 * r.c64.forwarder.rps!,
     );
+    const cpu = r.cpuUsC64.station / r.cpuUsC64.forwarder;
+    target("c=64 CPU per request, station / forwarder", cpu, "<= 1.25", cpu <= 1.25);
     const added = r.c1.station.p50Ms! - r.c1.direct.p50Ms!;
     target("c=1 added p50 latency (ms), station - direct", added, "<= 0.1", added <= 0.1);
   }
@@ -107,6 +109,7 @@ if (wants("idle")) {
   log(`${counts.idle} idle sessions`);
   const r = await idleWorkload(counts.idle, stationOptions);
   results.idle = r;
+  target("station idle RSS (MB) after its first call", r.firstCallKb / 1024, "< 50", r.firstCallKb / 1024 < 50);
   target(`idle sessions (${r.sessions}), station RSS KB per session`, r.perSessionKb, "<= 200", r.perSessionKb <= 200);
 }
 
@@ -133,6 +136,13 @@ for (const key of ["echo:echo", "echo:everything"]) {
     f(r.c64.forwarder.rps, 0) + errs(r.c64.forwarder),
     f(r.c64.station.rps, 0) + errs(r.c64.station),
     `${f(r.c64.station.rps! / r.c64.forwarder.rps!)}x forwarder`,
+  );
+  row(
+    `${name}: c=64 CPU µs/req`,
+    "-",
+    f(r.cpuUsC64.forwarder, 1),
+    f(r.cpuUsC64.station, 1),
+    `${f(r.cpuUsC64.station / r.cpuUsC64.forwarder)}x forwarder`,
   );
   row(
     `${name}: c=64 p99 ms`,
@@ -181,6 +191,14 @@ for (const key of ["create:echo", "create:everything"]) {
   );
 }
 const idle = results.idle as Awaited<ReturnType<typeof idleWorkload>> | undefined;
+if (idle)
+  row(
+    "station idle RSS: fresh, after a first call",
+    "-",
+    "-",
+    `${f(idle.freshKb / 1024, 1)}, ${f(idle.firstCallKb / 1024, 1)} MB`,
+    "1 s after each",
+  );
 if (idle)
   row(
     `${idle.sessions} idle sessions: station RSS`,

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type Call, echoedText, echoLoad, type LoadResult, runLoad, type ToolLoad, tokenOf } from "./lib/load.ts";
-import { memoryOf, ROOT, type Running, resetPeak, type StationOptions, startForwarder, startStation } from "./lib/procs.ts";
+import { cpuMsOf, memoryOf, ROOT, type Running, resetPeak, type StationOptions, startForwarder, startStation } from "./lib/procs.ts";
 import { createSession, deleteSession, seedCall } from "./lib/station-api.ts";
 import { StdioClient } from "./lib/stdio-client.ts";
 
@@ -71,6 +71,8 @@ async function directClient(server: ServerUnderTest): Promise<StdioClient> {
 export interface EchoFigures {
   c1: { direct: Figures; forwarder: Figures; station: Figures };
   c64: { direct: Figures; forwarder: Figures; station: Figures };
+  /** CPU time (user + system, from /proc) per request of the c=64 run, warm-up included, in µs. */
+  cpuUsC64: { forwarder: number; station: number };
   stationPeakKb: number;
 }
 
@@ -78,23 +80,32 @@ export interface EchoFigures {
 export async function echoWorkload(server: ServerUnderTest, counts: Counts, stationOptions: StationOptions): Promise<EchoFigures> {
   const warm1 = Math.max(20, counts.latency / 10);
   const warm64 = Math.max(200, counts.throughput / 10);
-  const both = async (call: Call) => [await measure(call, 1, counts.latency, warm1), await measure(call, 64, counts.throughput, warm64)];
+  let cpuUs = 0;
+  const both = async (call: Call, pid?: number) => {
+    const c1 = await measure(call, 1, counts.latency, warm1);
+    const cpu0 = pid === undefined ? 0 : cpuMsOf(pid);
+    const c64 = await measure(call, 64, counts.throughput, warm64);
+    if (pid !== undefined) cpuUs = ((cpuMsOf(pid) - cpu0) * 1000) / (counts.throughput + warm64);
+    return [c1, c64];
+  };
 
   const client = await directClient(server);
   const [direct1, direct64] = await both(client.toolCall(server.echo));
   await client.close();
 
   const forwarder = await startForwarder(1, server.argv);
-  const [fwd1, fwd64] = await both(seedCall(forwarder.url, "0", server.echo));
+  const [fwd1, fwd64] = await both(seedCall(forwarder.url, "0", server.echo), forwarder.pid);
+  const forwarderCpuUs = cpuUs;
   await forwarder.stop();
 
   const station = await startStation(stationOptions);
-  const [st1, st64] = await both(seedCall(station.url, await createSession(station.url, server.spec), server.echo));
+  const [st1, st64] = await both(seedCall(station.url, await createSession(station.url, server.spec), server.echo), station.pid);
   const stationPeakKb = memoryOf(station.pid).peakKb;
   await station.stop();
   return {
     c1: { direct: direct1!, forwarder: fwd1!, station: st1! },
     c64: { direct: direct64!, forwarder: fwd64!, station: st64! },
+    cpuUsC64: { forwarder: forwarderCpuUs, station: cpuUs },
     stationPeakKb,
   };
 }
@@ -271,14 +282,23 @@ export async function createWorkload(
   return { server: server.name, directMs, stationMs, addedMs: stationMs - directMs, pooledMs: pool ? median(warm) : undefined, errors };
 }
 
-/** `count` idle sessions of the trivial server: the station's own RSS growth per session. */
+/**
+ * The station's idle memory, as bench:peers reads it: VmRSS a second after start, and a second
+ * after its first session's first call. Then `count` idle sessions of the trivial server: the
+ * station's own RSS growth per session.
+ */
 export async function idleWorkload(count: number, stationOptions: StationOptions) {
   const station = await startStation({
     ...stationOptions,
     env: { ...stationOptions.env, MCP_STATION_MAX_SESSIONS: String(Math.max(256, count + 16)) },
   });
+  await Bun.sleep(1000);
+  const freshKb = memoryOf(station.pid).rssKb;
   // Warm the code paths first: one session created, used and deleted.
   const first = await createSession(station.url, ECHO.spec);
+  await measure(seedCall(station.url, first, ECHO.echo), 1, 1, 0);
+  await Bun.sleep(1000);
+  const firstCallKb = memoryOf(station.pid).rssKb;
   await measure(seedCall(station.url, first, ECHO.echo), 1, 20, 0);
   await deleteSession(station.url, first);
   await Bun.sleep(500);
@@ -292,5 +312,13 @@ export async function idleWorkload(count: number, stationOptions: StationOptions
   await Bun.sleep(1000);
   const after = memoryOf(station.pid).rssKb;
   await station.stop();
-  return { sessions: ids.length, errors, rssBeforeKb: before, rssAfterKb: after, perSessionKb: (after - before) / Math.max(1, ids.length) };
+  return {
+    freshKb,
+    firstCallKb,
+    sessions: ids.length,
+    errors,
+    rssBeforeKb: before,
+    rssAfterKb: after,
+    perSessionKb: (after - before) / Math.max(1, ids.length),
+  };
 }
