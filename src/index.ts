@@ -9,6 +9,8 @@ import { runHealthcheck } from "./health/probe-command.ts";
 import { openFileLimit, serversThatFit } from "./process/fd-budget.ts";
 import { killAllGroups } from "./process/groups.ts";
 import { openStore } from "./store/open.ts";
+import { startTracing } from "./tracing/setup.ts";
+import { VERSION } from "./version.ts";
 
 if (process.argv.includes("--healthcheck")) await runHealthcheck();
 
@@ -24,6 +26,8 @@ try {
 }
 
 const log = createLogger(config.logLevel, batchedStdout());
+// Off unless the OTEL_* variables name a collector (docs/operations.md: Tracing); before the station, so its first session is traced.
+const tracing = await startTracing(process.env, log, VERSION);
 let store: Awaited<ReturnType<typeof openStore>>;
 try {
   store = await openStore(config);
@@ -58,6 +62,8 @@ async function shutdown(signal: string): Promise<void> {
   await manager.shutdown();
   await operations.close();
   await app.stop(true);
+  // Last: the spans of the servers' stops go out too (3 s at most when the collector does not answer).
+  await tracing.shutdown();
   log.info("stopped");
   process.exit(0);
 }

@@ -7,6 +7,7 @@
  *   log.info("session created", { session_id, pid });
  */
 import { writeSync } from "node:fs";
+import { activeTraceIds } from "./tracing/log-ids.ts";
 
 /** The levels LOG_LEVEL may name, quietest last; the settings table (src/config/settings.ts) reads them from here. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -76,7 +77,10 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   };
   const emit = (lvl: Exclude<LogLevel, "silent">, msg: string, fields?: Fields) => {
     if (RANK[lvl] < threshold) return;
-    const head = `{"time":"${timeOf(Date.now())}","level":"${lvl}","msg":${JSON.stringify(msg)}`;
+    // With tracing on, a line written while a span is active names it, so a line leads to its trace and back.
+    const ids = activeTraceIds();
+    const traced = ids ? `,"trace_id":"${ids.trace_id}","span_id":"${ids.span_id}"` : "";
+    const head = `{"time":"${timeOf(Date.now())}","level":"${lvl}","msg":${JSON.stringify(msg)}${traced}`;
     if (fields === undefined) return write(`${head}}\n`);
     if (fields.err instanceof Error) fields = { ...fields, err: { message: fields.err.message, stack: fields.err.stack } };
     // The fields' own JSON spliced after the head: no merged copy of them per line (one per request, request-log.ts).

@@ -1,8 +1,9 @@
 /**
  * One JSON line per HTTP request (request id, route, status, duration, and
- * for MCP calls the session, the MCP method and the outcome) and the HTTP
- * metrics, from the same two hooks. Registered first, so even requests the
- * auth gate refuses are timed and logged. The request id is the caller's
+ * for MCP calls the session, the MCP method and the outcome), the HTTP
+ * metrics and, with tracing on, the request's span, from the same two
+ * hooks. Registered first, so even requests the auth gate refuses are
+ * timed, logged and traced. The request id is the caller's
  * `x-request-id` when it sends a sane one, else a fresh one; either way it
  * comes back in the `x-request-id` response header.
  *
@@ -14,11 +15,15 @@ import { Elysia } from "elysia";
 import { StationError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { StationMetrics } from "../metrics/station-metrics.ts";
+import { endHttpSpan, startHttpSpan } from "../tracing/http-span.ts";
+import type { Scope } from "../tracing/spans.ts";
 import { asStationError } from "./errors.ts";
 
 interface Timing {
   id: string;
   started: number;
+  /** The request's span, while tracing is on (src/tracing/http-span.ts). */
+  span: Scope | undefined;
 }
 
 /** What onAfterResponse sees; code and error are there when an error handler answered (Elysia does not type them). */
@@ -58,7 +63,8 @@ export const requestLog = (log: Logger, metrics?: StationMetrics) =>
     .onRequest(({ request, set }) => {
       const given = request.headers.get("x-request-id");
       const id = given && SANE_ID.test(given) ? given : `${prefix}-${(++sequence).toString(36)}`;
-      timings.set(request, { id, started: performance.now() });
+      // Started first, so everything the request does (and logs) falls under the caller's trace.
+      timings.set(request, { id, started: performance.now(), span: startHttpSpan(request) });
       set.headers["x-request-id"] = id;
       metrics?.httpStarted();
     })
@@ -71,6 +77,7 @@ export const requestLog = (log: Logger, metrics?: StationMetrics) =>
       const status = error !== undefined ? statusOf(code, error, request, 500) : typeof set.status === "number" ? set.status : 200;
       const path = route || "unmatched";
       metrics?.httpFinished(path, request.method, status, seconds);
+      endHttpSpan(timing.span, request.method, status, route || undefined, error instanceof StationError ? error.type : undefined);
       if (!log.enabled("info")) return;
       const fields: Record<string, unknown> = {
         request_id: timing.id,

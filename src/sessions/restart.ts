@@ -17,6 +17,9 @@ import type { RestartPolicy } from "./launch-request.ts";
 import type { SessionObserver } from "./observed-sessions.ts";
 import { describeExit } from "./exit-report.ts";
 import type { Session } from "./session.ts";
+import { ATTR } from "../tracing/attributes.ts";
+import { startSessionSpan } from "../tracing/session-spans.ts";
+import { traced } from "../tracing/spans.ts";
 
 export interface RestartSettings {
   /** The station's default, for sessions whose request and registry entry name none. */
@@ -136,7 +139,12 @@ export class RestartSupervisor implements SessionObserver {
   private async attempt(session: Session, streak: Streak, reason: RestartReason): Promise<void> {
     if (streak.gone || session.status !== "restarting") return;
     try {
-      await session.restartServer();
+      // A trace of its own: no caller waits on a restart. The new run's `session start` is its child.
+      const span = startSessionSpan("session restart", session.id, {
+        [ATTR.stationRestartReason]: reason,
+        [ATTR.stationRestartAttempt]: streak.attempts,
+      });
+      await traced(span, () => session.restartServer());
     } catch (error) {
       this.settings.onRestart?.(session, reason, false);
       if (streak.gone || session.stopRequested) return;

@@ -17,6 +17,8 @@ import { type ServerProcess, type SpawnSpec, spawnServer } from "../process/spaw
 import type { StderrLine } from "../process/stderr-log.ts";
 import { exitAfterWriteFailure } from "./exit-report.ts";
 import { type ProgressListener, ProgressRoutes, wantsProgress } from "./progress-routes.ts";
+import { endRoundTrip, noteRequestId, startRoundTrip } from "../tracing/round-trip.ts";
+import { withTraceMeta } from "../tracing/trace-meta.ts";
 import type { RequestClock, SessionMeters } from "./session-meters.ts";
 
 /** What the session does with what the server sends besides answers. */
@@ -139,14 +141,18 @@ export class ServerConnection {
       timeoutMs: Math.min(options.timeoutMs ?? settings.requestTimeoutMs, settings.maxRequestTimeoutMs),
       maxMs: settings.maxRequestTimeoutMs,
     };
+    // The round trip's span (tracing on only) goes to the server in params._meta, so it joins the trace.
+    const trip = startRoundTrip(method, params, this.sessionId);
+    const sending = trip ? withTraceMeta(params, trip.context) : params;
     let progressId: number | undefined;
-    const build = wantsProgress(method, params)
+    const build = wantsProgress(method, sending)
       ? (id: number) => {
           progressId = id;
-          return progress.open(id, params, options.onProgress);
+          return progress.open(id, sending, options.onProgress);
         }
-      : params;
+      : sending;
     const sent = peer.request(method, build, deadline, { raw: options.raw });
+    noteRequestId(trip, sent.id);
     const writtenAt = clock ? performance.now() : 0;
     const onAbort = () => peer.cancel(sent.id, new RequestCancelled(`${method} was cancelled by its caller`), "cancelled by the caller");
     options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -155,8 +161,10 @@ export class ServerConnection {
       // Its chunk was read before this continuation ran: the server's part ends then, not now.
       if (clock) clock.serverMs += this.readAt - writtenAt;
       if (isFailure(response)) throw new RemoteError(response.error.code, response.error.message, response.error.data);
+      endRoundTrip(trip, undefined, response.result);
       return response.result;
     } catch (error) {
+      endRoundTrip(trip, error);
       // Unanswered (deadline, exit, cancel): the server held it until now. A RemoteError was answered, and counted.
       if (clock && !(error instanceof RemoteError)) clock.serverMs += performance.now() - writtenAt;
       // Only a failed write ends a request with ServerExited before the exit is known (the exit handler fails the rest).

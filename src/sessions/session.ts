@@ -28,6 +28,10 @@ import { type HealthCheck, isLive } from "./session-info.ts";
 import { RequestClock, type SessionMeters, metered, serverLabel } from "./session-meters.ts";
 import type { SessionSettings } from "./session-settings.ts";
 import { SessionState } from "./session-state.ts";
+import { ATTR } from "../tracing/attributes.ts";
+import { outsideTraces } from "../tracing/runtime.ts";
+import { noteHandshake, startSessionSpan } from "../tracing/session-spans.ts";
+import { traced } from "../tracing/spans.ts";
 
 // What importers of the session read about it, from the files that own each.
 export type { SessionMeters, StationMeters } from "./session-meters.ts";
@@ -75,7 +79,12 @@ export class Session extends SessionState {
   }
 
   /** Spawns the server and completes the MCP handshake. On failure nothing is left running. */
-  async start(knownEra?: Era): Promise<void> {
+  start(knownEra?: Era): Promise<void> {
+    const attributes = this.spec.server ? { [ATTR.stationServer]: this.spec.server } : {};
+    return traced(startSessionSpan("session start", this.id, attributes), () => this.spawnAndHandshake(knownEra));
+  }
+
+  private async spawnAndHandshake(knownEra?: Era): Promise<void> {
     if (this.connection?.child.running) throw new Error("start() while a server process is running");
     this.setStatus("starting");
     this.stopping = undefined;
@@ -84,18 +93,23 @@ export class Session extends SessionState {
     this.restart.starting();
     const meters = this.settings.meters;
     const spawnStarted = performance.now();
-    const connection = this.connect();
+    // Outside the start's trace: the child's readers and its exit outlive the request that started it.
+    const connection = outsideTraces(() => this.connect());
     this.connection = connection;
-    void connection.child.exited.then((exit) => this.exited(exit, connection));
+    outsideTraces(() => void connection.child.exited.then((exit) => this.exited(exit, connection)));
     const handshakeStarted = performance.now();
     this.emitChange("spawned");
     try {
-      this.serverIdentity = await handshake(connection.peer, {
-        clientInfo: this.settings.clientInfo,
-        legacyCapabilities: declaredCapabilities(this.launch.clientCapabilities),
-        probeTimeoutMs: this.settings.probeTimeoutMs,
-        startTimeoutMs: this.settings.startTimeoutMs,
-        knownEra,
+      this.serverIdentity = await traced(startSessionSpan("handshake", this.id), async (span) => {
+        const identity = await handshake(connection.peer, {
+          clientInfo: this.settings.clientInfo,
+          legacyCapabilities: declaredCapabilities(this.launch.clientCapabilities),
+          probeTimeoutMs: this.settings.probeTimeoutMs,
+          startTimeoutMs: this.settings.startTimeoutMs,
+          knownEra,
+        });
+        noteHandshake(span, identity.era, identity.protocolVersion);
+        return identity;
       });
     } catch (error) {
       await this.halt();
@@ -112,7 +126,7 @@ export class Session extends SessionState {
     meters?.started(this.era, (handshakeStarted - spawnStarted) / 1000, (performance.now() - handshakeStarted) / 1000, true);
     this.setStatus("running");
     // A 2026-07-28 server announces list changes only on a listen its client opened.
-    if (this.era === "modern") this.listens.start(connection.peer, this.serverIdentity!.capabilities);
+    if (this.era === "modern") outsideTraces(() => this.listens.start(connection.peer, this.serverIdentity!.capabilities));
   }
 
   /** A fresh connection for a fresh child: every (re)start gets its own ids and framing state. */

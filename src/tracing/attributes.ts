@@ -36,7 +36,7 @@ export const ATTR = {
   stationEra: "mcp_station.era",
   /** Why a request was withdrawn: `timeout` (its deadline) or `caller` (hung up, cancelled). */
   stationCancelReason: "mcp_station.cancel.reason",
-  /** What ended the server a restart replaces: `exit`, `crash`, `unresponsive`. */
+  /** Why the restart policy started a server again: `exited` (it ended by itself) or `unresponsive` (its health checks failed). */
   stationRestartReason: "mcp_station.restart.reason",
   stationRestartAttempt: "mcp_station.restart.attempt",
 } as const;

@@ -21,7 +21,7 @@ import { type Context, SpanKind } from "@opentelemetry/api";
 import { ATTR, mcpAttributes, mcpSpanName } from "./attributes.ts";
 import { active } from "./runtime.ts";
 import { type Scope, endScope, failSpan, startSpan } from "./spans.ts";
-import { contextFromHeaders, contextFromMeta } from "./trace-meta.ts";
+import { MESSAGE_TRACED, contextFromHeaders, contextFromMeta } from "./trace-meta.ts";
 
 export function startHttpSpan(request: Request): Scope | undefined {
   const runtime = active.runtime;
@@ -71,5 +71,7 @@ export function startMcpMessage(
   const attributes: Record<string, string> = mcpAttributes(method, params, sessionId);
   attributes[ATTR.networkProtocolName] = protocol;
   attributes[ATTR.networkTransport] = "tcp";
-  return startSpan(mcpSpanName(method, params), SpanKind.SERVER, attributes, contextFromMeta(params) ?? fallback);
+  const scope = startSpan(mcpSpanName(method, params), SpanKind.SERVER, attributes, contextFromMeta(params) ?? fallback);
+  if (scope) scope.context = scope.context.setValue(MESSAGE_TRACED, true);
+  return scope;
 }

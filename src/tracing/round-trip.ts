@@ -9,7 +9,8 @@
  * parent spent around it is the station's own.
  *
  * Its parent is the caller's MCP span when the caller put one in
- * `params._meta` (the active HTTP span is then linked), else the active span.
+ * `params._meta` (the active HTTP span is then linked), else the active span
+ * (always the active span under an MCP message span, which read that `_meta`).
  * A request withdrawn on its deadline or by its caller gets a child
  * `notifications/cancelled` span: the cancel the server was sent.
  *
@@ -24,7 +25,7 @@ import { RemoteError, RequestCancelled, RequestTimeout } from "../errors.ts";
 import { ATTR, TOOL_ERROR, mcpAttributes, mcpSpanName } from "./attributes.ts";
 import { active } from "./runtime.ts";
 import { type Scope, endScope, failSpan, startSpan } from "./spans.ts";
-import { contextFromMeta } from "./trace-meta.ts";
+import { MESSAGE_TRACED, contextFromMeta } from "./trace-meta.ts";
 
 export function startRoundTrip(
   method: string,
@@ -37,10 +38,11 @@ export function startRoundTrip(
   const attributes: Record<string, string> = mcpAttributes(method, params, sessionId);
   attributes[ATTR.networkTransport] = "pipe";
   if (protocolVersion) attributes[ATTR.mcpProtocolVersion] = protocolVersion;
-  const callerSpan = contextFromMeta(params);
+  const ambientContext = runtime.contexts.active();
+  const callerSpan = ambientContext.getValue(MESSAGE_TRACED) ? undefined : contextFromMeta(params);
   let links: Link[] | undefined;
   if (callerSpan) {
-    const ambient = trace.getSpan(runtime.contexts.active());
+    const ambient = trace.getSpan(ambientContext);
     if (ambient) links = [{ context: ambient.spanContext() }];
   }
   return startSpan(mcpSpanName(method, params), SpanKind.CLIENT, attributes, callerSpan, links);

@@ -7,7 +7,7 @@
  *
  * @example
  *   const scope = startSpan("session start", SpanKind.INTERNAL, { "mcp.session.id": id });
- *   try { await inScope(scope, () => work()); endScope(scope); } catch (error) { endScope(scope, error); throw error; }
+ *   await traced(scope, () => work());   // work() runs with the span active; the span ends with its outcome
  */
 import { type Attributes, type Context, type Link, type Span, type SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { RemoteError, StationError } from "../errors.ts";
@@ -35,6 +35,23 @@ export function startSpan(name: string, kind: SpanKind, attributes: Attributes, 
 export function inScope<T>(scope: Scope | undefined, fn: () => T): T {
   const runtime = active.runtime;
   return scope && runtime ? runtime.contexts.with(scope.context, fn) : fn();
+}
+
+/**
+ * Runs `fn` with the scope's span active and ends the span with its outcome.
+ * For work that is not on a per-request path: it allocates a closure even
+ * while tracing is off.
+ */
+export async function traced<T>(scope: Scope | undefined, fn: (scope: Scope | undefined) => Promise<T>): Promise<T> {
+  if (!scope) return fn(undefined);
+  try {
+    const result = await inScope(scope, () => fn(scope));
+    endScope(scope);
+    return result;
+  } catch (error) {
+    endScope(scope, error);
+    throw error;
+  }
 }
 
 /**

@@ -9,7 +9,7 @@
  *   withTraceMeta({ name: "echo", arguments: { text: "hi" } }, scope.context)
  *   // -> { name: "echo", arguments: { text: "hi" }, _meta: { traceparent: "00-<trace>-<span>-01" } }
  */
-import { type Context, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter, createContextKey } from "@opentelemetry/api";
 import { active } from "./runtime.ts";
 
 const fromHeaders: TextMapGetter<Headers> = {
@@ -30,6 +30,13 @@ const intoRecord: TextMapSetter<Record<string, string>> = {
     carrier[key] = value;
   },
 };
+
+/**
+ * Set in the context of an MCP message the station received and traced
+ * (http-span.ts startMcpMessage), whose `_meta` it has read already: the
+ * round trips made for it are its children, not siblings under that `_meta`.
+ */
+export const MESSAGE_TRACED = createContextKey("mcp-station message traced");
 
 /** The caller's context from its HTTP headers; the root context when it sent none (or tracing is off). */
 export function contextFromHeaders(headers: Headers): Context {

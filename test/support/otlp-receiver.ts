@@ -15,6 +15,11 @@
  *   // ... make the station export ...
  *   const [span] = await receiver.waitForSpans((s) => s.some((x) => x.name === "tools/call echo"));
  *   receiver.stop();
+ *
+ * Run on its own, it is a collector for a look by hand (docs/operations.md:
+ * Tracing): it prints each span as one JSON line.
+ *
+ *   bun test/support/otlp-receiver.ts 4318
  */
 
 /** One span as it arrived, ids in lowercase hex and times in nanoseconds. */
@@ -52,13 +57,13 @@ export interface OtlpReceiver {
   stop(): void;
 }
 
-export function startOtlpReceiver(): OtlpReceiver {
+export function startOtlpReceiver(port = 0, onSpans?: (spans: ReceivedSpan[]) => void): OtlpReceiver {
   const spans: ReceivedSpan[] = [];
   const requests: { path: string; contentType: string }[] = [];
   const waiters = new Set<() => void>();
 
   const server = Bun.serve({
-    port: 0,
+    port,
     hostname: "127.0.0.1",
     async fetch(req) {
       const path = new URL(req.url).pathname;
@@ -67,7 +72,9 @@ export function startOtlpReceiver(): OtlpReceiver {
       if (req.headers.get("content-encoding") === "gzip") body = Bun.gunzipSync(body);
       requests.push({ path, contentType });
       const json = contentType.includes("json");
-      spans.push(...(json ? fromJson(JSON.parse(new TextDecoder().decode(body))) : fromProtobuf(body)));
+      const received = json ? fromJson(JSON.parse(new TextDecoder().decode(body))) : fromProtobuf(body);
+      spans.push(...received);
+      onSpans?.(received);
       for (const wake of waiters) wake();
       // An empty ExportTraceServiceResponse: full success.
       return json ? Response.json({}) : new Response(new Uint8Array(0), { headers: { "content-type": "application/x-protobuf" } });
@@ -255,4 +262,14 @@ function fromJson(body: any): ReceivedSpan[] {
     }
   }
   return out;
+}
+
+if (import.meta.main) {
+  const receiver = startOtlpReceiver(Number(process.argv[2] ?? 4318), (spans) => {
+    for (const { traceId, spanId, parentSpanId, name, kind, startNs, endNs, attributes, status } of spans) {
+      const ms = Number(endNs - startNs) / 1e6;
+      console.log(JSON.stringify({ name, trace_id: traceId, span_id: spanId, parent_span_id: parentSpanId, kind, ms, status, attributes }));
+    }
+  });
+  console.error(`OTLP/HTTP receiver on ${receiver.endpoint}`);
 }

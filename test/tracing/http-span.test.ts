@@ -8,7 +8,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { Elysia } from "elysia";
 import { endHttpSpan, startHttpSpan, startMcpMessage } from "../../src/tracing/http-span.ts";
 import { endRoundTrip, startRoundTrip } from "../../src/tracing/round-trip.ts";
-import { type Scope, endScope } from "../../src/tracing/spans.ts";
+import { type Scope, endScope, inScope } from "../../src/tracing/spans.ts";
 import { contextFromHeaders } from "../../src/tracing/trace-meta.ts";
 import { eventually } from "../support/processes.ts";
 import { CALLER_SPAN, CALLER_TRACE, CALLER_TRACEPARENT, type TestTracing, installTestTracing } from "./harness.ts";
@@ -111,5 +111,16 @@ describe("an MCP message from a client (WebSocket, MCP endpoint)", () => {
     const upgrade = contextFromHeaders(new Headers({ traceparent: CALLER_TRACEPARENT }));
     endScope(startMcpMessage("tools/list", {}, "s1", "websocket", upgrade));
     expect(traces.span("tools/list").parentSpanContext?.spanId).toBe(CALLER_SPAN);
+  });
+
+  test("a round trip made for the message is its child, though the message's _meta names the caller's span", () => {
+    const params = { name: "echo", _meta: { traceparent: CALLER_TRACEPARENT } };
+    const message = startMcpMessage("tools/call", params, "s1", "http");
+    inScope(message, () => endRoundTrip(startRoundTrip("tools/call", params, "s1")));
+    endScope(message);
+    const [trip, server] = [SpanKind.CLIENT, SpanKind.SERVER].map((kind) => traces.spans().find((s) => s.kind === kind)!);
+    expect(server.parentSpanContext?.spanId).toBe(CALLER_SPAN);
+    expect(trip.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    expect(trip.links).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
 import { SessionIdParams } from "../../http/shared-models.ts";
+import { contextFromHeaders } from "../../tracing/trace-meta.ts";
 import { WsChannel } from "./ws-channel.ts";
 
 export interface LiveSettings {
@@ -58,6 +59,7 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
         },
         (code, reason) => ws.close(code, reason),
         log,
+        contextFromHeaders(ws.data.request.headers),
       );
       const state: SocketState = { channel };
       if (settings.wsPingMs > 0) state.ping = setInterval(() => ws.raw.ping(), settings.wsPingMs);

@@ -20,6 +20,9 @@ import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { reportMasked } from "../../http/masked-errors.ts";
 import { endWhenGone, serverRunning } from "../../http/restart-wait.ts";
+import type { Context } from "@opentelemetry/api";
+import { startMcpMessage } from "../../tracing/http-span.ts";
+import { endScope, inScope } from "../../tracing/spans.ts";
 
 interface Pending {
   controller: AbortController;
@@ -42,6 +45,8 @@ export class WsChannel implements LiveClient {
     private readonly send: (message: Record<string, unknown>) => void,
     private readonly close: (code: number, reason: string) => void,
     private readonly log: Logger,
+    /** The trace context of the upgrade request, the parent of messages that bring none of their own. */
+    private readonly upgrade?: Context,
   ) {}
 
   start(): void {
@@ -140,20 +145,28 @@ export class WsChannel implements LiveClient {
       this.inFlight.delete(id);
       if (!pending.withdrawn) this.send({ jsonrpc: "2.0", id, ...message });
     };
+    // Its span continues the caller's trace from params._meta, else the upgrade request's (tracing on only).
+    const span = startMcpMessage(method, params, this.session.id, "websocket", this.upgrade);
     let call: Promise<unknown>;
     try {
-      call = this.session.request(method, params, {
-        signal: pending.controller.signal,
-        onProgress: (progress) => {
-          if (!pending.withdrawn) this.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
-        },
-      });
+      call = inScope(span, () =>
+        this.session.request(method, params, {
+          signal: pending.controller.signal,
+          onProgress: (progress) => {
+            if (!pending.withdrawn) this.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
+          },
+        }),
+      );
     } catch (error) {
       call = Promise.reject(error);
     }
     call.then(
-      (result) => answer({ result }),
+      (result) => {
+        endScope(span);
+        answer({ result });
+      },
       (error) => {
+        endScope(span, error);
         reportMasked(this.log, error, { session_id: this.session.id, method });
         answer({ error: toRpcError(error) });
       },
