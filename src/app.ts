@@ -32,6 +32,7 @@ export interface StationOptions {
 export function createStation(config: Config, log: Logger = silentLogger, options: StationOptions = {}) {
   const metrics = new StationMetrics(VERSION, {
     defaultMetrics: options.defaultMetrics ?? false,
+    maxServers: config.metricsMaxServers,
     maxToolsPerServer: config.metricsMaxTools,
     maxSessions: config.maxSessions,
   });

@@ -3,10 +3,13 @@
  * serverLabel): requests and their time by tool and outcome, bytes each
  * way, restarts by reason, and sessions by status, counted from the
  * sessions when scraped. Each server's meters are made on its first
- * session and kept: their counters must not go back.
+ * session and kept: their counters must not go back. At most `maxServers`
+ * servers get a label of their own, the rest share `other`: under the
+ * `any` command policy every command's file name is a server, and a caller
+ * running scripts from fresh temporary names would grow the scrape forever.
  *
  * @example
- *   const servers = new ServerMetrics(registry, byMethod, { maxToolsPerServer: 50, sessions: () => manager.list() });
+ *   const servers = new ServerMetrics(registry, byMethod, { maxServers: 200, maxToolsPerServer: 50, sessions: () => manager.list() });
  *   const meters = servers.forServer("weather"); // once per session
  */
 import type { Registry } from "prom-client";
@@ -16,12 +19,15 @@ import type { RestartReason } from "../sessions/restart.ts";
 import type { Session, SessionStatus } from "../sessions/session.ts";
 import { serverLabel } from "../sessions/session-meters.ts";
 import { FastCounter, FastHistogram } from "./fast-metrics.ts";
+import { OTHER } from "./labels.ts";
 import { LATENCY_BUCKETS, type MethodMetrics } from "./method-metrics.ts";
 import { type ServerFamilies, ServerMeterSet } from "./server-meters.ts";
 
 export const STATUSES: SessionStatus[] = ["starting", "running", "unresponsive", "stopping", "exited", "restarting", "failed"];
 
 export interface ServerMetricsOptions {
+  /** Servers with a label of their own (MCP_STATION_METRICS_MAX_SERVERS); the rest are `other`. */
+  maxServers: number;
   /** Tool names per server with a label of their own (MCP_STATION_METRICS_MAX_TOOLS); the rest are `other`. */
   maxToolsPerServer: number;
   /** The sessions now, read at each scrape. */
@@ -83,7 +89,7 @@ export class ServerMetrics {
         this.reset();
         const counts = new Map<string, Map<SessionStatus, number>>();
         for (const session of self.options.sessions()) {
-          const server = serverLabel(session.spec);
+          const server = self.labelOf(serverLabel(session.spec));
           let byStatus = counts.get(server);
           if (!byStatus) counts.set(server, (byStatus = new Map(STATUSES.map((s) => [s, 0]))));
           byStatus.set(session.status, (byStatus.get(session.status) ?? 0) + 1);
@@ -93,15 +99,21 @@ export class ServerMetrics {
     });
   }
 
-  /** The meters of `server`, made on its first session. */
+  /** The meters of `server`, made on its first session; past the cap, `other`'s. */
   forServer(server: string): ServerMeterSet {
-    let meters = this.byServer.get(server);
+    const label = this.byServer.has(server) || this.byServer.size < this.options.maxServers ? server : OTHER;
+    let meters = this.byServer.get(label);
     if (!meters)
-      this.byServer.set(server, (meters = new ServerMeterSet(server, this.families, this.byMethod, this.options.maxToolsPerServer)));
+      this.byServer.set(label, (meters = new ServerMeterSet(label, this.families, this.byMethod, this.options.maxToolsPerServer)));
     return meters;
   }
 
   restarted(server: string, reason: RestartReason, ok: boolean): void {
-    this.restarts.labels(server, reason, ok ? "ok" : "failed").inc();
+    this.restarts.labels(this.labelOf(server), reason, ok ? "ok" : "failed").inc();
+  }
+
+  /** The label `server` is counted under: its own once its first session made its meters, else `other`. */
+  private labelOf(server: string): string {
+    return this.byServer.has(server) ? server : OTHER;
   }
 }

@@ -35,6 +35,8 @@ const START_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30
 export interface StationMetricsOptions {
   /** Process-wide metrics (CPU, memory, event loop); default on. */
   defaultMetrics?: boolean;
+  /** Servers with a label of their own (MCP_STATION_METRICS_MAX_SERVERS); default 200. */
+  maxServers?: number;
   /** Tool names per server with a label of their own (MCP_STATION_METRICS_MAX_TOOLS); default 50. */
   maxToolsPerServer?: number;
   /** MCP_STATION_MAX_SESSIONS, exported as mcp_station_max_sessions; not exported when unset. */
@@ -163,6 +165,7 @@ export class StationMetrics implements StationMeters {
         registers,
       }).set(maxSessions);
     this.byServer = new ServerMetrics(this.registry, this.byMethod, {
+      maxServers: options.maxServers ?? 200,
       maxToolsPerServer: options.maxToolsPerServer ?? 50,
       sessions: () => this.sessions(),
     });

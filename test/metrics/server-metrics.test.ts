@@ -123,6 +123,26 @@ describe("calls by server and tool", () => {
   });
 });
 
+describe("servers past MCP_STATION_METRICS_MAX_SERVERS", () => {
+  test("share the label other, in requests, bytes and restarts alike", async () => {
+    const metrics = new StationMetrics("test", { defaultMetrics: false, maxServers: 3 });
+    for (let i = 0; i < 100; i++) {
+      const meters = metrics.forServer(`server-${i}.py`);
+      meters.bytesToServer(10);
+      meters.request("tools/list", undefined, { tools: [] }, undefined, new RequestClock());
+      metrics.restarted({ spec: { server_command: `/tmp/run/server-${i}.py` } } as never, "exited", true);
+    }
+    const made = parseScrape(await metrics.registry.metrics());
+    const servers = (name: string) => [...new Set(made.select(name).map((x) => x.labels.server))].sort();
+    const expected = ["other", "server-0.py", "server-1.py", "server-2.py"];
+    expect(servers("mcp_station_server_requests_total")).toEqual(expected);
+    expect(servers("mcp_station_bytes_to_server_total")).toEqual(expected);
+    expect(servers("mcp_station_server_restarts_total")).toEqual(expected);
+    expect(made.value("mcp_station_bytes_to_server_total", { server: "other" })).toBe(970);
+    expect(made.value("mcp_station_server_restarts_total", { server: "other", reason: "exited", outcome: "ok" })).toBe(97);
+  });
+});
+
 describe("the server's time and the station's", () => {
   const part = (family: string, method: string, series: "sum" | "count") =>
     scrape.value(`mcp_station_mcp_${family}_seconds_${series}`, { method }) ?? Number.NaN;

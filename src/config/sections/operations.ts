@@ -91,6 +91,13 @@ export const operations = section("operations", {
     meaning:
       "Cap on the restart delay (raised to `MCP_STATION_RESTART_BACKOFF_MS` if lower); a run at least this long resets the count of restarts in a row.",
   }),
+  metricsMaxServers: integer({
+    name: "MCP_STATION_METRICS_MAX_SERVERS",
+    default: 200,
+    maximum: 10_000,
+    meaning:
+      "Servers (registry names or command file names) with a `server` label of their own in `/metrics`; later ones count as `other`.",
+  }),
   metricsMaxTools: integer({
     name: "MCP_STATION_METRICS_MAX_TOOLS",
     default: 50,
