@@ -19,7 +19,11 @@ let receiver: OtlpReceiver;
 let station: StationProcess;
 beforeAll(async () => {
   receiver = startOtlpReceiver();
-  station = await spawnStation(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: "20" });
+  station = await spawnStation(undefined, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: "20",
+    MCP_STATION_RESTART_BACKOFF_MS: "50",
+  });
 });
 afterAll(async () => {
   await station?.stop();
@@ -245,5 +249,28 @@ describe("a traced station", () => {
     expect(http.name).toBe("POST /sessions/:session_id/mcp");
     expect(trip.name).toBe("tools/call trace_context");
     expect(answer.result.structuredContent.traceparent).toBe(`00-${TRACE}-${trip.spanId}-01`);
+  });
+
+  test("a restart: a trace of its own, session restart > session start > handshake, with the reason and the attempt", async () => {
+    const created = await json(`${station.url}/sessions`, {
+      method: "POST",
+      json: { server_type: "node", server_command: fixture("crash.mjs"), restart_policy: "on-failure" },
+    });
+    const id = created.body.session_id;
+    await call(id, "0000000000000c01", { name: "crash", arguments: {} });
+    const isRestart = (span: ReceivedSpan) => span.name === "session restart" && span.attributes["mcp.session.id"] === id;
+    const spans = await receiver.waitForSpans((all) => {
+      const restart = all.find(isRestart);
+      const start = restart && all.find((span) => span.parentSpanId === restart.spanId);
+      return start !== undefined && all.some((span) => span.parentSpanId === start.spanId && span.name === "handshake");
+    });
+    const restart = spans.find(isRestart)!;
+    expect(restart.parentSpanId).toBe("");
+    expect(restart.traceId).not.toBe(TRACE);
+    expect(restart.attributes).toMatchObject({ "mcp_station.restart.reason": "exited", "mcp_station.restart.attempt": 1 });
+    expect(spans.find((span) => span.parentSpanId === restart.spanId)!.name).toBe("session start");
+    // The call the server died on ended with it.
+    const crashed = await trace("0000000000000c01", ["tools/call crash"]);
+    expect(crashed.get("tools/call crash")!.attributes["error.type"]).toBe("server_exited");
   });
 });
