@@ -98,7 +98,19 @@ const MAY_IMPORT: Record<string, string[]> = {
   protocol: ["errors", "jsonrpc", "log"],
 };
 /** Layers below HTTP: they never see the web framework nor the HTTP layer. */
-const BELOW_HTTP = ["jsonrpc", "process", "protocol", "sessions", "store", "registry", "security", "metrics", "health", "config", "tracing"];
+const BELOW_HTTP = [
+  "jsonrpc",
+  "process",
+  "protocol",
+  "sessions",
+  "store",
+  "registry",
+  "security",
+  "metrics",
+  "health",
+  "config",
+  "tracing",
+];
 const HTTP_LAYER = ["modules", "plugins", "http", "app", "index"];
 
 describe("the import graph of src/", () => {
