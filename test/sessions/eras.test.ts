@@ -8,7 +8,10 @@ import { type TestStation, startStation } from "../support/station.ts";
 
 let station: TestStation;
 beforeAll(async () => {
-  station = await startStation();
+  // The production probe deadline (2 s), not the suite's short one: a 2026-07-28 server on the v2 SDK
+  // can take longer than 700 ms to answer its first message on a loaded machine, and would then be
+  // initialized as legacy, which is right for the station but not what these tests are about.
+  station = await startStation({ MCP_STATION_PROBE_TIMEOUT_MS: "2000" });
 });
 afterAll(() => station.stop());
 
