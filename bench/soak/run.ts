@@ -7,7 +7,7 @@
  *   --sessions N       sessions under load (default 12: half echo.mjs, a quarter each Python SDK and grandchild.mjs)
  *   --callers C        concurrent callers of POST /mcp/request (default 16)
  *   --station-kills K  SIGKILLs of the station, spread over the first round (default 3)
- *   --rss-margin F     the RSS after the last round may exceed that after round 2 by this share (default 0.1)
+ *   --rss-margin F     the last round's RSS floor may exceed round 2's by this share (default 0.1)
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { tmpdir } from "node:os";

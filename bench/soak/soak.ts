@@ -3,10 +3,10 @@
  * on the official Python SDK) restarting always, load through POST /mcp/request in rounds, and the
  * fault injector beside it; then every session deleted, the station stopped, and /proc searched for
  * anything of the run left alive. The station is killed (SIGKILL) in the first round only, so rounds
- * 2..N run on one station process and its RSS after each shows a plateau or a growth.
+ * 2..N run on one station process and its RSS floor in each shows a plateau or a growth (memory.ts).
  *
  * @example
- *   const report = await runSoak({ ...SHORT, logFile: "/tmp/soak.log" });
+ *   const report = await runSoak({ sessions: 4, callers: 8, rounds: 3, roundMs: 7000, stationKills: 1, warmup: 400, deadlines: DEADLINES, logFile });
  *   report.failures; // [] when nothing crossed, hung, failed inside the station or was left behind
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { runLoad } from "../lib/load.ts";
 import { FAULT_KINDS, Injector } from "./faults.ts";
 import { Fleet, SERVERS, type SoakServer } from "./fleet.ts";
 import { killAll, leftoversOf } from "./leftovers.ts";
+import { RssLog } from "./memory.ts";
 import { type Deadlines, soakCall } from "./load.ts";
 import { SoakStation } from "./station.ts";
 import { Tally } from "./tally.ts";
@@ -28,21 +29,15 @@ export interface SoakOptions {
   /** Requests sent before the faults start, to warm the station up. */
   warmup: number;
   deadlines: Deadlines;
-  /** With a figure, the verdict also fails when the RSS after the last round exceeds that after round 2 by more than this share. */
+  /** With a figure, the verdict also fails when the RSS floor of the last round exceeds that of round 2 by more than this share. */
   rssMargin?: number;
   logFile: string;
   progress?: (line: string) => void;
 }
 
-export interface RssFigure {
-  when: string;
-  pid: number;
-  kb: number;
-}
-
 export interface SoakReport {
   tally: Tally;
-  rss: RssFigure[];
+  rss: RssLog;
   requests: number;
   durationMs: number;
   stationRestarts: number;
@@ -60,26 +55,14 @@ export function mix(n: number): SoakServer[] {
   return Array.from({ length: n }, (_, i) => pattern[i % pattern.length]!);
 }
 
-/**
- * Why the RSS figures fail the plateau check, if they do: the last round's against the first full
- * round on the same station process (the round it was restarted in only warms it up again).
- */
-export function rssGrowth(rss: RssFigure[], margin: number): string | undefined {
-  const last = rss.filter((r) => r.when.startsWith("round ")).at(-1);
-  const first = rss.filter((r) => r.when.startsWith("round ") && r.pid === last?.pid)[1];
-  if (!first || !last || first === last || last.kb <= first.kb * (1 + margin)) return undefined;
-  return `RSS grew from ${first.kb} kB after ${first.when} to ${last.kb} kB after ${last.when} (over ${margin * 100}%)`;
-}
-
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const say = options.progress ?? (() => {});
   const tally = new Tally();
   const tag = `soak-${Math.random().toString(36).slice(2, 10)}`;
   const station = await SoakStation.start(options.logFile);
   const fleet = new Fleet(station, tally, tag);
-  const rss: RssFigure[] = [];
-  const measure = (when: string) => rss.push({ when, pid: station.pid, kb: station.rssKb() });
-  measure("start");
+  const rss = new RssLog(station);
+  rss.record("start");
   let requests = 0;
   const started = performance.now();
   try {
@@ -87,23 +70,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const call = soakCall(station, fleet, tally, options.deadlines);
     const load = { concurrency: options.callers, timeoutMs: options.deadlines.hungAfterMs };
     requests += (await runLoad(call, { ...load, count: options.warmup })).ok;
-    measure("warm-up");
+    rss.record("warm-up");
     say(`${options.sessions} sessions warmed up; faults on for ${options.rounds} rounds of ${options.roundMs / 1000} s`);
 
     const stop = new AbortController();
     const kills = Array.from({ length: options.stationKills }, (_, i) => ((i + 0.5) * options.roundMs) / options.stationKills);
     const injecting = new Injector(station, fleet, tally, options.deadlines).run(stop.signal, kills);
     for (let round = 1; round <= options.rounds; round++) {
-      const result = await runLoad(call, { ...load, durationMs: options.roundMs });
+      const result = await rss.during(`round ${round}`, runLoad(call, { ...load, durationMs: options.roundMs }));
       requests += result.ok;
       for (const sample of result.errorSamples) tally.harnessError(sample);
-      measure(`round ${round}`);
-      say(`round ${round}: ${result.ok} requests, station RSS ${rss.at(-1)!.kb} kB`);
+      say(`round ${round}: ${result.ok} requests, station RSS floor ${rss.figures.at(-1)!.floorKb} kB`);
     }
     stop.abort();
     await injecting;
     await fleet.deleteAll();
-    measure("sessions deleted");
+    rss.record("sessions deleted");
   } finally {
     await station.stop();
     const left = await leftoversOf(tag);
@@ -111,7 +93,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     killAll(left);
   }
   const failures = tally.failures(FAULT_KINDS);
-  const growth = options.rssMargin === undefined ? undefined : rssGrowth(rss, options.rssMargin);
+  const growth = options.rssMargin === undefined ? undefined : rss.growth(options.rssMargin);
   if (growth) failures.push(growth);
   const refusals = logLines(options.logFile, '"msg":"audit: request refused"');
   if (refusals.length) failures.push(`${refusals.length} refusals in the audit log, though every caller was allowed`);
@@ -130,8 +112,8 @@ export function formatReport(report: SoakReport): string {
   const lines = [
     report.tally.table(),
     `${report.requests} load requests in ${seconds.toFixed(0)} s (${(report.requests / seconds).toFixed(0)}/s), station killed ${report.stationRestarts}×`,
-    "station RSS:",
-    ...report.rss.map((r) => `  ${r.when.padEnd(18)} ${String(r.kb).padStart(7)} kB  (pid ${r.pid})`),
+    "station RSS (end of each phase; floor and peak of readings every second in a round):",
+    ...report.rss.lines(),
   ];
   if (report.tally.samples.length) lines.push("samples:", ...report.tally.samples.map((s) => `  ${s}`));
   if (report.tally.leftovers.length) lines.push("left behind:", ...report.tally.leftovers.map((s) => `  ${s}`));
