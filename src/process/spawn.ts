@@ -52,8 +52,13 @@ export class ServerProcess {
 
   private flush(): void {
     const flushed = this.proc.stdin.flush();
-    if (flushed instanceof Promise) flushed.catch(() => {});
+    if (flushed instanceof Promise) flushed.catch(this.pipeBroke);
   }
+
+  /** The pipe broke under a write still in progress: later writes fail at once, typed. */
+  private readonly pipeBroke = () => {
+    this.stdinOpen = false;
+  };
 
   constructor(
     private readonly proc: Bun.Subprocess<"pipe", "pipe", "pipe">,
@@ -91,7 +96,11 @@ export class ServerProcess {
   write(data: string): void {
     if (!this.stdinOpen) throw new ServerExited("the server's stdin is closed");
     try {
-      this.proc.stdin.write(data);
+      const written = this.proc.stdin.write(data);
+      // A write the pipe could not take at once finishes later, and its EPIPE arrives as a rejection
+      // (seen under test/sessions/server-exit-race.test.ts): nobody awaits it, so it is caught here;
+      // the request it carried stays pending until the exit handler fails it with ServerExited.
+      if (written instanceof Promise) written.catch(this.pipeBroke);
       // The first write of an event-loop turn goes out at once (no added latency); later ones in the
       // same turn are flushed together at its end: one pipe write instead of one per message, which
       // under load was the largest single cost of the station (bench/: flush, c=64).
