@@ -81,7 +81,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(metricsModule(metrics))
     .use(serversModule(config.registry, config.commandPolicy))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
-    .use(liveModule(manager, { wsPingMs: config.wsPingMs }))
+    .use(liveModule(manager, { wsPingMs: config.wsPingMs, log }))
     .use(
       mcpEndpointModule(
         manager,
