@@ -15,8 +15,9 @@
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { type Call, runLoad } from "./lib/load.ts";
-import { cpuMsOf, memoryOf, type Running, startElysiaForwarder, startForwarder, startStation } from "./lib/procs.ts";
+import { runLoad } from "./lib/load.ts";
+import { memoryOf, startElysiaForwarder, startForwarder, startStation } from "./lib/procs.ts";
+import { alternateRounds, median, type RoundTarget } from "./lib/rounds.ts";
 import { createSession, seedCall } from "./lib/station-api.ts";
 import { ECHO } from "./workloads.ts";
 
@@ -33,10 +34,7 @@ function stationOf(checkout: string): string {
   return script;
 }
 
-interface Target {
-  name: string;
-  running: Running;
-  call: Call;
+interface Target extends RoundTarget {
   idle?: { startedMb: number; firstCallMb: number };
 }
 
@@ -52,12 +50,6 @@ async function station(name: string, binary?: string): Promise<Target> {
   return { name, running, call, idle: { startedMb, firstCallMb: mb(running.pid) } };
 }
 
-const load = async (target: Target, concurrency: number, n: number) => {
-  const cpu0 = cpuMsOf(target.running.pid);
-  const r = await runLoad(target.call, { concurrency, count: n, warmup: 200 });
-  return { rps: r.rps, p50Ms: r.p50Ms, errors: r.errors.total, cpuUs: ((cpuMsOf(target.running.pid) - cpu0) * 1000) / (n + 200) };
-};
-
 const forwarder = await startForwarder(1, ECHO.argv);
 const targets: Target[] = [{ name: "forwarder", running: forwarder, call: seedCall(forwarder.url, "0", ECHO.echo) }];
 if (process.argv.includes("--elysia")) {
@@ -69,24 +61,8 @@ for (const base of bases) targets.push(await station(bases.length === 1 ? "base"
 
 // Warmed up before the first round, so no round measures a target while its JIT still compiles.
 for (const t of targets) await runLoad(t.call, { concurrency: 64, count });
-type Figures = Awaited<ReturnType<typeof load>>;
-const runs = new Map<string, { c64: Figures[]; c1: Figures[] }>(targets.map((t) => [t.name, { c64: [], c1: [] }]));
-for (let r = 0; r < rounds; r++) {
-  // Each round in another order, so no target always runs right after the same neighbour.
-  const order = r % 2 === 0 ? targets : [...targets].reverse();
-  for (const t of order) runs.get(t.name)!.c64.push(await load(t, 64, count));
-  for (const t of order) runs.get(t.name)!.c1.push(await load(t, 1, count / 5));
-  const line = targets.map((t) => {
-    const { c64, c1 } = runs.get(t.name)!;
-    return `${t.name} ${c64[r].rps.toFixed(0)} req/s ${c64[r].cpuUs.toFixed(1)} µs c=1 p50 ${c1[r].p50Ms.toFixed(3)}`;
-  });
-  console.log(`round ${r + 1}: ${line.join(" | ")}`);
-}
+const runs = await alternateRounds(targets, rounds, count);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 // Ratios are taken round by round, against the forwarder's run of the same round, then their median:
 // other work on a shared machine comes and goes between rounds, and a ratio of two medians would
 // compare runs made under different loads.

@@ -9,8 +9,9 @@
  *   bun bench/tracing.ts [rounds] [count]
  *   bun bench/tracing.ts 7 10000
  */
-import { type Call, runLoad } from "./lib/load.ts";
-import { cpuMsOf, type Running, startStation } from "./lib/procs.ts";
+import { runLoad } from "./lib/load.ts";
+import { startStation } from "./lib/procs.ts";
+import { alternateRounds, median, type RoundTarget } from "./lib/rounds.ts";
 import { createSession, seedCall } from "./lib/station-api.ts";
 import { ECHO } from "./workloads.ts";
 
@@ -31,49 +32,21 @@ const collector = Bun.serve({
 });
 const exporting = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.port}` };
 
-interface Target {
-  name: string;
-  running: Running;
-  call: Call;
-}
-
-async function station(name: string, env: Record<string, string>): Promise<Target> {
+async function station(name: string, env: Record<string, string>): Promise<RoundTarget> {
   const running = await startStation({ env });
   const call = seedCall(running.url, await createSession(running.url, ECHO.spec), ECHO.echo);
   await runLoad(call, { concurrency: 1, count: 1 });
   return { name, running, call };
 }
 
-const load = async (target: Target, concurrency: number, n: number) => {
-  const cpu0 = cpuMsOf(target.running.pid);
-  const r = await runLoad(target.call, { concurrency, count: n, warmup: 200 });
-  return { rps: r.rps, p50Ms: r.p50Ms, errors: r.errors.total, cpuUs: ((cpuMsOf(target.running.pid) - cpu0) * 1000) / (n + 200) };
-};
-
-const targets: Target[] = [
+const targets: RoundTarget[] = [
   await station("off", {}),
   await station("on 100%", { ...exporting, OTEL_TRACES_SAMPLER: "parentbased_always_on" }),
   await station("on 1%", { ...exporting, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: "0.01" }),
 ];
 
-type Figures = Awaited<ReturnType<typeof load>>;
-const runs = new Map<string, { c64: Figures[]; c1: Figures[] }>(targets.map((t) => [t.name, { c64: [], c1: [] }]));
-for (let r = 0; r < rounds; r++) {
-  // Each round in another order, so no target always runs right after the same neighbour.
-  const order = r % 2 === 0 ? targets : [...targets].reverse();
-  for (const t of order) runs.get(t.name)!.c64.push(await load(t, 64, count));
-  for (const t of order) runs.get(t.name)!.c1.push(await load(t, 1, count / 5));
-  const line = targets.map((t) => {
-    const { c64, c1 } = runs.get(t.name)!;
-    return `${t.name} ${c64[r].rps.toFixed(0)} req/s ${c64[r].cpuUs.toFixed(1)} µs c=1 p50 ${c1[r].p50Ms.toFixed(3)}`;
-  });
-  console.log(`round ${r + 1}: ${line.join(" | ")}`);
-}
+const runs = await alternateRounds(targets, rounds, count);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const off = runs.get("off")!;
 const offRps = median(off.c64.map((f) => f.rps));
 const offCpu = median(off.c64.map((f) => f.cpuUs));
