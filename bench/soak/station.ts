@@ -60,7 +60,10 @@ export class SoakStation {
   /** A station on a free port with a store of its own; its warnings and errors are appended to `logFile`. */
   static async start(logFile: string): Promise<SoakStation> {
     const station = new SoakStation(await freePort(), mkdtempSync(join(tmpdir(), "mcp-station-soak-")), logFile);
-    await station.launch();
+    await station.launch().catch((error) => {
+      rmSync(station.dataDir, { recursive: true, force: true });
+      throw error;
+    });
     return station;
   }
 
