@@ -17,7 +17,10 @@ import type { Channel, Tally } from "./tally.ts";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** POSTs JSON, giving up after `ms`; a failure to answer is judged and counted on `channel`, and answers undefined. */
+/**
+ * POSTs JSON and answers the reply; undefined when none came, which is judged and counted on
+ * `channel`: hung after `deadlines.hungAfterMs`, or nothing when `signal` ended it (a caller that drops).
+ */
 async function post(
   station: SoakStation,
   path: string,

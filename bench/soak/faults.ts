@@ -10,7 +10,7 @@
  *   stop.abort(); await done;
  */
 import { dropCallers, repeatedIds, slowEventReader } from "./callers.ts";
-import { type Fleet, SERVERS } from "./fleet.ts";
+import { type Fleet, SERVERS, type Slot } from "./fleet.ts";
 import { killAll, leftoversOf, processesOf } from "./leftovers.ts";
 import type { Deadlines } from "./load.ts";
 import type { SoakStation } from "./station.ts";
@@ -61,7 +61,7 @@ export class Injector {
     ["repeated ids", () => this.onSlot((slot) => repeatedIds(this.station, slot, this.tally, this.deadlines))],
     [
       "slow event reader",
-      () => this.onSlot((slot) => this.inBackground(slowEventReader(this.station, slot, this.tally, this.deadlines)), true),
+      () => this.onSlot(async (slot) => this.inBackground(slowEventReader(this.station, slot, this.tally, this.deadlines)), true),
     ],
   ];
 
@@ -99,14 +99,14 @@ export class Injector {
     }
   }
 
-  private inBackground(task: Promise<void>): Promise<void> {
+  /** Lets `task` run on while the next faults come; run() waits for it before it returns. */
+  private inBackground(task: Promise<void>): void {
     const tracked = task.catch((error) => this.tally.harnessError(`background: ${(error as Error).stack ?? error}`));
     this.background.add(tracked);
     void tracked.finally(() => this.background.delete(tracked));
-    return Promise.resolve();
   }
 
-  private async onSlot(act: (slot: NonNullable<ReturnType<Fleet["pick"]>>) => Promise<void>, needsSlowTool = false): Promise<boolean> {
+  private async onSlot(act: (slot: Slot) => Promise<void>, needsSlowTool = false): Promise<boolean> {
     const slot = this.fleet.pick((server) => !needsSlowTool || server.slow);
     if (!slot) return false;
     await act(slot);
@@ -126,7 +126,7 @@ export class Injector {
   private async freezeServer(): Promise<boolean> {
     const pid = await this.runningPid();
     if (pid === undefined || !signalled(pid, "SIGSTOP")) return false;
-    await this.inBackground(Bun.sleep(this.options.freezeMs).then(() => void signalled(pid, "SIGCONT")));
+    this.inBackground(Bun.sleep(this.options.freezeMs).then(() => void signalled(pid, "SIGCONT")));
     return true;
   }
 
