@@ -57,6 +57,8 @@ interface Streak {
   armed: boolean;
   timer?: ReturnType<typeof setTimeout>;
   gone: boolean;
+  /** The station killed the server because it stopped answering: its exit is restarted as "unresponsive". */
+  recycling?: boolean;
 }
 
 export class RestartSupervisor implements SessionObserver {
@@ -83,7 +85,9 @@ export class RestartSupervisor implements SessionObserver {
       else if (session.status === "starting") streak.armed = false;
     });
     session.onExit(() => {
-      if (streak.armed && session.crashed) this.schedule(session, "exited");
+      const reason: RestartReason = streak.recycling ? "unresponsive" : "exited";
+      streak.recycling = false;
+      if (streak.armed && session.crashed) this.schedule(session, reason);
     });
   }
 
@@ -101,11 +105,13 @@ export class RestartSupervisor implements SessionObserver {
   recycle(session: Session): boolean {
     const streak = this.streaks.get(session);
     if (!streak || streak.gone || !wantsRestart(session.restartPolicy.policy, undefined, "unresponsive")) return false;
-    this.log.warn("stopping an unresponsive server to restart it", { session_id: session.id });
-    void session.stop().then(() => {
-      if (streak.gone || session.status !== "exited") return;
-      this.schedule(session, "unresponsive");
-    });
+    // Killed, not stopped: a server that answers no ping will not take a graceful stop either, and a
+    // stop would leave the session "stopping" for up to its grace periods, refusing callers with 409
+    // meanwhile and forgotten by a restore if the station died then (found by the soak, bench/soak).
+    // Killed, its exit takes the crash path: restarting at once, callers wait, the store restores it.
+    this.log.warn("killing an unresponsive server to restart it", { session_id: session.id });
+    streak.recycling = true;
+    if (!session.killServer()) streak.recycling = false;
     return true;
   }
 

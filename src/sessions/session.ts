@@ -15,6 +15,7 @@ import { type Root, answerClientRequest, declaredCapabilities } from "../protoco
 import { handshake } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { ExitInfo } from "../process/spawn.ts";
+import { signalGroup } from "../process/groups.ts";
 import { stopProcessGroup } from "../process/stop.ts";
 import { ClientHub } from "./client-hub.ts";
 import { EraBridge } from "./era-bridge.ts";
@@ -234,6 +235,12 @@ export class Session extends SessionState {
   /** The latest health check (src/health/checker.ts). */
   recordHealth(check: HealthCheck): void {
     this.lastHealth = check;
+  }
+
+  /** SIGKILLs the server's process group, which then exits as after a crash (the restart policy's way out of a hung server). Returns whether one ran. */
+  killServer(): boolean {
+    const child = this.connection?.child;
+    return child?.running === true && signalGroup(child.pid, "SIGKILL");
   }
 
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */

@@ -75,6 +75,8 @@ export function restartEntry(session: Session, exitedFrom: SessionStatus | undef
 
 export function restartReason(session: Session, exitedFrom: SessionStatus | undefined): string {
   const exit = describeExit(session.exit);
+  // The restart policy kills a server the health checks gave up on (src/sessions/restart.ts).
+  if (exitedFrom === "unresponsive" && session.exit?.signal === "SIGKILL") return "it stopped answering health checks";
   if (session.crashed) {
     return exitedFrom === "starting"
       ? `the restart attempt failed: the server exited during start (${exit})`
