@@ -11,7 +11,7 @@
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { Config } from "../config.ts";
-import { Forbidden, TooManyRequests, Unauthorized } from "../errors.ts";
+import { Forbidden, RequestCancelled, TooManyRequests, Unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { authConfigured, createAuthenticator } from "../security/authenticate.ts";
 import { type Caller, LOCAL_CALLER } from "../security/caller.ts";
@@ -93,7 +93,12 @@ export function authGate(config: Config, log: Logger) {
   // Without credentials the gate never waits on anything: a synchronous hook, cheaper on every request.
   return gate.onRequest(({ request, server }) => {
     if (OPEN_PATHS.has(pathOf(request.url))) return;
-    if (config.protectedMode && !fromLoopback(server, request)) throw refuse(new Forbidden(PROTECTED_MODE_MESSAGE), request, server);
+    if (config.protectedMode && !fromLoopback(server, request)) {
+      // A caller whose connection closed before this hook ran has no address any more (Bun's requestIP
+      // is null): it left and nobody was refused, so it is no audit line (found by the soak, bench/soak).
+      if (server && server.requestIP(request) === null) throw new RequestCancelled("the caller left before it was served");
+      throw refuse(new Forbidden(PROTECTED_MODE_MESSAGE), request, server);
+    }
     // Without credentials, a local caller is trusted by where it stands: check Host too, or a web page
     // that rebinds its DNS name to 127.0.0.1 would stand there as well.
     checkBrowser(request, server, boundToLoopback || config.protectedMode);
