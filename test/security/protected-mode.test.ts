@@ -88,7 +88,7 @@ describe("over a real socket", () => {
     // knows the peer's address. The soak (bench/soak) found such callers logged as 403 refusals.
     const request = `GET /sessions HTTP/1.1\r\nHost: 127.0.0.1:${station.port}\r\n\r\n`;
     for (let i = 0; i < 200; i++) {
-      const socket = await Bun.connect({ hostname: "127.0.0.1", port: station.port, socket: { data() {} } });
+      const socket = await Bun.connect({ hostname: "127.0.0.1", port: station.port!, socket: { data() {} } });
       socket.write(request);
       socket.terminate();
     }
