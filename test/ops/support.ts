@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/config.ts";
 import { type Logger, createLogger, silentLogger } from "../../src/log.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { SessionStore } from "../../src/store/session-store.ts";
-import { TEST_ENV, httpCall } from "../support/station.ts";
+import { type StationCall, TEST_ENV, httpCall } from "../support/station.ts";
 
 export const POSTGRES_URL = process.env.MCP_STATION_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -54,12 +54,7 @@ export interface OpsStation {
   url: string;
   station: ReturnType<typeof createStation>;
   logs: Record<string, any>[];
-  call(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  call: StationCall;
   /** Shuts down as SIGTERM does: the store keeps its record for the next start. */
   stop(): Promise<void>;
 }

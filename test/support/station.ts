@@ -17,15 +17,18 @@ export const TEST_ENV: Record<string, string> = {
   MCP_STATION_STOP_TERM_MS: "700",
 };
 
+/** One HTTP call to a station the tests started: status, parsed body (text when not JSON) and headers. */
+export type StationCall = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: any; headers: Headers }>;
+
 export interface TestStation {
   url: string;
   manager: ReturnType<typeof createStation>["manager"];
-  call(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  call: StationCall;
   create(spec: Record<string, unknown>): Promise<{ status: number; body: any }>;
   mcp(sessionId: string, method: string, params?: unknown, extra?: Record<string, unknown>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
