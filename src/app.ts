@@ -17,6 +17,8 @@ import { liveModule } from "./modules/live/index.ts";
 import { mcpEndpointModule } from "./modules/streamable-http/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
 import { serversModule } from "./modules/servers/index.ts";
+import { oauthMetadataModule } from "./modules/oauth-metadata/index.ts";
+import { ProtectedResource } from "./security/oauth.ts";
 import { authGate } from "./plugins/auth.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { SessionManager } from "./sessions/manager.ts";
@@ -78,6 +80,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       }),
     )
     .use(healthModule(manager, VERSION, operations.readiness))
+    .use(config.oauth ? oauthMetadataModule(new ProtectedResource(config.oauth)) : new Elysia({ name: "oauth-metadata" }))
     .use(metricsModule(metrics))
     .use(serversModule(config.registry, config.commandPolicy))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))

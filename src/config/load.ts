@@ -41,6 +41,9 @@ export function loadConfig(env: Env = process.env) {
     persistence,
     restore,
     restartBackoffMaxMs,
+    oauthAuthorizationServers,
+    oauthResource,
+    oauthScopes,
     ...plain
   } = readSettings(SETTINGS, env);
   const apiKeys = [
@@ -48,6 +51,7 @@ export function loadConfig(env: Env = process.env) {
     ...readKeys(adminKeyList, undefined, true, ["MCP_STATION_ADMIN_KEYS", "MCP_STATION_ADMIN_KEYS"]),
   ];
   const { registry, registryWarnings, policy } = registryAndPolicy(plain.serversFile, commandPolicy, plain.allowedCommands);
+  const oauth = oauthSettings(oauthAuthorizationServers, oauthResource, oauthScopes, jwtAudience, Boolean(jwtSecret || jwksUrl));
   const limits = {
     addressSpaceBytes: limitAddressSpaceBytes,
     cpuSeconds: limitCpuSeconds,
@@ -66,12 +70,15 @@ export function loadConfig(env: Env = process.env) {
     jwt: {
       secret: jwtSecret,
       jwksUrl,
-      issuer: jwtIssuer,
-      audience: jwtAudience,
+      // With OAuth on, a token comes from one of the authorization servers, and its audience is checked per request (oauth.ts).
+      issuer: jwtIssuer ?? (oauth ? oauth.authorizationServers : undefined),
+      audience: oauth ? undefined : jwtAudience,
       tenantClaim: jwtTenantClaim,
       adminScope: jwtAdminScope,
       clockToleranceS: jwtClockToleranceS,
     },
+    /** The OAuth 2.1 resource server (src/security/oauth.ts); undefined when off. */
+    oauth,
     allowedHosts: allowedHosts.map((host) => host.toLowerCase()),
     registry,
     registryWarnings,
@@ -87,6 +94,35 @@ export function loadConfig(env: Env = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+/** OAuth is on when authorization servers are named; then the resource URI and a way to check signatures are required. */
+function oauthSettings(
+  servers: string[],
+  resource: string | undefined,
+  scopes: string[],
+  jwtAudience: string | undefined,
+  verifies: boolean,
+) {
+  if (servers.length === 0) {
+    if (resource !== undefined)
+      throw new ConfigError("MCP_STATION_OAUTH_RESOURCE is set but MCP_STATION_OAUTH_AUTHORIZATION_SERVERS is not");
+    return undefined;
+  }
+  const bad = servers.find((server) => !URL.canParse(server));
+  if (bad) throw new ConfigError(`MCP_STATION_OAUTH_AUTHORIZATION_SERVERS holds a value that is not a URL: "${bad}"`);
+  if (resource === undefined) {
+    throw new ConfigError(
+      "MCP_STATION_OAUTH_AUTHORIZATION_SERVERS is set but MCP_STATION_OAUTH_RESOURCE is not: set it to the URL clients reach the station at " +
+        "(https://station.example.com), which tokens must name as their audience; the station cannot tell it from behind a proxy",
+    );
+  }
+  if (!verifies) {
+    throw new ConfigError(
+      "MCP_STATION_OAUTH_AUTHORIZATION_SERVERS needs MCP_STATION_JWT_JWKS_URL (or MCP_STATION_JWT_SECRET) to check token signatures",
+    );
+  }
+  return { resource, authorizationServers: servers, scopes, extraAudience: jwtAudience };
+}
 
 /** The registry file's servers, and the command policy they imply when none is set. */
 function registryAndPolicy(serversFile: string | undefined, chosen: Values["commandPolicy"], allowedCommands: string[]) {

@@ -13,9 +13,10 @@ import { Elysia } from "elysia";
 import type { Config } from "../config.ts";
 import { Forbidden, RequestCancelled, TooManyRequests, Unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { authConfigured, createAuthenticator } from "../security/authenticate.ts";
+import { authConfigured, createAuthenticator, credentialOf } from "../security/authenticate.ts";
 import { type Caller, LOCAL_CALLER } from "../security/caller.ts";
 import { isLoopbackAddress, isLoopbackHost } from "../security/client-address.ts";
+import { METADATA_PATH, ProtectedResource } from "../security/oauth.ts";
 import { TokenBuckets } from "../security/token-bucket.ts";
 import { checkBrowserHeaders } from "./origin.ts";
 
@@ -36,9 +37,15 @@ export const PROTECTED_MODE_MESSAGE =
   "Set MCP_STATION_API_KEYS (or MCP_STATION_JWT_SECRET / MCP_STATION_JWT_JWKS_URL) and send the key as " +
   "'Authorization: Bearer <key>', or set MCP_STATION_PROTECTED_MODE=off to serve every client without authentication.";
 
+/** Whether `path` is served to anyone: the liveness probe, and with OAuth on the metadata that tells a client how to get a token. */
+function isOpen(path: string, oauth: boolean): boolean {
+  return OPEN_PATHS.has(path) || (oauth && (path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/`)));
+}
+
 export function authGate(config: Config, log: Logger) {
   const authOn = authConfigured(config);
-  const authenticate = createAuthenticator(config, log);
+  const resource = config.oauth ? new ProtectedResource(config.oauth) : undefined;
+  const authenticate = createAuthenticator(config, log, resource);
   const buckets = config.rateLimitPerMinute > 0 ? new TokenBuckets(config.rateLimitPerMinute, config.rateLimitBurst) : undefined;
   if (buckets) setInterval(() => buckets.prune(), 60_000).unref?.();
   const boundToLoopback = isLoopbackHost(config.host);
@@ -78,13 +85,24 @@ export function authGate(config: Config, log: Logger) {
   const gate = new Elysia({ name: "auth-gate" });
   if (authOn) {
     return gate.onRequest(async ({ request, server }) => {
-      if (OPEN_PATHS.has(pathOf(request.url))) return;
+      const path = pathOf(request.url);
+      if (isOpen(path, resource !== undefined)) return;
       // Origin is checked for every client: a browser page must not drive the station with a stored key.
       checkBrowser(request, server, boundToLoopback);
-      const admitted = await authenticate(request.headers);
+      const admitted = await authenticate(request.headers, path);
       if (!admitted) {
         const error = new Unauthorized("missing or invalid credential");
-        error.headers = { "www-authenticate": 'Bearer realm="mcp-station"' };
+        error.headers = { "www-authenticate": unauthorizedChallenge(resource, path, request.headers) };
+        throw refuse(error, request, server);
+      }
+      const missing = resource && admitted.via === "jwt" ? resource.missingScopes(admitted.scopes ?? []) : [];
+      if (resource && missing.length > 0) {
+        const error = new Forbidden(`the token lacks the scope ${missing.join(" ")}`, { required_scope: missing.join(" ") });
+        // RFC 6750 §3.1: the scope needed to get a token that works; the MCP specification's step-up authorization.
+        const description = `the token lacks the scope ${missing.join(" ")}`;
+        error.headers = {
+          "www-authenticate": resource.challenge(path, { error: "insufficient_scope", description, scope: resource.settings.scopes }),
+        };
         throw refuse(error, request, server);
       }
       admit(request, server, admitted);
@@ -92,7 +110,7 @@ export function authGate(config: Config, log: Logger) {
   }
   // Without credentials the gate never waits on anything: a synchronous hook, cheaper on every request.
   return gate.onRequest(({ request, server }) => {
-    if (OPEN_PATHS.has(pathOf(request.url))) return;
+    if (isOpen(pathOf(request.url), false)) return;
     if (config.protectedMode && !fromLoopback(server, request)) {
       // A caller whose connection closed before this hook ran has no address any more (Bun's requestIP
       // is null): it left and nobody was refused, so it is no audit line (found by the soak, bench/soak).
@@ -104,6 +122,19 @@ export function authGate(config: Config, log: Logger) {
     checkBrowser(request, server, boundToLoopback || config.protectedMode);
     admit(request, server, LOCAL_CALLER);
   });
+}
+
+/**
+ * A 401's challenge: with OAuth on, where the resource's metadata is (the MCP endpoint's own for an MCP
+ * endpoint) so that a client can find its authorization server, and `invalid_token` when one was sent.
+ */
+function unauthorizedChallenge(resource: ProtectedResource | undefined, path: string, headers: Headers): string {
+  if (!resource) return 'Bearer realm="mcp-station"';
+  const sent = credentialOf(headers) !== undefined;
+  return resource.challenge(
+    path,
+    sent ? { error: "invalid_token", description: "the token is invalid, expired, or not for this resource" } : undefined,
+  );
 }
 
 /** What the gate asks of the listening server: where it listens, and a request's peer. */

@@ -12,6 +12,10 @@ export interface Caller {
   admin: boolean;
   /** How the caller was admitted: a key, a token, or as a local client with no credential configured. */
   via: "api_key" | "jwt" | "local";
+  /** A token's scopes (`scope` or `scp`); none for keys and local callers. Access rules match on them. */
+  scopes?: readonly string[];
+  /** A token's claims, for access rules that match on one (`groups`, `email`, ...). */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 /** With no credential configured, the station has one tenant and its local callers manage everything (the seed's behaviour). */

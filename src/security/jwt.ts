@@ -2,10 +2,12 @@
  * JWT bearer tokens through `jose`: HS256 with a shared secret, or RS256/ES256
  * keys from a JWKS URL (fetched and cached by jose). Issuer, audience and
  * expiry are checked; one claim names the tenant, and a scope makes an admin.
+ * With OAuth on (oauth.ts) the audience is left to the caller of the
+ * verifier, which knows which resource the request is for.
  *
  * @example
  *   const verifier = createJwtVerifier({ secret: "…", issuer: "https://idp", audience: "mcp-station", ... });
- *   await verifier("eyJ…")   // { tenant: "team-a", admin: false }, or throws
+ *   await verifier("eyJ…")   // { tenant: "team-a", admin: false, scopes: [...], claims: {...}, audiences: [...] }, or throws
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 
@@ -14,7 +16,9 @@ export interface JwtSettings {
   secret?: string;
   /** RS256/ES256 keys. */
   jwksUrl?: string;
-  issuer?: string;
+  /** The accepted `iss`: one, or any of several (the OAuth authorization servers). */
+  issuer?: string | string[];
+  /** The required `aud`, checked here; unset: not checked here. */
   audience?: string;
   /** The claim that names the tenant (default "sub"). */
   tenantClaim: string;
@@ -24,11 +28,20 @@ export interface JwtSettings {
   clockToleranceS: number;
 }
 
-export type JwtVerifier = (token: string) => Promise<{ tenant: string; admin: boolean }>;
+export interface VerifiedToken {
+  tenant: string;
+  admin: boolean;
+  scopes: string[];
+  claims: JWTPayload;
+  /** The token's `aud`, as a list. */
+  audiences: string[];
+}
+
+export type JwtVerifier = (token: string) => Promise<VerifiedToken>;
 
 function scopes(payload: JWTPayload): string[] {
   const scope = payload.scope;
-  if (typeof scope === "string") return scope.split(/\s+/);
+  if (typeof scope === "string") return scope.split(/\s+/).filter(Boolean);
   const scp = payload.scp;
   if (Array.isArray(scp)) return scp.filter((s): s is string => typeof s === "string");
   return [];
@@ -57,6 +70,8 @@ export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
     }
     const tenant = payload[settings.tenantClaim];
     if (typeof tenant !== "string" || tenant === "") throw new Error(`token has no ${settings.tenantClaim} claim`);
-    return { tenant, admin: scopes(payload).includes(settings.adminScope) };
+    const granted = scopes(payload);
+    const audiences = typeof payload.aud === "string" ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+    return { tenant, admin: granted.includes(settings.adminScope), scopes: granted, claims: payload, audiences };
   };
 }

@@ -19,21 +19,21 @@ export interface Reply {
   headers: Headers;
 }
 
-export async function startLoggedStation(env: Record<string, string> = {}, hostname = "127.0.0.1") {
+/** `port`: 0 for any free one, or one chosen beforehand (a station whose config names its own URL). */
+export async function startLoggedStation(env: Record<string, string> = {}, hostname = "127.0.0.1", port = 0) {
   const logs: Record<string, any>[] = [];
   const log = createLogger("info", (line) => logs.push(JSON.parse(line)));
   const config = loadConfig({ ...TEST_ENV, MCP_STATION_HOST: hostname, ...env });
   const { app, manager } = createStation(config, log);
-  app.listen({ hostname, port: 0 });
-  const port = app.server!.port;
-  const url = `http://127.0.0.1:${port}`;
+  app.listen({ hostname, port });
+  const url = `http://127.0.0.1:${app.server!.port}`;
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, base = url): Promise<Reply> =>
     httpCall(base, method, path, body, headers);
 
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
   return {
     url,
-    port,
+    port: app.server!.port,
     logs,
     manager,
     call,

@@ -38,7 +38,10 @@ export const security = section("security", {
     meaning: "JWKS URL for RS256/ES256 tokens (fetched and cached by jose).",
   }),
   jwtIssuer: text({ name: "MCP_STATION_JWT_ISSUER", meaning: "Required `iss` of tokens (not checked when unset)." }),
-  jwtAudience: text({ name: "MCP_STATION_JWT_AUDIENCE", meaning: "Required `aud` of tokens (not checked when unset)." }),
+  jwtAudience: text({
+    name: "MCP_STATION_JWT_AUDIENCE",
+    meaning: "Required `aud` of tokens (not checked when unset); with OAuth on, one accepted besides the resource URIs.",
+  }),
   jwtTenantClaim: text({ name: "MCP_STATION_JWT_TENANT_CLAIM", default: "sub", meaning: "Token claim that names the tenant." }),
   jwtAdminScope: text({
     name: "MCP_STATION_JWT_ADMIN_SCOPE",
@@ -50,6 +53,23 @@ export const security = section("security", {
     default: 30,
     maximum: 3600,
     meaning: "Allowed clock skew for `exp` and `nbf`, in seconds.",
+  }),
+  oauthAuthorizationServers: list({
+    name: "MCP_STATION_OAUTH_AUTHORIZATION_SERVERS",
+    meaning:
+      "Comma-separated issuer URLs of the OAuth authorization servers whose tokens the station takes; setting it turns the OAuth 2.1 resource server on (`/.well-known/oauth-protected-resource`, `resource_metadata` in every 401, audience checked), and needs `MCP_STATION_OAUTH_RESOURCE` and `MCP_STATION_JWT_JWKS_URL` or `MCP_STATION_JWT_SECRET`.",
+  }),
+  oauthResource: text({
+    name: "MCP_STATION_OAUTH_RESOURCE",
+    accept: (value) => URL.canParse(value) && !value.includes("#"),
+    invalid: (value) => `MCP_STATION_OAUTH_RESOURCE must be an absolute URL without a fragment, got "${value}"`,
+    meaning:
+      "The station's canonical resource URI as clients reach it (`https://station.example.com`), since the station cannot know its public URL behind a proxy, and tokens must name it, or the MCP endpoint they call (`…/servers/{name}/mcp`), as their audience.",
+  }),
+  oauthScopes: list({
+    name: "MCP_STATION_OAUTH_SCOPES",
+    meaning:
+      "Comma-separated scopes a token must hold to use the station (all of them), advertised as `scopes_supported` and in the 401's `scope`; missing ones get 403 `insufficient_scope` (none: any scope).",
   }),
   allowedOrigins: list({
     name: "MCP_STATION_ALLOWED_ORIGINS",
