@@ -7,6 +7,7 @@
  * @example
  *   const config = loadConfig(process.env); // throws ConfigError on a bad value
  */
+import { loadAccessRules } from "../security/access-rules.ts";
 import { readKeys } from "../security/api-keys.ts";
 import { hasLimits, limitPrefix } from "../security/rlimits.ts";
 import { loadRegistry } from "../registry/registry.ts";
@@ -82,6 +83,8 @@ export function loadConfig(env: Env = process.env) {
     allowedHosts: allowedHosts.map((host) => host.toLowerCase()),
     registry,
     registryWarnings,
+    /** Who may start which registered server and call which tool: the registry file's `access` section; undefined: everyone, everything. */
+    access: loadAccessRules(plain.serversFile),
     commandPolicy: policy,
     rateLimitBurst: rateLimitBurst ?? Math.max(1, Math.ceil(plain.rateLimitPerMinute / 6)),
     limits,

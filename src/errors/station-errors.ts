@@ -76,3 +76,5 @@ export class RequestCancelled extends define("request_cancelled") {}
 export class ShuttingDown extends define("shutting_down") {}
 /** The session's server is restarting and will not be back within the request's deadline; Retry-After says when the next attempt is due. */
 export class SessionRestarting extends define("session_restarting") {}
+/** The registry's access rules do not let this caller start that server or call that tool. */
+export class AccessDenied extends define("access_denied") {}

@@ -3,7 +3,7 @@
  * that forgets exited sessions and stops idle ones, and the station's
  * shutdown. Knows nothing of HTTP.
  */
-import { CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
+import { AccessDenied, CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
 import { signalGroup } from "../process/groups.ts";
@@ -83,8 +83,17 @@ export class SessionManager {
     }
   }
 
+  /** Refuses a registered server the access rules do not give `caller` (src/security/access-rules.ts). */
+  checkMayStart(server: string, caller: Caller): void {
+    const access = this.settings.access;
+    if (access && !access.mayStart(caller, server)) {
+      throw new AccessDenied(`server ${server} is not allowed for tenant ${caller.tenant} by the access rules`, { server });
+    }
+  }
+
   private async start(input: SessionRequest, caller: Caller): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
+    if (input.server !== undefined) this.checkMayStart(input.server, caller);
     if (this.activeCount >= this.settings.maxSessions) {
       throw new CapacityExceeded(`the station runs its maximum of ${this.settings.maxSessions} sessions`, {
         max_sessions: this.settings.maxSessions,

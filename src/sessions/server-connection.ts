@@ -9,6 +9,7 @@
  *   const connection = new ServerConnection(launch, settings, handlers, log, sessionId);
  *   await connection.request("tools/list", {}, { timeoutMs: 30_000 }, {});
  */
+import type { Caller } from "../security/caller.ts";
 import { RemoteError, RequestCancelled, ServerExited, TooManyRequests } from "../errors.ts";
 import { type JsonRpcNotification, type JsonRpcRequest, isFailure } from "../jsonrpc/messages.ts";
 import { JsonRpcPeer } from "../jsonrpc/peer.ts";
@@ -51,6 +52,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** The caller writes the result out as JSON and never looks inside: a large one may come back as RawJson, unparsed. */
   raw?: boolean;
+  /**
+   * Who asks: the access rules (SessionSettings.access) decide which tools it sees in tools/list and may
+   * call. Every channel passes its caller; the station's own requests (its tool cache) pass none.
+   */
+  caller?: Caller;
 }
 
 export class ServerConnection {

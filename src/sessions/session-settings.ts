@@ -4,6 +4,7 @@
  * station calls itself in the handshake.
  */
 import type { Implementation } from "../protocol/handshake.ts";
+import type { AccessRules } from "../security/access-rules.ts";
 import type { StationMeters } from "./session-meters.ts";
 
 export interface SessionSettings {
@@ -21,6 +22,8 @@ export interface SessionSettings {
   limitPrefix?: string[];
   /** Requests waiting on this server at once; past it, TooManyRequests. 0 or unset: no limit. */
   maxInFlightPerSession?: number;
+  /** Which tools each caller may list and call (the registry file's `access`); none: every tool. */
+  access?: AccessRules;
   /** Metrics (src/metrics/station-metrics.ts); none in unit tests. */
   meters?: StationMeters;
 }

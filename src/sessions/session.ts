@@ -29,6 +29,7 @@ import { type HealthCheck, isLive } from "./session-info.ts";
 import { RequestClock, type SessionMeters, metered, serverLabel } from "./session-meters.ts";
 import type { SessionSettings } from "./session-settings.ts";
 import { SessionState } from "./session-state.ts";
+import { TOOL_METHODS, withToolAccess } from "./tool-access.ts";
 import { ATTR } from "../tracing/attributes.ts";
 import { outsideTraces } from "../tracing/runtime.ts";
 import { noteHandshake, startSessionSpan } from "../tracing/session-spans.ts";
@@ -156,6 +157,19 @@ export class Session extends SessionState {
    * server is thrown as RemoteError; station failures as StationErrors.
    */
   request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
+    const { access } = this.settings;
+    const caller = options.caller;
+    if (access && caller && TOOL_METHODS.has(method)) {
+      const server = this.spec.server;
+      const who = { tenant: caller.tenant, server: server ?? serverLabel(this.spec) };
+      return withToolAccess(access.toolsFor(caller, server), method, params, who, options, (allowed) =>
+        this.measured(method, params, allowed),
+      );
+    }
+    return this.measured(method, params, options);
+  }
+
+  private measured(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
     const meters = this.meters;
     if (!meters) return this.send(method, params, options);
     const clock = new RequestClock();

@@ -5,6 +5,7 @@
  */
 import { expect, test } from "bun:test";
 import {
+  AccessDenied,
   BadRequest,
   CapacityExceeded,
   Forbidden,
@@ -66,6 +67,7 @@ const stationRows = [
   ["shutting_down", 503, -32014, new ShuttingDown("m")],
   ["request_cancelled", 499, -32015, new RequestCancelled("m")],
   ["session_restarting", 503, -32016, new SessionRestarting("m")],
+  ["access_denied", 403, -32017, new AccessDenied("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {

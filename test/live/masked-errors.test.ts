@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config.ts";
 import { RequestTimeout } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
 import { WsChannel } from "../../src/modules/live/ws-channel.ts";
+import { LOCAL_CALLER } from "../../src/security/caller.ts";
 import type { Session } from "../../src/sessions/session.ts";
 import { fixture } from "../setup/paths.ts";
 import { TEST_ENV } from "../support/station.ts";
@@ -96,7 +97,7 @@ test("WebSocket: an unknown failure is -32603 'internal error' to the caller, an
     sent.push(message);
     answered();
   };
-  const channel = new WsChannel(session, send, () => {}, wsLog);
+  const channel = new WsChannel(session, LOCAL_CALLER, send, () => {}, wsLog);
   channel.start();
   channel.receive(JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "echo", arguments: {} } }));
   await answer;

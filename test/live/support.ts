@@ -9,8 +9,9 @@ export interface Inbox {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-export async function openSocket(url: string): Promise<Inbox> {
-  const ws = new WebSocket(url);
+/** `headers`: sent with the upgrade (Bun's WebSocket takes them), e.g. a credential. */
+export async function openSocket(url: string, headers?: Record<string, string>): Promise<Inbox> {
+  const ws = headers ? new WebSocket(url, { headers } as never) : new WebSocket(url);
   const messages: any[] = [];
   const waiters: { match: (m: any) => boolean; resolve: (m: any) => void }[] = [];
   ws.onmessage = (event) => {

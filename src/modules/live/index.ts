@@ -14,6 +14,7 @@
 import { Elysia } from "elysia";
 import { type Logger, silentLogger } from "../../log.ts";
 import { callerOf } from "../../plugins/auth.ts";
+import type { Caller } from "../../security/caller.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
 import { SessionIdParams } from "../../http/shared-models.ts";
@@ -45,8 +46,10 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
     },
     open(ws) {
       let session: Session;
+      let caller: Caller;
       try {
-        session = manager.get(ws.data.params.session_id, callerOf(ws.data.request));
+        caller = callerOf(ws.data.request);
+        session = manager.get(ws.data.params.session_id, caller);
       } catch {
         ws.close(1008, "session not found");
         return;
@@ -54,6 +57,7 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
       const raw = rawOf(ws);
       const channel = new WsChannel(
         session,
+        caller,
         (message) => {
           ws.send(JSON.stringify(message));
         },

@@ -10,6 +10,7 @@
  * flight at the death get their error, later ones wait for the new process.
  * Knows nothing of the socket itself: messages go out through `send`.
  */
+import type { Caller } from "../../security/caller.ts";
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { classify } from "../../jsonrpc/messages.ts";
 import { InvalidJson, InvalidRequest, RemoteError, RpcCode, toRpcError } from "../../errors.ts";
@@ -42,6 +43,8 @@ export class WsChannel implements LiveClient {
 
   constructor(
     private readonly session: Session,
+    /** Who opened the socket: the access rules decide which tools it sees and calls (Session.request). */
+    private readonly caller: Caller,
     private readonly send: (message: Record<string, unknown>) => void,
     private readonly close: (code: number, reason: string) => void,
     private readonly log: Logger,
@@ -151,6 +154,7 @@ export class WsChannel implements LiveClient {
     try {
       call = inScope(span, () =>
         this.session.request(method, params, {
+          caller: this.caller,
           signal: pending.controller.signal,
           onProgress: (progress) => {
             if (!pending.withdrawn) this.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });

@@ -34,7 +34,8 @@ export const mcpModule = (manager: SessionManager) =>
       // params travel to the server as they are: refuse what no MCP request needs and a recursive parser may choke on.
       if (exceedsDepth(body.params, MAX_BODY_DEPTH)) throw new BadRequest(`params nest deeper than ${MAX_BODY_DEPTH} levels`);
       // Another tenant's session is not found: a guessed or forged session_id reaches nothing.
-      const session = manager.get(body.session_id, callerOf(request));
+      const caller = callerOf(request);
+      const session = manager.get(body.session_id, caller);
       if (body.method.startsWith("notifications/")) {
         session.notify(body.method, body.params);
         set.status = 202;
@@ -46,6 +47,7 @@ export const mcpModule = (manager: SessionManager) =>
           // A caller that hangs up withdraws its request: the server is told to stop working on it.
           signal: request.signal,
           raw: true,
+          caller,
         });
         // A large result is written out as the server wrote it, without a parse and a stringify (raw-json.ts).
         if (data instanceof RawJson) return rawAnswer(data, set.headers);

@@ -9,10 +9,11 @@
  * ahead of the others (it is the newest request in flight).
  *
  * @example
- *   const call = new BridgedCall(session, "tools/call", params, capabilities, onProgress);
+ *   const call = new BridgedCall(session, "tools/call", params, capabilities, onProgress, caller);
  *   const next = await call.next();             // the result, an error, or the questions to ask the client
  *   call.answer({ s2: { action: "accept" } });  // the retry's inputResponses go to the waiting server
  */
+import type { Caller } from "../../security/caller.ts";
 import { RemoteError, RpcCode } from "../../errors.ts";
 import type { JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { inputKey } from "../../protocol/input-keys.ts";
@@ -53,10 +54,11 @@ export class BridgedCall implements LiveClient {
     /** What the client declared in this request's envelope. */
     private readonly capabilities: Record<string, unknown>,
     onProgress: (progress: Record<string, unknown>) => void,
+    caller: Caller,
   ) {
     const detach = session.clients.attach(this);
     this.outcome = session
-      .request(method, params, { signal: this.controller.signal, onProgress })
+      .request(method, params, { signal: this.controller.signal, onProgress, caller })
       .then(
         (result): Outcome => ({ kind: "result", result }),
         (error): Outcome => ({ kind: "error", error }),

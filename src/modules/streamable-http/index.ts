@@ -133,6 +133,8 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
   const postToServer = async (name: string, request: Request): Promise<Response> => {
     const caller = callerOf(request);
     if (!registered?.registry.has(name)) throw new NotFound(`no registered server named ${name} (GET /servers)`);
+    // Checked on every request, not only at a start: a pooled process of the tenant may already run.
+    manager.checkMayStart(name, caller);
     const parsed = await readMessage(request);
     if (parsed instanceof Response) return parsed;
     if (isModernMessage(parsed, request)) {

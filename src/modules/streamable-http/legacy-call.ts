@@ -33,7 +33,7 @@ type Reply = Record<string, unknown>;
 export async function callForClient(
   client: LegacyMcpSession,
   message: JsonRpcRequest,
-  options: Pick<RequestOptions, "signal" | "onProgress">,
+  options: Pick<RequestOptions, "signal" | "onProgress" | "caller">,
   stationInfo: Implementation,
   log: Logger,
 ): Promise<Reply> {

@@ -7,6 +7,7 @@
  * gets the server's input_required results turned into requests to itself
  * (sampling, elicitation, roots) and the server retried with its answers.
  */
+import { callerOf } from "../../plugins/auth.ts";
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import {
   LegacyVersionUnsupported,
@@ -188,9 +189,13 @@ export class LegacyEndpoint {
     if (!useSse) request.signal.addEventListener("abort", () => controller.abort(), { once: true });
     const onProgress = (progress: Record<string, unknown>) =>
       stream?.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
-    const outcome = callForClient(client, message, { signal: controller.signal, onProgress }, this.settings.clientInfo, this.log).finally(
-      () => client.end(message.id),
-    );
+    const outcome = callForClient(
+      client,
+      message,
+      { signal: controller.signal, onProgress, caller: callerOf(request) },
+      this.settings.clientInfo,
+      this.log,
+    ).finally(() => client.end(message.id));
     if (!stream) return outcome.then((reply) => json(reply, 200, headers));
     // Dropping the POST's stream does not cancel the request (2025-11-25): the client may resume it with GET.
     const sse = new SseStream({ headers, keepAliveMs: this.settings.keepAliveMs, maxQueuedBytes: this.settings.maxQueuedBytes }).bindTo(

@@ -11,6 +11,7 @@
  * the answers the server waits for. A modern server's own input_required
  * results pass through untouched.
  */
+import { callerOf } from "../../plugins/auth.ts";
 import { HeaderMismatch, InvalidParams, MethodNotFound, UnsupportedProtocolVersion } from "../../errors.ts";
 import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
@@ -103,11 +104,11 @@ export class ModernEndpoint {
     try {
       if (session.era === "modern") {
         // Same era on both sides: the client's envelope (its capabilities) goes through, input_required comes back as is.
-        const result = await session.request(message.method, params, { signal: request.signal, onProgress });
+        const result = await session.request(message.method, params, { signal: request.signal, onProgress, caller: callerOf(request) });
         return json({ jsonrpc: "2.0", id: message.id, result });
       }
       const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
-      const outcome = await this.parked.run(session, request.signal, message.method, params, capabilities, onProgress);
+      const outcome = await this.parked.run(session, request.signal, message.method, params, capabilities, onProgress, callerOf(request));
       if (outcome.kind === "error") throw outcome.error;
       if (outcome.kind === "result")
         return json({ jsonrpc: "2.0", id: message.id, result: toModernResult(message.method, outcome.result, session.identity!) });

@@ -7,9 +7,10 @@
  * call runs on.
  *
  * @example
- *   const next = await parked.run(session, request.signal, "tools/call", params, capabilities, onProgress);
+ *   const next = await parked.run(session, request.signal, "tools/call", params, capabilities, onProgress, caller);
  *   // { kind: "input_required", result: { resultType: "input_required", inputRequests, requestState } }
  */
+import type { Caller } from "../../security/caller.ts";
 import { randomBytes } from "node:crypto";
 import { RemoteError, RpcCode } from "../../errors.ts";
 import { withoutModernMeta } from "../../protocol/bridge.ts";
@@ -39,6 +40,8 @@ export class ParkedCalls {
     params: Record<string, unknown>,
     capabilities: Record<string, unknown>,
     onProgress: (progress: Record<string, unknown>) => void,
+    /** Who asks: the access rules see it (Session.request). */
+    caller: Caller,
   ): Promise<BridgedOutcome> {
     const { inputResponses, requestState, ...rest } = params;
     let call: BridgedCall;
@@ -53,7 +56,7 @@ export class ParkedCalls {
       next = call.next();
       call.answer((inputResponses ?? {}) as Record<string, unknown>);
     } else {
-      call = new BridgedCall(session, method, withoutModernMeta(rest), capabilities, onProgress);
+      call = new BridgedCall(session, method, withoutModernMeta(rest), capabilities, onProgress, caller);
       next = call.next();
     }
     // While this HTTP request is open, the client hanging up withdraws the call.

@@ -1,0 +1,150 @@
+/**
+ * Who may use which registered server and which of its tools: the `access`
+ * section of the registry file (MCP_STATION_SERVERS_FILE), beside
+ * `mcpServers` and read with it. The section is a top-level key of its own so
+ * that the file stays a valid `mcpServers` file for other tools, and so that
+ * rules and servers change together in one file an operator reviews.
+ *
+ * Without the section everyone may do everything (the station's behaviour
+ * before it). With it, nothing is allowed unless a rule allows it:
+ * - a rule applies to a caller when each of its matchers matches (`tenants`:
+ *   one glob matches the tenant; `scopes`: the token holds one of them;
+ *   `claims`: each named claim equals, or as a list holds, one of the values;
+ *   `admin`: the caller is or is not an admin); a rule without matchers
+ *   applies to everyone;
+ * - a caller may start a registered server that an applying rule names in
+ *   `servers` (globs; a session started from a command, not the registry,
+ *   is covered only by `"*"`);
+ * - a tool is allowed when an applying rule for its server allows it
+ *   (`tools.allow`, every tool when absent) and none denies it (`tools.deny`):
+ *   a deny wins.
+ *
+ * @example
+ *   { "mcpServers": { ... },
+ *     "access": { "rules": [
+ *       { "tenants": ["team-a"], "servers": ["everything"], "tools": { "allow": ["echo", "get-*"] } },
+ *       { "scopes": ["mcp:admin"], "servers": ["*"] },
+ *       { "servers": ["*"], "tools": { "deny": ["*delete*"] } } ] } }
+ */
+import { readFileSync } from "node:fs";
+import { type Static, Type } from "@sinclair/typebox";
+import { ConfigError } from "../config/config-error.ts";
+import { firstProblem } from "../config/schema-problem.ts";
+import type { Caller } from "./caller.ts";
+
+const Globs = Type.Array(Type.String({ minLength: 1 }));
+
+const AccessRule = Type.Object(
+  {
+    tenants: Type.Optional(Globs),
+    scopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    claims: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]))),
+    admin: Type.Optional(Type.Boolean()),
+    servers: Globs,
+    tools: Type.Optional(Type.Object({ allow: Type.Optional(Globs), deny: Type.Optional(Globs) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+type AccessRule = Static<typeof AccessRule>;
+
+const AccessSection = Type.Object({ rules: Type.Array(AccessRule) }, { additionalProperties: false });
+
+/** `*` any run of characters, `?` one; everything else literal. */
+function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${source}$`);
+}
+
+class Globset {
+  private readonly patterns: RegExp[];
+  constructor(readonly globs: readonly string[]) {
+    this.patterns = globs.map(globToRegExp);
+  }
+  matches(name: string): boolean {
+    return this.patterns.some((pattern) => pattern.test(name));
+  }
+}
+
+interface CompiledRule {
+  applies(caller: Caller): boolean;
+  servers: Globset;
+  allow: Globset;
+  deny: Globset;
+}
+
+function compile(rule: AccessRule): CompiledRule {
+  const tenants = rule.tenants ? new Globset(rule.tenants) : undefined;
+  const claims = Object.entries(rule.claims ?? {}).map(([name, wanted]) => [name, typeof wanted === "string" ? [wanted] : wanted] as const);
+  return {
+    applies: (caller) =>
+      (tenants === undefined || tenants.matches(caller.tenant)) &&
+      (rule.scopes === undefined || rule.scopes.some((scope) => caller.scopes?.includes(scope))) &&
+      (rule.admin === undefined || rule.admin === caller.admin) &&
+      claims.every(([name, wanted]) => {
+        const value = caller.claims?.[name];
+        const held = Array.isArray(value) ? value : [value];
+        return held.some((item) => typeof item === "string" && wanted.includes(item));
+      }),
+    servers: new Globset(rule.servers),
+    allow: new Globset(rule.tools?.allow ?? ["*"]),
+    deny: new Globset(rule.tools?.deny ?? []),
+  };
+}
+
+/** Which tools of one server one caller may list and call. */
+export interface ToolFilter {
+  allows(tool: string): boolean;
+}
+
+export class AccessRules {
+  private readonly rules: CompiledRule[];
+
+  constructor(rules: readonly AccessRule[]) {
+    this.rules = rules.map(compile);
+  }
+
+  /** The rules that apply to `caller` for `server` (a registry name; undefined for a session started from a command). */
+  private covering(caller: Caller, server: string | undefined): CompiledRule[] {
+    return this.rules.filter(
+      (rule) => rule.applies(caller) && (server === undefined ? rule.servers.globs.includes("*") : rule.servers.matches(server)),
+    );
+  }
+
+  /** Whether `caller` may start the registered server `server`. */
+  mayStart(caller: Caller, server: string): boolean {
+    return this.covering(caller, server).length > 0;
+  }
+
+  /** The tools of `server` that `caller` may list and call. */
+  toolsFor(caller: Caller, server: string | undefined): ToolFilter {
+    const rules = this.covering(caller, server);
+    return { allows: (tool) => rules.some((rule) => rule.allow.matches(tool)) && !rules.some((rule) => rule.deny.matches(tool)) };
+  }
+}
+
+/** The `access` section of the registry file `source`, or undefined when it has none (everyone may do everything). */
+export function parseAccessRules(json: unknown, source: string): AccessRules | undefined {
+  const section = typeof json === "object" && json !== null ? (json as Record<string, unknown>).access : undefined;
+  if (section === undefined) return undefined;
+  const problem = firstProblem(AccessSection, section);
+  if (problem) throw new ConfigError(`MCP_STATION_SERVERS_FILE ${source}: access: ${problem}`);
+  return new AccessRules((section as Static<typeof AccessSection>).rules);
+}
+
+/**
+ * The access rules of the registry file at `path`. The file is read on its own, beside the registry's own
+ * read (src/registry): the rules are not part of the `mcpServers` format, and its parser stays theirs.
+ */
+export function loadAccessRules(path: string | undefined): AccessRules | undefined {
+  if (!path) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return parseAccessRules(json, path);
+}
