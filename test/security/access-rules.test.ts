@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SignJWT } from "jose";
 import { RpcCode } from "../../src/errors.ts";
 import { EVERYTHING_ARGS, EVERYTHING_ENTRY, fixture } from "../setup/paths.ts";
 import { modernCall, modernHeaders, modernMeta, post } from "../live/mcp-http.ts";
@@ -37,9 +38,18 @@ const REGISTRY = {
       { tenants: ["a"], servers: ["everything"], tools: { allow: ["echo", "get-*"], deny: ["get-env"] } },
       { tenants: ["b"], servers: ["echo"] },
       { admin: true, servers: ["*"] },
+      // Token callers: by scope and by claim, whatever their tenant.
+      { scopes: ["mcp:echo"], servers: ["everything"], tools: { allow: ["echo"] } },
+      { claims: { groups: "maths" }, servers: ["everything"], tools: { allow: ["get-sum"] } },
     ],
   },
 };
+
+const JWT_SECRET = "an HS256 secret of at least 32 characters";
+
+function token(claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode(JWT_SECRET));
+}
 
 let station: LoggedStation;
 let sessionOfA: string;
@@ -47,7 +57,7 @@ let sessionOfA: string;
 beforeAll(async () => {
   const dir = `${Bun.env.TMPDIR ?? "/tmp"}/access-rules-${process.pid}`;
   await Bun.write(`${dir}/servers.json`, JSON.stringify(REGISTRY));
-  station = await startLoggedStation({ ...KEYS_ENV, MCP_STATION_SERVERS_FILE: `${dir}/servers.json` });
+  station = await startLoggedStation({ ...KEYS_ENV, MCP_STATION_JWT_SECRET: JWT_SECRET, MCP_STATION_SERVERS_FILE: `${dir}/servers.json` });
   const created = await station.call("POST", "/sessions", { server: "everything" }, station.as(KEY_A));
   expect(created.status).toBe(200);
   sessionOfA = created.body.session_id;
@@ -156,9 +166,7 @@ describe("tools on every channel", () => {
       const client = new Client({ name: "access-test", version: "1" });
       await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { authorization: `Bearer ${KEY_A}` } } }));
       expect(names((await client.listTools()).tools)).toEqual(A_TOOLS);
-      const denied = client.callTool({ name: "get-env", arguments: {} });
-      expect(denied).rejects.toMatchObject({ code: RpcCode.AccessDenied });
-      await denied.catch(() => {});
+      await expect(client.callTool({ name: "get-env", arguments: {} })).rejects.toMatchObject({ code: RpcCode.AccessDenied });
       expect((await client.callTool({ name: "echo", arguments: { message: "sdk" } })).content).toEqual([
         { type: "text", text: "Echo: sdk" },
       ]);
@@ -180,4 +188,32 @@ describe("tools on every channel", () => {
       expect(echoed.result.content).toEqual([{ type: "text", text: "Echo: modern" }]);
     });
   }
+});
+
+describe("rules on a token's scope and claims", () => {
+  test("a scope gives echo, a group claim gives get-sum, both give both; the same on a session of their own", async () => {
+    const byScope = { authorization: `Bearer ${await token({ sub: "c", scope: "openid mcp:echo" })}` };
+    const byClaim = { authorization: `Bearer ${await token({ sub: "c", groups: ["staff", "maths"] })}` };
+    const byBoth = { authorization: `Bearer ${await token({ sub: "c", scope: "mcp:echo", groups: ["maths"] })}` };
+    const created = await station.call("POST", "/sessions", { server: "everything" }, byScope);
+    expect(created.status).toBe(200);
+    const id = created.body.session_id;
+    const listed = async (headers: Record<string, string>) =>
+      names((await station.call("POST", "/mcp/request", { session_id: id, method: "tools/list" }, headers)).body.data.tools);
+    expect(await listed(byScope)).toEqual(["echo"]);
+    expect(await listed(byClaim)).toEqual(["get-sum"]);
+    expect(await listed(byBoth)).toEqual(["echo", "get-sum"]);
+    const call = (headers: Record<string, string>, name: string) =>
+      station.call(
+        "POST",
+        "/mcp/request",
+        { session_id: id, method: "tools/call", params: { name, arguments: { a: 1, b: 2, message: "x" } } },
+        headers,
+      );
+    expect((await call(byScope, "get-sum")).status).toBe(403);
+    expect((await call(byClaim, "get-sum")).body.success).toBe(true);
+    // A token with neither starts nothing.
+    const neither = { authorization: `Bearer ${await token({ sub: "c", scope: "openid" })}` };
+    expect((await station.call("POST", "/sessions", { server: "everything" }, neither)).status).toBe(403);
+  });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { RpcCode } from "../../../src/errors.ts";
 import { EVERYTHING_ARGS, EVERYTHING_ENTRY } from "../../setup/paths.ts";
 import { type LoggedStation, startLoggedStation } from "../support.ts";
 import { type AuthorizationServer, MemoryOAuthProvider, clickThrough, freePort, startAuthorizationServer } from "./support.ts";
@@ -24,7 +25,11 @@ beforeAll(async () => {
   registryDir = `${Bun.env.TMPDIR ?? "/tmp"}/oauth-flow-${process.pid}`;
   await Bun.write(
     `${registryDir}/servers.json`,
-    JSON.stringify({ mcpServers: { everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] } } }),
+    JSON.stringify({
+      mcpServers: { everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] } },
+      // The token's scope is what the access rules match: everything but get-env.
+      access: { rules: [{ scopes: ["mcp:tools"], servers: ["everything"], tools: { deny: ["get-env"] } }] },
+    }),
   );
   const port = freePort();
   station = await startLoggedStation(
@@ -51,8 +56,7 @@ const endpoint = () => new URL(`${station.url}/servers/everything/mcp`);
 async function connectWithOAuth(provider: MemoryOAuthProvider, login: string): Promise<Client> {
   const first = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
   const refused = new Client({ name: "oauth-test", version: "1" });
-  expect(refused.connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-  await refused.connect(first).catch(() => {});
+  await expect(refused.connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
   expect(provider.authorizationUrl).toBeDefined();
   const code = await clickThrough(provider.authorizationUrl!, login);
   await first.finishAuth(code);
@@ -107,8 +111,10 @@ describe("the official SDK client against oidc-provider", () => {
     expect(claims.aud).toBe(endpoint().href);
     expect(claims.sub).toBe("team-a");
 
-    const tools = await client.listTools();
-    expect(tools.tools.map((tool) => tool.name)).toContain("echo");
+    const tools = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(tools).toContain("echo");
+    expect(tools).not.toContain("get-env");
+    await expect(client.callTool({ name: "get-env", arguments: {} })).rejects.toMatchObject({ code: RpcCode.AccessDenied });
     const echoed = await client.callTool({ name: "echo", arguments: { message: "through oauth" } });
     expect(echoed.content).toEqual([{ type: "text", text: "Echo: through oauth" }]);
     // The station session belongs to the token's tenant.
@@ -136,7 +142,7 @@ describe("the official SDK client against oidc-provider", () => {
     expect((await station.call("GET", "/sessions", undefined, bearer)).status).toBe(401);
     // The SDK client with that token cannot connect either.
     const again = new Client({ name: "oauth-test", version: "1" });
-    expect(again.connect(new StreamableHTTPClientTransport(endpoint(), { authProvider: provider }))).rejects.toThrow();
+    await expect(again.connect(new StreamableHTTPClientTransport(endpoint(), { authProvider: provider }))).rejects.toThrow();
   });
 
   test("a token for this endpoint without the station's scope gets 403 insufficient_scope naming it", async () => {
