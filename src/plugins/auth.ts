@@ -2,7 +2,9 @@
  * Who may call, decided before routing for every request but the liveness
  * probe: the browser checks (Origin, Host), then a credential when one is
  * configured, else protected mode (loopback clients only, as Redis does),
- * then the tenant's request rate. The admitted Caller is kept per request;
+ * then the tenant's request rate. With OAuth on (src/security/oauth.ts) the
+ * resource metadata is open too, a 401 points to it, and a token short of the
+ * required scopes gets 403 insufficient_scope. The admitted Caller is kept per request;
  * controllers read it with `callerOf(request)`.
  *
  * @example
@@ -97,9 +99,9 @@ export function authGate(config: Config, log: Logger) {
       }
       const missing = resource && admitted.via === "jwt" ? resource.missingScopes(admitted.scopes ?? []) : [];
       if (resource && missing.length > 0) {
-        const error = new Forbidden(`the token lacks the scope ${missing.join(" ")}`, { required_scope: missing.join(" ") });
-        // RFC 6750 §3.1: the scope needed to get a token that works; the MCP specification's step-up authorization.
         const description = `the token lacks the scope ${missing.join(" ")}`;
+        const error = new Forbidden(description, { required_scope: missing.join(" ") });
+        // RFC 6750 §3.1: the scope needed to get a token that works; the MCP specification's step-up authorization.
         error.headers = {
           "www-authenticate": resource.challenge(path, { error: "insufficient_scope", description, scope: resource.settings.scopes }),
         };
