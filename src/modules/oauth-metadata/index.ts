@@ -26,23 +26,40 @@ const Metadata = t.Object(
 );
 
 export const oauthMetadataModule = (resource: ProtectedResource) => {
-  const document = (suffix: string) => {
+  const document = (suffix: string, set: { headers: Record<string, string | number> }) => {
     const found = resource.metadata(suffix);
     if (!found) throw new NotFound(`no protected resource at ${METADATA_PATH}${suffix}`);
+    // Public by design: a client in a browser page (an MCP inspector, a web IDE) must be able to read it.
+    set.headers["access-control-allow-origin"] = "*";
     return found as typeof Metadata.static;
   };
   const hooks = { response: { 200: Metadata, 404: ErrorBody } };
-  return new Elysia({ name: "oauth-metadata", tags: ["oauth"] })
-    .get(METADATA_PATH, () => document(""), {
-      ...hooks,
-      detail: { summary: "The station's OAuth protected resource metadata (RFC 9728)", security: [] },
-    })
-    .get(`${METADATA_PATH}/*`, ({ params }) => document(`/${params["*"]}`), {
-      ...hooks,
-      detail: {
-        summary: "An MCP endpoint's OAuth protected resource metadata",
-        description: "The endpoint's path appended to the well-known path: /sessions/{id}/mcp or /servers/{name}/mcp.",
-        security: [],
-      },
-    });
+  return (
+    new Elysia({ name: "oauth-metadata", tags: ["oauth"] })
+      .get(METADATA_PATH, ({ set }) => document("", set), {
+        ...hooks,
+        detail: { summary: "The station's OAuth protected resource metadata (RFC 9728)", security: [] },
+      })
+      .get(`${METADATA_PATH}/*`, ({ params, set }) => document(`/${params["*"]}`, set), {
+        ...hooks,
+        detail: {
+          summary: "An MCP endpoint's OAuth protected resource metadata",
+          description: "The endpoint's path appended to the well-known path: /sessions/{id}/mcp or /servers/{name}/mcp.",
+          security: [],
+        },
+      })
+      // The SDK sends MCP-Protocol-Version with its metadata request, so a browser asks first.
+      .options(`${METADATA_PATH}/*`, preflight, { detail: { hide: true } })
+      .options(METADATA_PATH, preflight, { detail: { hide: true } })
+  );
 };
+
+const preflight = () =>
+  new Response(null, {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": "*",
+      "access-control-allow-methods": "GET",
+      "access-control-allow-headers": "mcp-protocol-version",
+    },
+  });

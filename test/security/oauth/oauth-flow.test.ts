@@ -69,6 +69,15 @@ describe("protected resource metadata (RFC 9728)", () => {
   test("the station's and each MCP endpoint's documents name the resource, the authorization server and the scopes", async () => {
     const root = await station.call("GET", "/.well-known/oauth-protected-resource");
     expect(root.status).toBe(200);
+    expect(root.headers.get("access-control-allow-origin")).toBe("*");
+    // A browser's preflight for the SDK's MCP-Protocol-Version header is answered without a credential.
+    const preflight = await station.call("OPTIONS", "/.well-known/oauth-protected-resource/servers/everything/mcp", undefined, {
+      origin: "https://inspector.example",
+      "access-control-request-method": "GET",
+      "access-control-request-headers": "mcp-protocol-version",
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("mcp-protocol-version");
     expect(root.body).toEqual({
       resource: station.url,
       authorization_servers: [as.issuer],
