@@ -169,6 +169,12 @@ export class Session extends SessionState {
     return this.measured(method, params, options);
   }
 
+  /** Whether the access rules let this caller call the tool: a channel that checks more about a call (Mcp-Param headers) asks first, so a hidden tool is refused as hidden, not described. */
+  mayCallTool(name: string, caller: RequestOptions["caller"]): boolean {
+    const { access } = this.settings;
+    return !access || !caller || access.toolsFor(caller, this.spec.server).allows(name);
+  }
+
   private measured(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
     const meters = this.meters;
     if (!meters) return this.send(method, params, options);

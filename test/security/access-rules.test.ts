@@ -32,11 +32,14 @@ const REGISTRY = {
   mcpServers: {
     everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] },
     echo: { command: "node", args: [fixture("echo.mjs")] },
+    params: { command: "node", args: [fixture("param-headers.mjs")] },
   },
   access: {
     rules: [
       { tenants: ["a"], servers: ["everything"], tools: { allow: ["echo", "get-*"], deny: ["get-env"] } },
       { tenants: ["b"], servers: ["echo"] },
+      // deploy declares Mcp-Param headers: a call to it must be refused as hidden, not answered with a header mismatch.
+      { tenants: ["b"], servers: ["params"], tools: { deny: ["deploy"] } },
       { admin: true, servers: ["*"] },
       // Token callers: by scope and by claim, whatever their tenant.
       { scopes: ["mcp:echo"], servers: ["everything"], tools: { allow: ["echo"] } },
@@ -74,8 +77,8 @@ describe("starting registered servers", () => {
     const listed = async (key: string) =>
       (await station.call("GET", "/servers", undefined, station.as(key))).body.servers.map((s: any) => s.name);
     expect(await listed(KEY_A)).toEqual(["everything"]);
-    expect(await listed(KEY_B)).toEqual(["echo"]);
-    expect(await listed(ADMIN_KEY)).toEqual(["everything", "echo"]);
+    expect(await listed(KEY_B)).toEqual(["echo", "params"]);
+    expect(await listed(ADMIN_KEY)).toEqual(["everything", "echo", "params"]);
   });
 
   test("a server the rules do not give the tenant is refused with 403 access_denied, by POST /sessions and by /servers/{name}/mcp", async () => {
@@ -188,6 +191,15 @@ describe("tools on every channel", () => {
       expect(echoed.result.content).toEqual([{ type: "text", text: "Echo: modern" }]);
     });
   }
+
+  test("a denied tool that declares Mcp-Param headers is refused as access_denied, not described by a header_mismatch", async () => {
+    const created = await station.call("POST", "/sessions", { server: "params" }, station.as(KEY_B));
+    expect(created.status).toBe(200);
+    const url = `${station.url}/sessions/${created.body.session_id}/mcp`;
+    // region is mirrored into the Region header, which this call leaves out: a visible tool would get header_mismatch.
+    const denied = (await (await modernCall(url, 1, "deploy", { region: "eu" }, { authorization: `Bearer ${KEY_B}` })).json()) as any;
+    expect(denied.error).toMatchObject({ code: RpcCode.AccessDenied, data: { type: "access_denied", tool: "deploy" } });
+  });
 });
 
 describe("rules on a token's scope and claims", () => {

@@ -69,7 +69,8 @@ export class ModernEndpoint {
     if (message.method === "server/discover") return json({ jsonrpc: "2.0", id: message.id, result: discoverResultFor(session.identity!) });
     if (REMOVED.has(message.method)) return errorReply(message.id, new MethodNotFound("Method not found"));
     if (message.method === "subscriptions/listen") return this.listen(session, request, message);
-    if (message.method === "tools/call") {
+    // A tool the caller may not call is refused by Session.request as access_denied; checking its headers first would describe it.
+    if (message.method === "tools/call" && session.mayCallTool(String(params.name), callerOf(request))) {
       const problem = await this.toolHeaders.mismatch(session, request.headers, params);
       if (problem) return errorReply(message.id, new HeaderMismatch(problem));
     }
