@@ -30,7 +30,7 @@ const log = createLogger(config.logLevel, batchedStdout());
 const tracing = await startTracing(process.env, log, VERSION);
 let store: Awaited<ReturnType<typeof openStore>>;
 try {
-  store = await openStore(config);
+  store = await openStore(config, log);
 } catch (error) {
   console.error(`mcp-station: cannot open the session store: ${(error as Error).message}`);
   process.exit(2);

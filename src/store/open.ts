@@ -3,16 +3,17 @@
  * or PostgreSQL; held for this station alone (instance-lease.ts).
  */
 import type { Config } from "../config.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { openDatabase } from "./database.ts";
 import { holdInstance } from "./instance-lease.ts";
 import { SessionStore } from "./session-store.ts";
 
-export async function openStore(config: Config): Promise<SessionStore | undefined> {
+export async function openStore(config: Config, log: Logger = silentLogger): Promise<SessionStore | undefined> {
   if (!config.persistence) return undefined;
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
     const store = await SessionStore.open(db, { instance: config.instance, tablePrefix: config.tablePrefix });
-    store.releaseHold = await holdInstance(store, config.instance);
+    store.releaseHold = await holdInstance(store, config, log);
     return store;
   } catch (error) {
     await db.close().catch(() => {});
