@@ -51,6 +51,9 @@ function statusOf(code: unknown, error: unknown, request: Request, fallback: num
   return typeof status === "number" ? status : fallback;
 }
 
+/** The seed's /mcp/request and its path form (modules/mcp-request): logged alike. */
+const MCP_REQUEST_ROUTES = new Set(["/mcp/request", "/sessions/:session_id/request"]);
+
 /** success/error/refused for an /mcp/request answer, from its body. */
 function mcpOutcome(status: number, value: unknown): string {
   if (status >= 400) return "refused";
@@ -87,8 +90,8 @@ export const requestLog = (log: Logger, metrics?: StationMetrics) =>
         duration_ms: Math.round(seconds * 100_000) / 100,
       };
       const sent = body as { session_id?: unknown; method?: unknown } | undefined;
-      if (path === "/mcp/request" && sent && typeof sent === "object") {
-        fields.session_id = sent.session_id;
+      if (MCP_REQUEST_ROUTES.has(path) && sent && typeof sent === "object") {
+        fields.session_id = (params as Record<string, string> | undefined)?.session_id ?? sent.session_id;
         fields.mcp_method = sent.method;
         fields.outcome = mcpOutcome(status, responseValue);
       } else {

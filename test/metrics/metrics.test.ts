@@ -18,6 +18,7 @@ beforeAll(async () => {
   sessionId = (await s.call("POST", "/sessions", { server_command: fixture("echo.mjs") })).body.session_id;
   await s.call("POST", "/mcp/request", { session_id: sessionId, method: "tools/list" }, { "x-request-id": "req-from-caller-1" });
   await s.call("POST", "/mcp/request", { session_id: sessionId, method: "no/such-method" });
+  await s.call("POST", `/sessions/${sessionId}/request`, { method: "resources/list" }, { "x-request-id": "req-path-form" });
   await s.call("POST", "/mcp/request", {
     session_id: sessionId,
     method: "tools/call",
@@ -81,6 +82,12 @@ describe("the request log", () => {
       outcome: "ok",
     });
     expect(typeof listed!.duration_ms).toBe("number");
+    // The path form is logged as /mcp/request is, its session taken from the path.
+    expect(lines.find((l) => l.request_id === "req-path-form")).toMatchObject({
+      route: "/sessions/:session_id/request",
+      session_id: sessionId,
+      mcp_method: "resources/list",
+    });
     expect(lines.find((l) => l.mcp_method === "no/such-method")).toMatchObject({ status: 200, outcome: "error" });
     expect(lines.find((l) => l.mcp_method === "tools/call")).toMatchObject({ status: 504, outcome: "refused", error: "request_timeout" });
     expect(lines.find((l) => l.route === "/sessions/:session_id")).toMatchObject({

@@ -23,6 +23,30 @@ export interface Documentation {
 /** The revision @elysiajs/openapi writes by default. */
 const OPENAPI_VERSION = "3.1.2";
 
+interface Parameter {
+  name: string;
+  in: string;
+}
+interface Operation {
+  parameters?: Parameter[];
+}
+
+/**
+ * The plugin drops a route's `detail.parameters` once it has generated any of its own (a path
+ * parameter, say). Those written by hand are documented-only ones, such as a header a handler reads
+ * without Elysia validating it on every request: put them back beside the generated ones.
+ */
+function keepDetailParameters(app: AnyElysia, paths: Record<string, Record<string, Operation>>): void {
+  for (const route of app.routes) {
+    const written = (route.hooks?.detail as { parameters?: Parameter[] } | undefined)?.parameters;
+    if (!written?.length) continue;
+    const operation = paths[route.path.replace(/:(\w+)/g, "{$1}")]?.[route.method.toLowerCase()];
+    if (!operation) continue;
+    const present = new Set((operation.parameters ?? []).map((p) => `${p.in}:${p.name}`));
+    operation.parameters = [...(operation.parameters ?? []), ...written.filter((p) => !present.has(`${p.in}:${p.name}`))];
+  }
+}
+
 export function openapiModule(root: () => AnyElysia, documentation: Documentation) {
   let document: Record<string, unknown> | undefined;
   let routes = 0;
@@ -35,6 +59,7 @@ export function openapiModule(root: () => AnyElysia, documentation: Documentatio
       routes = app.routes.length;
       const { toOpenAPISchema } = await import("@elysiajs/openapi");
       const { paths, components } = toOpenAPISchema(app, undefined, undefined, undefined, OPENAPI_VERSION);
+      keepDetailParameters(app, paths as Record<string, Record<string, Operation>>);
       // Assembled as the plugin assembles it, in its order, so the document reads as it did with the plugin.
       document = {
         ...documentation,
