@@ -5,7 +5,7 @@
 import { createStation } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { batchedStdout, createLogger } from "./log.ts";
-import { runHealthcheck } from "./health/probe-command.ts";
+import { runHealthcheck, runReadycheck } from "./health/probe-command.ts";
 import { openFileLimit, serversThatFit } from "./process/fd-budget.ts";
 import { killAllGroups } from "./process/groups.ts";
 import { openStore } from "./store/open.ts";
@@ -13,6 +13,7 @@ import { startTracing } from "./tracing/setup.ts";
 import { VERSION } from "./version.ts";
 
 if (process.argv.includes("--healthcheck")) await runHealthcheck();
+if (process.argv.includes("--readycheck")) await runReadycheck();
 
 let config: ReturnType<typeof loadConfig>;
 try {

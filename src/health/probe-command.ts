@@ -4,6 +4,11 @@
  * alone) needs no curl or wget. It runs in the station's environment and
  * probes where the station listens (MCP_STATION_HOST, MCP_STATION_PORT).
  *
+ * `mcp-station --readycheck`: the same for /readyz, a Kubernetes readiness
+ * probe. /readyz sits behind the API's gate and a kubelet's httpGet can send
+ * no secret (its headers are written in the manifest), so this probe, run in
+ * the station's own environment, sends the station's first API key.
+ *
  * @example
  *   healthcheckUrl({ MCP_STATION_HOST: "0.0.0.0", MCP_STATION_PORT: "8080" }) // "http://127.0.0.1:8080/healthz"
  *   healthcheckUrl({ MCP_STATION_HOST: "10.0.0.7" })                         // "http://10.0.0.7:20100/healthz"
@@ -23,6 +28,31 @@ export function healthcheckUrl(env: Env): string {
   else if (host === "::") host = "::1";
   // An IPv6 address goes in brackets in a URL.
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}/healthz`;
+}
+
+/** The /readyz URL beside healthcheckUrl's /healthz. */
+export function readycheckUrl(env: Env): string {
+  return healthcheckUrl(env).replace(/\/healthz$/, "/readyz");
+}
+
+export async function runReadycheck(env: Env = process.env): Promise<never> {
+  try {
+    // Loaded only here: the liveness probe above stays free of the whole configuration.
+    const { loadConfig } = await import("../config.ts");
+    const key = loadConfig(env).apiKeys[0]?.key;
+    const res = await fetch(readycheckUrl(env), {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      signal: AbortSignal.timeout(3_000),
+    });
+    if (res.status === 401 || res.status === 403)
+      console.error(
+        `mcp-station --readycheck: /readyz answered ${res.status}: the probe authenticates with the first of MCP_STATION_API_KEYS or MCP_STATION_ADMIN_KEYS`,
+      );
+    process.exit(res.ok ? 0 : 1);
+  } catch (error) {
+    console.error(`mcp-station --readycheck: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 export async function runHealthcheck(env: Env = process.env): Promise<never> {

@@ -5,7 +5,7 @@
  * own environment.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { healthcheckUrl } from "../../src/health/probe-command.ts";
+import { healthcheckUrl, readycheckUrl } from "../../src/health/probe-command.ts";
 import { FROM_SOURCE, type StationProcess, spawnStation } from "../support/station-process.ts";
 
 describe("the address --healthcheck probes", () => {
@@ -45,5 +45,34 @@ describe("mcp-station --healthcheck", () => {
     expect(healthcheck({ MCP_STATION_HOST: "127.0.0.1", MCP_STATION_PORT: port })).toBe(1);
     await station.stop();
     expect(healthcheck({ MCP_STATION_HOST: "127.0.0.2", MCP_STATION_PORT: port })).toBe(1);
+  });
+});
+
+describe("mcp-station --readycheck", () => {
+  let station: StationProcess;
+  afterAll(() => station?.stop());
+  const key = "probe-key-0123456789abcdef";
+
+  function readycheck(env: Record<string, string>): { code: number | null; stderr: string } {
+    const p = Bun.spawnSync([...FROM_SOURCE, "--readycheck"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    return { code: p.exitCode, stderr: p.stderr.toString() };
+  }
+
+  test("asks /readyz with the station's own first API key: 0 when ready, 1 with a reason otherwise", async () => {
+    expect(readycheckUrl({ MCP_STATION_PORT: "8080" })).toBe("http://127.0.0.1:8080/readyz");
+    station = await spawnStation(FROM_SOURCE, { MCP_STATION_API_KEYS: key });
+    const port = String(station.logs.find((l) => l.msg === "mcp-station listening")!.port);
+    // Behind the gate: without the key, /readyz refuses even a loopback caller once a key is configured.
+    expect((await fetch(`${station.url}/readyz`)).status).toBe(401);
+    expect(readycheck({ MCP_STATION_PORT: port, MCP_STATION_API_KEYS: key }).code).toBe(0);
+    const wrongKey = readycheck({ MCP_STATION_PORT: port, MCP_STATION_API_KEYS: "another-key-0123456789" });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain("/readyz answered 401");
+    await station.stop();
+    expect(readycheck({ MCP_STATION_PORT: port, MCP_STATION_API_KEYS: key }).code).toBe(1);
   });
 });
