@@ -17,6 +17,9 @@ export const PYTHON_MCP2: string = venvPython(".venv-test");
 /** Python of the venv holding mcp==1.30.0 (legacy FastMCP). */
 export const PYTHON_MCP1: string = venvPython(".venv-test-mcp1");
 
+/** Python of the venv holding the deployment checkers (pykustomize, kubernetes-validate, compose-spec). */
+export const PYTHON_DEPLOY: string = venvPython(".venv-deploy");
+
 /** Absolute path of a fixture file, e.g. fixture("echo.mjs") or fixture("python/mcp2_server.py"). */
 export function fixture(name: string): string {
   return join(FIXTURES_DIR, name);

@@ -1,5 +1,6 @@
 // Prepares what the tests need outside node_modules: two Python virtualenvs with
-// pinned `mcp` releases, and `promtool` for the /metrics format check (promtool.ts:
+// pinned `mcp` releases, one with the deployment checkers, `haproxy` for test/deploy
+// (haproxy.ts, installed as promtool is), and `promtool` for the /metrics format check (promtool.ts:
 // installed with apt-get when missing, on Debian as root; otherwise that check is
 // skipped, and this says so). Idempotent: a marker file inside each venv records the
 // requirement string, and pip runs again only when the pins change.
@@ -10,17 +11,28 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
+import { ensureHaproxy } from "./haproxy.ts";
 import { ensurePromtool } from "./promtool.ts";
 
 interface Venv {
   dir: string;
   requirements: string[];
+  /** Extra pip install arguments. */
+  pipArgs?: string[];
 }
 
 const VENVS: Venv[] = [
   { dir: ".venv-test", requirements: ["mcp==2.3.0"] },
   // httpx is named for the seed's backend snippet (test/http/seed-httpx.test.ts); mcp 1.30.0 pulls it in anyway.
   { dir: ".venv-test-mcp1", requirements: ["mcp==1.30.0", "httpx==0.28.1"] },
+  // The offline checks of deploy/ (test/deploy): Kustomize's own Go library (pykustomize ships it as a
+  // shared library: no kubectl), Kubernetes' schemas, and the compose_spec parser. pykustomize declares
+  // Python 3.14 for its wrapper only; its cffi calls run on 3.10+ (checked by test/deploy rendering).
+  {
+    dir: ".venv-deploy",
+    requirements: ["kubernetes-validate==1.37.0", "pykustomize==0.1.4", "compose-spec==0.2.1", "PyYAML==6.0.4"],
+    pipArgs: ["--ignore-requires-python"],
+  },
 ];
 
 const MARKER = ".station-requirements";
@@ -54,7 +66,7 @@ function prepareVenv(v: Venv, basePython: () => string): void {
   const dir = join(REPO_ROOT, v.dir);
   const py = venvPython(dir);
   const marker = join(dir, MARKER);
-  const wanted = `${v.requirements.join("\n")}\n`;
+  const wanted = `${[...v.requirements, ...(v.pipArgs ?? [])].join("\n")}\n`;
 
   if (existsSync(py) && existsSync(marker) && readFileSync(marker, "utf8") === wanted) {
     console.log(`prepare: ${v.dir} up to date (${v.requirements.join(" ")})`);
@@ -72,7 +84,7 @@ function prepareVenv(v: Venv, basePython: () => string): void {
   }
   console.log(`prepare: pip install ${v.requirements.join(" ")} into ${v.dir}`);
   rmSync(marker, { force: true });
-  run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...v.requirements]);
+  run([py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...(v.pipArgs ?? []), ...v.requirements]);
   writeFileSync(marker, wanted);
   console.log(`prepare: ${v.dir} ready`);
 }
@@ -82,6 +94,7 @@ const basePython = () => (cached ??= findPython());
 
 for (const v of VENVS) prepareVenv(v, basePython);
 ensurePromtool();
+ensureHaproxy();
 
 const everything = join(REPO_ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 if (!existsSync(everything)) {
