@@ -13,7 +13,7 @@
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import type { Config } from "../config.ts";
-import { Forbidden, RequestCancelled, TooManyRequests, Unauthorized } from "../errors.ts";
+import { BadRequest, Forbidden, RequestCancelled, TooManyRequests, Unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { authConfigured, createAuthenticator, credentialOf } from "../security/authenticate.ts";
 import { type Caller, LOCAL_CALLER } from "../security/caller.ts";
@@ -26,6 +26,16 @@ import { checkBrowserHeaders } from "./origin.ts";
 const OPEN_PATHS = new Set(["/healthz"]);
 
 const callers = new WeakMap<Request, Caller>();
+
+/**
+ * An HTTP/1.0 request without a Host header (HAProxy's default health check sends one) reaches Bun
+ * with a URL that is only a path, which the router cannot route and URL parsing throws on: refuse it
+ * before anything reads it, as Bun already refuses HTTP/1.1 without Host.
+ */
+function refuseWithoutHost(request: Request): void {
+  if (request.url.startsWith("/"))
+    throw new BadRequest("the request has no Host header: send one (HTTP/1.1 requires it, and this station requires it of HTTP/1.0 too)");
+}
 
 /** The caller admitted for this request. Fails closed: a request the gate did not see has no caller. */
 export function callerOf(request: Request): Caller {
@@ -87,6 +97,7 @@ export function authGate(config: Config, log: Logger) {
   const gate = new Elysia({ name: "auth-gate" });
   if (authOn) {
     return gate.onRequest(async ({ request, server }) => {
+      refuseWithoutHost(request);
       const path = pathOf(request.url);
       if (isOpen(path, resource !== undefined)) return;
       // Origin is checked for every client: a browser page must not drive the station with a stored key.
@@ -112,6 +123,7 @@ export function authGate(config: Config, log: Logger) {
   }
   // Without credentials the gate never waits on anything: a synchronous hook, cheaper on every request.
   return gate.onRequest(({ request, server }) => {
+    refuseWithoutHost(request);
     if (isOpen(pathOf(request.url), false)) return;
     if (config.protectedMode && !fromLoopback(server, request)) {
       // A caller whose connection closed before this hook ran has no address any more (Bun's requestIP

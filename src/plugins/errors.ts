@@ -51,7 +51,8 @@ export function asStationError(code: unknown, error: unknown, request: Request):
     case "PARSE":
       return isBodyOverLimit(error) ? bodyTooLarge(error) : new BadRequest("the request body is not valid JSON", {}, { cause: error });
     case "NOT_FOUND":
-      return new NotFound(`no route for ${request.method} ${new URL(request.url).pathname}`);
+      // URL.parse, not new URL: the error handler itself must never throw, whatever URL Bun handed over.
+      return new NotFound(`no route for ${request.method} ${URL.parse(request.url)?.pathname ?? request.url}`);
   }
   // A body nested thousands deep makes the validator's error builder recurse past the stack
   // (found by the hostile-input tests). Refusing deep bodies before validation would need a
