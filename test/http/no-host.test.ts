@@ -25,7 +25,7 @@ function raw(url: string, request: string): Promise<{ status: number; body: stri
   });
 }
 
-for (const env of [{}, { MCP_STATION_API_KEYS: "no-host-test-key-0123456789" }]) {
+for (const env of [{}, { MCP_STATION_API_KEYS: "no-host-test-key-0123456789" }] as Record<string, string>[]) {
   describe(`HTTP/1.0 without Host (${Object.keys(env).length ? "API keys" : "protected mode"})`, () => {
     let station: TestStation;
     beforeAll(async () => {

@@ -1,0 +1,145 @@
+/**
+ * deploy/compose/haproxy.cfg, run: a real HAProxy with the deployed hashing
+ * rules, in front of three stations on loopback ports. Every request that
+ * names a session (in the path, or in the Mcp-Station-Session header) reaches
+ * one backend, whichever route it takes; the sessions spread over all three;
+ * when one backend is killed, only its own sessions move, and while HAProxy
+ * has not yet noticed, their requests are redispatched to a live station, not
+ * answered by HAProxy.
+ *
+ * The stations here are plain single stations, so this measures the
+ * balancer's stickiness only; the share of requests a cluster serves without
+ * a hop between nodes needs the cluster core's placement and is measured
+ * with it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eventually } from "../support/processes.ts";
+import { FROM_SOURCE, type StationProcess, spawnStation } from "../support/station-process.ts";
+import { HAPROXY, HAPROXY_CFG, readText } from "./support.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "mcp-station-balancer-"));
+const stations: StationProcess[] = [];
+let haproxy: Bun.Subprocess<"ignore", "ignore", "pipe"> | undefined;
+/** HAProxy's own messages (servers going down and up), read as they come. */
+let haproxyLog = "";
+let front = "";
+/** Station name (station-1…3) by the prefix of the request ids it gives out. */
+const byPrefix = new Map<string, string>();
+
+function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+/** The deployed configuration with the stations and the front end on loopback ports; its rules untouched. */
+function loopbackConfig(frontPort: number, ports: number[]): string {
+  let text = readText(HAPROXY_CFG)
+    .replace(/\nresolvers docker\n(?: {4}.*\n)+/, "\n")
+    .replace(" resolvers docker init-addr last,libc,none", "")
+    .replace("bind :20100", `bind 127.0.0.1:${frontPort}`);
+  ports.forEach((port, i) => {
+    text = text.replace(`server station-${i + 1} station-${i + 1}:20100`, `server station-${i + 1} 127.0.0.1:${port}`);
+  });
+  if (/station-\d:20100|resolvers/.test(text)) throw new Error("haproxy.cfg changed shape: update loopbackConfig()");
+  return text;
+}
+
+/** Which station answered: HAProxy's own answers carry no request id. */
+function servedBy(res: Response): string | undefined {
+  const prefix = res.headers.get("x-request-id")?.split("-")[0];
+  return prefix === undefined ? undefined : byPrefix.get(prefix);
+}
+
+beforeAll(async () => {
+  if (!HAPROXY) return;
+  for (let i = 1; i <= 3; i++) {
+    const station = await spawnStation(FROM_SOURCE);
+    stations.push(station);
+    const res = await fetch(`${station.url}/healthz`);
+    byPrefix.set(res.headers.get("x-request-id")!.split("-")[0], `station-${i}`);
+  }
+  const frontPort = freePort();
+  const cfg = join(dir, "haproxy.cfg");
+  writeFileSync(
+    cfg,
+    loopbackConfig(
+      frontPort,
+      stations.map((s) => Number(new URL(s.url).port)),
+    ),
+  );
+  haproxy = Bun.spawn([HAPROXY, "-db", "-f", cfg], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  void (async () => {
+    for await (const chunk of haproxy!.stderr) haproxyLog += new TextDecoder().decode(chunk);
+  })();
+  front = `http://127.0.0.1:${frontPort}`;
+  const up = await eventually(async () => (await fetch(`${front}/healthz`).catch(() => undefined))?.ok, 10_000);
+  if (!up) throw new Error(`haproxy did not come up: ${haproxyLog}`);
+});
+
+afterAll(async () => {
+  haproxy?.kill("SIGKILL");
+  await haproxy?.exited;
+  for (const s of stations) if (s.proc.exitCode === null) await s.stop("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ids = Array.from({ length: 120 }, () => crypto.randomUUID());
+
+/** The routes a client uses for one session: each answer's station (404s here: the sessions exist nowhere). */
+async function routesOf(id: string): Promise<(string | undefined)[]> {
+  const json = { "content-type": "application/json" };
+  const answers = await Promise.all([
+    fetch(`${front}/sessions/${id}/request`, { method: "POST", headers: json, body: '{"method":"tools/list"}' }),
+    fetch(`${front}/sessions/${id}`),
+    fetch(`${front}/sessions/${id}/history`),
+    fetch(`${front}/mcp/request`, {
+      method: "POST",
+      headers: { ...json, "mcp-station-session": id },
+      body: JSON.stringify({ session_id: id, method: "tools/list" }),
+    }),
+  ]);
+  for (const res of answers) await res.arrayBuffer();
+  return answers.map(servedBy);
+}
+
+describe.if(HAPROXY !== undefined)("HAProxy with the deployed hashing rules", () => {
+  const placed = new Map<string, string>();
+
+  test("every route naming a session reaches one station, and the sessions spread over all three", async () => {
+    for (const id of ids) {
+      const served = await routesOf(id);
+      expect(served[0]).toBeDefined();
+      expect(new Set(served)).toEqual(new Set([served[0]]));
+      placed.set(id, served[0]!);
+    }
+    const counts = new Map<string, number>();
+    for (const station of placed.values()) counts.set(station, (counts.get(station) ?? 0) + 1);
+    console.log(`balancer: ${ids.length} session ids over the stations: ${JSON.stringify(Object.fromEntries(counts))}`);
+    expect([...counts.keys()].sort()).toEqual(["station-1", "station-2", "station-3"]);
+  });
+
+  test("a station killed: its sessions answer from the others at once; every other session stays where it was", async () => {
+    expect(await stations[2].stop("SIGKILL")).not.toBe(0);
+    // Before HAProxy's checks find station-3 down, a refused connection is redispatched to a live station.
+    for (const id of ids) {
+      const served = await routesOf(id);
+      for (const station of served) expect(["station-1", "station-2"]).toContain(station!);
+      if (placed.get(id) !== "station-3") expect(new Set(served)).toEqual(new Set([placed.get(id)]));
+    }
+    // Once they have: station-3's sessions hash to one station each, and the others' still to theirs.
+    expect(await eventually(() => haproxyLog.includes("Server stations/station-3 is DOWN"), 15_000)).toBe(true);
+    const moved = new Map<string, number>();
+    for (const id of ids) {
+      const served = await routesOf(id);
+      expect(new Set(served).size).toBe(1);
+      if (placed.get(id) === "station-3") moved.set(served[0]!, (moved.get(served[0]!) ?? 0) + 1);
+      else expect(served[0]).toBe(placed.get(id)!);
+    }
+    console.log(`balancer: station-3's sessions moved to ${JSON.stringify(Object.fromEntries(moved))}`);
+  });
+});
