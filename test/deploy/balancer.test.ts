@@ -5,7 +5,8 @@
  * one backend, whichever route it takes; the sessions spread over all three;
  * when one backend is killed, only its own sessions move, and while HAProxy
  * has not yet noticed, their requests are redispatched to a live station, not
- * answered by HAProxy.
+ * answered by HAProxy. A legacy MCP client of /servers/{name}/mcp, whose MCP
+ * session lives on the node that answered its initialize, is sent back there.
  *
  * The stations here are plain single stations, so this measures the
  * balancer's stickiness only; the share of requests a cluster serves without
@@ -16,11 +17,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fixture } from "../setup/paths.ts";
 import { eventually } from "../support/processes.ts";
 import { FROM_SOURCE, type StationProcess, spawnStation } from "../support/station-process.ts";
 import { HAPROXY, HAPROXY_CFG, readText } from "./support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mcp-station-balancer-"));
+const registry = join(dir, "servers.json");
 const stations: StationProcess[] = [];
 let haproxy: Bun.Subprocess<"ignore", "ignore", "pipe"> | undefined;
 /** HAProxy's own messages (servers going down and up), read as they come. */
@@ -57,8 +60,9 @@ function servedBy(res: Response): string | undefined {
 
 beforeAll(async () => {
   if (!HAPROXY) return;
+  writeFileSync(registry, JSON.stringify({ mcpServers: { echo: { command: "node", args: [fixture("echo.mjs")] } } }));
   for (let i = 1; i <= 3; i++) {
-    const station = await spawnStation(FROM_SOURCE);
+    const station = await spawnStation(FROM_SOURCE, { MCP_STATION_SERVERS_FILE: registry });
     stations.push(station);
     const res = await fetch(`${station.url}/healthz`);
     byPrefix.set(res.headers.get("x-request-id")!.split("-")[0], `station-${i}`);
@@ -121,6 +125,42 @@ describe.if(HAPROXY !== undefined)("HAProxy with the deployed hashing rules", ()
     for (const station of placed.values()) counts.set(station, (counts.get(station) ?? 0) + 1);
     console.log(`balancer: ${ids.length} session ids over the stations: ${JSON.stringify(Object.fromEntries(counts))}`);
     expect([...counts.keys()].sort()).toEqual(["station-1", "station-2", "station-3"]);
+  });
+
+  test("a legacy client of /servers/{name}/mcp: initializes land round robin, each client's later requests on its own node", async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${front}/servers/echo/mcp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+        body: JSON.stringify(body),
+      });
+    const clients: { id: string; station: string }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const init = await post({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: `legacy-${i}`, version: "1" } },
+      });
+      await init.arrayBuffer();
+      expect(init.status).toBe(200);
+      clients.push({ id: init.headers.get("mcp-session-id")!, station: servedBy(init)! });
+    }
+    expect(new Set(clients.map((c) => c.station)).size).toBeGreaterThan(1);
+    for (const client of clients) {
+      const session = { "mcp-session-id": client.id, "mcp-protocol-version": "2025-06-18" };
+      (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, session)).body?.cancel();
+      for (let call = 0; call < 5; call++) {
+        const res = await post(
+          { jsonrpc: "2.0", id: call + 2, method: "tools/call", params: { name: "echo", arguments: { text: client.id } } },
+          session,
+        );
+        const text = await res.text();
+        expect(res.status).toBe(200);
+        expect(servedBy(res)).toBe(client.station);
+        expect(text).toContain(client.id);
+      }
+    }
   });
 
   test("a station killed: its sessions answer from the others at once; every other session stays where it was", async () => {
