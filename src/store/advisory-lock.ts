@@ -19,7 +19,8 @@
  */
 import { SQL } from "bun";
 
-const HEARTBEAT_MS = 5_000;
+/** How often the lock is asked for again: how soon a reconnect takes it back, or a loss is logged. */
+export const HEARTBEAT_MS = 5_000;
 
 export interface AdvisoryLock {
   /** The lock's 64-bit key as PostgreSQL shows it in pg_locks (classid, objid are its halves). */
@@ -35,7 +36,12 @@ export interface AdvisoryLockEvents {
 }
 
 /** Takes the lock named `name` without waiting: the held lock, or undefined when another session holds it. */
-export async function lockAdvisory(url: string, name: string, events: AdvisoryLockEvents): Promise<AdvisoryLock | undefined> {
+export async function lockAdvisory(
+  url: string,
+  name: string,
+  events: AdvisoryLockEvents,
+  heartbeatMs: number = HEARTBEAT_MS,
+): Promise<AdvisoryLock | undefined> {
   const sql = new SQL(url, {
     max: 1,
     idleTimeout: 0,
@@ -74,7 +80,7 @@ export async function lockAdvisory(url: string, name: string, events: AdvisoryLo
       },
       (error) => events.unreachable(error as Error),
     );
-  }, HEARTBEAT_MS);
+  }, heartbeatMs);
   timer.unref?.();
   return {
     key: first.key,

@@ -15,7 +15,7 @@ import { lockFile } from "../../src/store/file-lock.ts";
 import { instanceLockFile, instanceLockName } from "../../src/store/instance-lease.ts";
 import { POSTGRES_URL, storeKinds } from "../ops/support.ts";
 import { fixture } from "../setup/paths.ts";
-import { isRunning, waitGone } from "../support/processes.ts";
+import { eventually, isRunning, waitGone } from "../support/processes.ts";
 import { FROM_SOURCE, type StationProcess, json, spawnStation } from "../support/station-process.ts";
 
 const running: StationProcess[] = [];
@@ -65,6 +65,53 @@ describe("the locks themselves", () => {
     expect(again).toBeDefined();
     await again!.release();
     await sql.close();
+  });
+});
+
+describe("the advisory lock when its connection is lost", () => {
+  const name = instanceLockName({ dataDir: "", instance: `lost-${process.pid}`, tablePrefix: "mcp_station_" });
+  const admin = new SQL(POSTGRES_URL);
+  afterAll(() => admin.close());
+  /** The backend holding the lock, if any. */
+  const holderPid = async (key: string): Promise<number | undefined> =>
+    (
+      await admin.unsafe(
+        "select pid from pg_locks where locktype = 'advisory' and ((classid::bigint << 32) | objid::bigint) = $1::bigint and granted",
+        [key],
+      )
+    )[0]?.pid;
+
+  test("nobody took it meanwhile: the next heartbeat takes it back on a new connection", async () => {
+    const lost: string[] = [];
+    const lock = (await lockAdvisory(POSTGRES_URL, name, { lost: (key) => lost.push(key), unreachable: () => {} }, 100))!;
+    // Ended from the server side, as a PostgreSQL restart or a cut connection would end it.
+    const before = (await holderPid(lock.key))!;
+    await admin.unsafe("select pg_terminate_backend($1)", [before]);
+    const after = await eventually(async () => {
+      const pid = await holderPid(lock.key);
+      return pid !== undefined && pid !== before ? pid : undefined;
+    });
+    expect(after).toBeDefined();
+    expect(lost).toEqual([]);
+    await lock.release();
+    expect(await eventually(async () => (await holderPid(lock.key)) === undefined)).toBe(true);
+  });
+
+  test("another station took it meanwhile: the loser says so, once", async () => {
+    const lost: string[] = [];
+    const first = (await lockAdvisory(POSTGRES_URL, name, { lost: (key) => lost.push(key), unreachable: () => {} }, 1000))!;
+    // Another station's connection ends the holder's and takes the lock in one server-side loop, within
+    // a few milliseconds of its release: long before the holder's next heartbeat could take it back.
+    const other = new SQL(POSTGRES_URL, { max: 1 });
+    await other.unsafe(`do $$ begin
+        perform pg_terminate_backend(pid) from pg_locks
+          where locktype = 'advisory' and ((classid::bigint << 32) | objid::bigint) = ${BigInt(first.key)} and granted;
+        loop exit when pg_try_advisory_lock(${BigInt(first.key)}); perform pg_sleep(0.001); end loop;
+      end $$`);
+    expect(await eventually(() => lost.length > 0)).toBe(true);
+    expect(lost).toEqual([first.key]);
+    await first.release();
+    await other.close();
   });
 });
 
