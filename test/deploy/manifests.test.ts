@@ -15,7 +15,9 @@ import {
   COMPOSE_FILE,
   HAPROXY,
   HAPROXY_CFG,
+  KUBERNETES_HAPROXY_CFG,
   KUSTOMIZE_DIR,
+  KUSTOMIZE_WITH_BALANCER,
   composeCheck,
   deployVenvReady,
   kubernetesValidate,
@@ -119,6 +121,39 @@ describe.if(venv)("Kubernetes (deploy/kubernetes)", () => {
   });
 });
 
+describe.if(venv)("Kubernetes with HAProxy in front (deploy/kubernetes/with-balancer)", () => {
+  const rendered = kustomize(KUSTOMIZE_WITH_BALANCER);
+  const docs = () => Bun.YAML.parse(rendered.stdout) as any[];
+  const byKind = (kind: string) => docs().find((d) => d.kind === kind);
+
+  test("renders the stations plus HAProxy: a Deployment, its Service, its configuration as a ConfigMap", () => {
+    expect(rendered.stderr).toBe("");
+    expect(docs().map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(
+      expect.arrayContaining(["StatefulSet/mcp-station", "Deployment/mcp-station-balancer", "Service/mcp-station-balancer"]),
+    );
+    const config = byKind("ConfigMap");
+    expect(config.data["haproxy.cfg"]).toBe(readText(KUBERNETES_HAPROXY_CFG));
+    const pod = byKind("Deployment").spec.template.spec;
+    // The generated ConfigMap's name carries a hash of its content; the Deployment is rewritten to match.
+    expect(pod.volumes[0].configMap.name).toBe(config.metadata.name);
+    expect(pod.containers[0].volumeMounts[0].mountPath).toBe("/usr/local/etc/haproxy");
+    // haproxy.cfg reads the namespace and the cluster domain from the environment.
+    const env = pod.containers[0].env.map((e: any) => e.name);
+    for (const name of readText(KUBERNETES_HAPROXY_CFG)
+      .match(/\$\{(\w+)\}/g)!
+      .map((v) => v.slice(2, -1)))
+      expect(env).toContain(name);
+  });
+
+  test("kubernetes-validate accepts every object", () => {
+    const file = join(dir, "with-balancer.yaml");
+    writeFileSync(file, rendered.stdout);
+    const accepted = kubernetesValidate(file);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout.match(/passed for resource/g)).toHaveLength(docs().length);
+  });
+});
+
 describe.if(venv)("Compose (deploy/compose/cluster.yml)", () => {
   const checked = composeCheck(COMPOSE_FILE);
   const services = () => JSON.parse(checked.stdout).services as Record<string, any>;
@@ -160,7 +195,27 @@ describe.if(venv)("Compose (deploy/compose/cluster.yml)", () => {
   });
 });
 
-describe.if(HAPROXY !== undefined)("HAProxy (deploy/compose/haproxy.cfg)", () => {
+/** A configuration's rules: every setting line but those that say where the stations are. */
+const rules = (cfg: string) =>
+  cfg
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(
+      (line) =>
+        line && !line.startsWith("#") && !/^(server|server-template|default-server|nameserver|parse-resolv-conf|resolvers)\b/.test(line),
+    );
+
+describe.if(HAPROXY !== undefined)("HAProxy (deploy/compose/haproxy.cfg, deploy/kubernetes/with-balancer/haproxy.cfg)", () => {
+  test("Compose and Kubernetes hash by the same rules", () => {
+    expect(rules(readText(KUBERNETES_HAPROXY_CFG))).toEqual(rules(readText(HAPROXY_CFG)));
+  });
+
+  test("haproxy -c accepts the Kubernetes configuration in the environment the Deployment gives it", () => {
+    const accepted = run([HAPROXY!, "-c", "-f", KUBERNETES_HAPROXY_CFG], { POD_NAMESPACE: "default", CLUSTER_DOMAIN: "cluster.local" });
+    expect(accepted.stdout + accepted.stderr).toContain("Configuration file is valid");
+    expect(accepted.code).toBe(0);
+  });
+
   test("haproxy -c accepts the configuration and refuses a misspelled keyword", () => {
     const accepted = run([HAPROXY!, "-c", "-f", HAPROXY_CFG]);
     expect(accepted.stdout + accepted.stderr).toContain("Configuration file is valid");

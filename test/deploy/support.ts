@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { PYTHON_DEPLOY, REPO_ROOT } from "../setup/paths.ts";
 
 export const KUSTOMIZE_DIR = join(REPO_ROOT, "deploy", "kubernetes");
+export const KUSTOMIZE_WITH_BALANCER = join(KUSTOMIZE_DIR, "with-balancer");
+export const KUBERNETES_HAPROXY_CFG = join(KUSTOMIZE_WITH_BALANCER, "haproxy.cfg");
 export const COMPOSE_FILE = join(REPO_ROOT, "deploy", "compose", "cluster.yml");
 export const HAPROXY_CFG = join(REPO_ROOT, "deploy", "compose", "haproxy.cfg");
 const CHECKER = join(import.meta.dir, "deploy_check.py");
@@ -26,12 +28,9 @@ export interface Run {
   stderr: string;
 }
 
-export function run(argv: string[], stdin?: string): Run {
-  const p = Bun.spawnSync(argv, {
-    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+/** Runs a command to its end; `env` is added to this process's environment. */
+export function run(argv: string[], env?: Record<string, string>): Run {
+  const p = Bun.spawnSync(argv, { env: env && { ...process.env, ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
