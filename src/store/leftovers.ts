@@ -42,16 +42,6 @@ function procStat(pid: number): ProcStat | undefined {
   }
 }
 
-/**
- * Whether the process has exited and waits for its parent to reap it (state
- * Z, or X while being reaped): /proc still lists it, with its old start time,
- * but it is dead.
- */
-export function isZombie(pid: number): boolean {
-  const state = procStat(pid)?.state;
-  return state === "Z" || state === "X";
-}
-
 /** What identifies this process later, or null where /proc is not available. */
 export function identifyProcess(pid: number): StoredProcess | null {
   const stat = procStat(pid);
