@@ -82,7 +82,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(healthModule(manager, VERSION, operations.readiness))
     .use(config.oauth ? oauthMetadataModule(new ProtectedResource(config.oauth)) : new Elysia({ name: "oauth-metadata" }))
     .use(metricsModule(metrics))
-    .use(serversModule(config.registry, config.commandPolicy, config.access))
+    .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs, log }))
     .use(
@@ -98,6 +98,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
         },
         {
           registry: config.registry,
+          groups: config.groups,
           pool: { min: config.poolMin, max: Math.max(config.poolMin, config.poolMax), idleMs: config.poolIdleMs },
           log,
         },

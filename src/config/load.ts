@@ -10,6 +10,7 @@
 import { loadAccessRules } from "../security/access-rules.ts";
 import { readKeys } from "../security/api-keys.ts";
 import { hasLimits, limitPrefix } from "../security/rlimits.ts";
+import { loadGroups } from "../registry/groups.ts";
 import { loadRegistry } from "../registry/registry.ts";
 import { ConfigError } from "./config-error.ts";
 import { readSettings } from "./setting.ts";
@@ -53,6 +54,7 @@ export function loadConfig(env: Env = process.env) {
   ];
   const { registry, registryWarnings, policy } = registryAndPolicy(plain.serversFile, commandPolicy, plain.allowedCommands);
   const oauth = oauthSettings(oauthAuthorizationServers, oauthResource, oauthScopes, jwtAudience, Boolean(jwtSecret || jwksUrl));
+  const groups = loadGroups(plain.serversFile, registry);
   const limits = {
     addressSpaceBytes: limitAddressSpaceBytes,
     cpuSeconds: limitCpuSeconds,
@@ -82,6 +84,8 @@ export function loadConfig(env: Env = process.env) {
     oauth,
     allowedHosts: allowedHosts.map((host) => host.toLowerCase()),
     registry,
+    /** The registry file's mcpGroups (docs/groups.md). */
+    groups,
     registryWarnings,
     /** Who may start which registered server and call which tool: the registry file's `access` section; undefined: everyone, everything. */
     access: loadAccessRules(plain.serversFile),

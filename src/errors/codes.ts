@@ -28,7 +28,7 @@ export const RpcCode = {
    * server answers them with -32000, and clients written against it expect the same from the station.
    */
   TransportError: -32000,
-  // The station's own, -32001..-32017. SessionNotFound is also what the SDK's transport answers an
+  // The station's own, -32001..-32018. SessionNotFound is also what the SDK's transport answers an
   // unknown Mcp-Session-Id with, so the MCP endpoint's "Session not found" uses it too.
   SessionNotFound: -32001,
   SessionNotRunning: -32002,
@@ -47,6 +47,7 @@ export const RpcCode = {
   RequestCancelled: -32015,
   SessionRestarting: -32016,
   AccessDenied: -32017,
+  MemberUnavailable: -32018,
   // MCP 2026-07-28 (HeaderMismatchError, MissingRequiredClientCapabilityError, UnsupportedProtocolVersionError).
   HeaderMismatch: -32020,
   MissingRequiredClientCapability: -32021,
@@ -83,6 +84,7 @@ export const STATION_ERRORS = {
   session_restarting: row(503, RpcCode.SessionRestarting),
   /** The access rules (src/security/access-rules.ts) allow this caller neither the server nor the tool. */
   access_denied: row(403, RpcCode.AccessDenied),
+  member_unavailable: row(503, RpcCode.MemberUnavailable),
   /** Anything unknown: masked to the caller, logged in full. */
   internal_error: row(500, RpcCode.InternalError),
 } as const satisfies Record<string, Row>;

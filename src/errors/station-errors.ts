@@ -78,3 +78,5 @@ export class ShuttingDown extends define("shutting_down") {}
 export class SessionRestarting extends define("session_restarting") {}
 /** The registry's access rules do not let this caller start that server or call that tool. */
 export class AccessDenied extends define("access_denied") {}
+/** A group's member that owns the tool, prompt or resource asked for has no running server (docs/groups.md, Failure). */
+export class MemberUnavailable extends define("member_unavailable") {}

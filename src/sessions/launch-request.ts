@@ -118,4 +118,6 @@ export interface SessionSpec extends LaunchPlan {
    * channel to honour (sampling, elicitation); with no live client attached, such requests get an error.
    */
   clientCapabilities?: { sampling?: boolean; elicitation?: boolean };
+  /** The group session this one is a member of (docs/groups.md): the group starts, idles and stops it. */
+  memberOf?: string;
 }

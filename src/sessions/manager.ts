@@ -3,16 +3,19 @@
  * that forgets exited sessions and stops idle ones, and the station's
  * shutdown. Knows nothing of HTTP.
  */
-import { AccessDenied, CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
+import { AccessDenied, BadRequest, CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
 import { signalGroup } from "../process/groups.ts";
 import { childEnvironment } from "../process/environment.ts";
 import { type Caller, LOCAL_CALLER, mayAccess } from "../security/caller.ts";
+import type { GroupEntry } from "../registry/groups.ts";
 import type { ServerEntry } from "../registry/registry.ts";
 import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
 import { buildArgv, type Interpreters } from "./command.ts";
+import { GroupSession } from "./group/group-session.ts";
+import { LAUNCH_FIELDS } from "./launch-request.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
 import { Session } from "./session.ts";
@@ -24,6 +27,8 @@ export interface ManagerSettings extends SessionSettings, Interpreters {
   /** What may run (README: Security); unset means "any", the seed's behaviour. */
   commandPolicy?: CommandPolicy;
   registry?: Map<string, ServerEntry>;
+  /** The registry's groups (docs/groups.md): one session for several of its servers. */
+  groups?: Map<string, GroupEntry>;
   allowedCommands?: string[];
   allowedRoots?: string[];
   maxSessions: number;
@@ -71,10 +76,10 @@ export class SessionManager {
   }
 
   /** Starts a session for `caller`, within the command policy and limits. Every outcome is an audit line. */
-  async create(input: SessionRequest, caller: Caller = LOCAL_CALLER): Promise<Session> {
+  async create(input: SessionRequest, caller: Caller = LOCAL_CALLER, memberOf?: string): Promise<Session> {
     const what = { tenant: caller.tenant, via: caller.via, server: input.server, command: input.server_command, args: input.server_args };
     try {
-      const session = await this.start(input, caller);
+      const session = await this.start(input, caller, memberOf);
       this.log.info("audit: session created", { ...what, session_id: session.id, argv: session.argv, pid: session.pid });
       return session;
     } catch (error) {
@@ -91,7 +96,7 @@ export class SessionManager {
     }
   }
 
-  private async start(input: SessionRequest, caller: Caller): Promise<Session> {
+  private async start(input: SessionRequest, caller: Caller, memberOf?: string): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (input.server !== undefined) this.checkMayStart(input.server, caller);
     if (this.activeCount >= this.settings.maxSessions) {
@@ -105,9 +110,9 @@ export class SessionManager {
         max_sessions_per_tenant: perTenant,
       });
     }
-    const session = this.newSession(input, caller);
-    // A warm process started for exactly this spec is handed over instead (warm-pool.ts).
-    const warm = this.pool?.take(warmKey(session.spec, session.argv));
+    const session = this.newSession(input, caller, undefined, memberOf);
+    // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own.
+    const warm = memberOf || session instanceof GroupSession ? undefined : this.pool?.take(warmKey(session.spec, session.argv));
     if (warm) return this.handOver(warm, session.spec);
     // Warm processes only borrow free slots: a create that needs one takes it back.
     if (this.pool && this.activeCount + this.pool.processes >= this.settings.maxSessions) this.pool.evictOne();
@@ -120,7 +125,7 @@ export class SessionManager {
       this.sessions.delete(session.id);
       throw error;
     }
-    if (session.era) this.eraByCommand.set(eraKey, session.era);
+    if (session.era && !(session instanceof GroupSession)) this.eraByCommand.set(eraKey, session.era);
     if (this.closing) {
       // Shutdown began while this one was starting: it must not outlive the station.
       await session.stop();
@@ -130,7 +135,9 @@ export class SessionManager {
   }
 
   /** What `input` would run for `caller`, under the command policy: a session not yet started. */
-  private newSession(input: SessionRequest, caller: Caller, id: string = crypto.randomUUID()): Session {
+  private newSession(input: SessionRequest, caller: Caller, id: string = crypto.randomUUID(), memberOf?: string): Session {
+    const group = input.server === undefined ? undefined : this.settings.groups?.get(input.server);
+    if (group) return this.newGroup(group, input, caller, id);
     const plan = planLaunch(input, {
       policy: this.settings.commandPolicy ?? "any",
       registry: this.settings.registry ?? new Map(),
@@ -157,11 +164,54 @@ export class SessionManager {
         owner: caller.tenant,
         server: plan.server,
         request: input,
+        memberOf,
       },
       argv,
       this.settings,
       this.log,
     );
+  }
+
+  /** A group session (docs/groups.md): its members are sessions of this set, started and stopped through it. */
+  private newGroup(group: GroupEntry, input: SessionRequest, caller: Caller, id: string): GroupSession {
+    const extra = LAUNCH_FIELDS.filter((field) => field !== "server" && input[field] !== undefined);
+    if (extra.length > 0)
+      throw new BadRequest(`server "${group.name}" is a group: ${extra.join(", ")} cannot be given`, { server: group.name });
+    const spec: SessionSpec = {
+      server_type: "command",
+      server_command: group.name,
+      server_args: [],
+      env_vars: {},
+      roots: input.roots ?? [],
+      clientCapabilities: {
+        sampling: input.client_capabilities?.sampling !== undefined,
+        elicitation: input.client_capabilities?.elicitation !== undefined,
+      },
+      owner: caller.tenant,
+      server: group.name,
+      request: input,
+    };
+    const hooks = {
+      startMember: (name: string, session: GroupSession) =>
+        this.create(
+          {
+            server: name,
+            // Started by the group each time it starts: never restored on its own.
+            ephemeral: true,
+            roots: session.roots,
+            client_capabilities: input.client_capabilities,
+            restart_policy: input.restart_policy,
+            max_restarts: input.max_restarts,
+          },
+          caller,
+          session.id,
+        ),
+      stopMember: async (member: Session) => {
+        await member.stop();
+        this.sessions.delete(member.id);
+      },
+    };
+    return new GroupSession(id, spec, group, hooks, this.settings, this.log);
   }
 
   /** Gives a warm process to the caller whose create matched it: from now on it is theirs alone. */
@@ -306,6 +356,8 @@ export class SessionManager {
         const exitedAt = session.exitedAt?.getTime() ?? now;
         if (now - exitedAt >= this.settings.exitedTtlMs) this.sessions.delete(session.id);
       } else if (
+        // A group's member is idle when its group is: the group stops it.
+        session.spec.memberOf === undefined &&
         this.settings.idleTimeoutMs > 0 &&
         session.status === "running" &&
         session.inFlight === 0 &&

@@ -91,6 +91,28 @@ export const SessionInfo = Type.Object(
     next_restart_at: Type.Optional(nullable(Type.String({ description: "While restarting: when the next attempt is due" }))),
     failure_reason: Type.Optional(nullable(Type.String({ description: "Why the session failed (status failed)" }))),
     health: Type.Optional(nullable(HealthCheck)),
+    member_of: Type.Optional(Type.String({ description: "The group session this session is a member of (docs/groups.md)" })),
+    group: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String(),
+          prefix: Type.String(),
+          separator: Type.String(),
+          members: Type.Array(
+            Type.Object({
+              name: Type.String(),
+              session_id: nullable(Type.String()),
+              status: Type.String(),
+              pid: nullable(Type.Integer()),
+              error: nullable(Type.String()),
+              tools: Type.Integer(),
+              prompts: Type.Integer(),
+            }),
+          ),
+        },
+        { description: "A group session's members and their state (docs/groups.md)" },
+      ),
+    ),
   },
   { additionalProperties: true },
 );

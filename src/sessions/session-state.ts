@@ -31,8 +31,9 @@ export abstract class SessionState {
   protected stopAsked = false;
   protected readonly life = new Lifetime();
   protected readonly restart = new RestartState();
-  private readonly exitListeners = new Set<(session: this) => void>();
-  private readonly changeListeners = new Set<(session: this, change: SessionChange) => void>();
+  // Typed with the base class, not `this`: a subclass (a group session) stays assignable to its base.
+  private readonly exitListeners = new Set<(session: SessionState) => void>();
+  private readonly changeListeners = new Set<(session: SessionState, change: SessionChange) => void>();
   /** Live readers of stderr (SSE): kept apart from the event buffer so a stderr flood cannot evict notifications. */
   private readonly stderrListeners = new Set<(line: StderrLine) => void>();
 
@@ -110,13 +111,14 @@ export abstract class SessionState {
   }
 
   onExit(listener: (session: this) => void): void {
-    this.exitListeners.add(listener);
+    this.exitListeners.add(listener as (session: SessionState) => void);
   }
 
   /** Calls `listener` on each status change, spawn and roots change; returns the unsubscribe function. */
   onChange(listener: (session: this, change: SessionChange) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    const stored = listener as (session: SessionState, change: SessionChange) => void;
+    this.changeListeners.add(stored);
+    return () => this.changeListeners.delete(stored);
   }
 
   /** Calls `listener` with each stderr line from now on; returns the unsubscribe function. */
@@ -149,6 +151,7 @@ export abstract class SessionState {
       in_flight: this.inFlight,
       ...this.restart.info(),
       health: this.lastHealth ?? null,
+      ...(spec.memberOf === undefined ? {} : { member_of: spec.memberOf }),
     };
   }
 

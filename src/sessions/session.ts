@@ -52,7 +52,7 @@ export class Session extends SessionState {
   private readonly listens: ServerListens;
   private readonly bridge: EraBridge;
   /** Its server's meters, shared with the server's other sessions; none without metrics. */
-  private readonly meters: SessionMeters | undefined;
+  protected readonly meters: SessionMeters | undefined;
 
   constructor(
     id: string,

@@ -7,6 +7,7 @@
  *   curl localhost:20100/servers -H 'authorization: Bearer <key>'
  */
 import { Elysia } from "elysia";
+import { describeGroup, type GroupEntry } from "../../registry/groups.ts";
 import { describeEntry, type ServerEntry } from "../../registry/registry.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import type { AccessRules } from "../../security/access-rules.ts";
@@ -14,13 +15,19 @@ import type { CommandPolicy } from "../../security/command-policy.ts";
 import { ErrorBody } from "../../http/shared-models.ts";
 import { ServerList } from "./model.ts";
 
-export const serversModule = (registry: Map<string, ServerEntry>, policy: CommandPolicy, access?: AccessRules) =>
+export const serversModule = (
+  registry: Map<string, ServerEntry>,
+  policy: CommandPolicy,
+  access?: AccessRules,
+  groups: Map<string, GroupEntry> = new Map(),
+) =>
   new Elysia({ prefix: "/servers", tags: ["servers"] }).get(
     "",
     ({ request }) => {
       const caller = callerOf(request);
-      const servers = [...registry.values()].filter((entry) => !access || access.mayStart(caller, entry.name)).map(describeEntry);
-      return { servers, count: servers.length, policy };
+      const shown = (name: string) => !access || access.mayStart(caller, name);
+      const servers = [...registry.values()].filter((entry) => shown(entry.name)).map(describeEntry);
+      return { servers, count: servers.length, policy, groups: [...groups.values()].filter((group) => shown(group.name)).map(describeGroup) };
     },
     { response: { 200: ServerList, 401: ErrorBody }, detail: { summary: "List registered servers" } },
   );

@@ -12,8 +12,17 @@ export const ServerEntryInfo = t.Object({
   allow_args: t.Boolean({ description: "Whether a caller may append server_args" }),
 });
 
+export const GroupInfo = t.Object({
+  name: t.String(),
+  members: t.Array(t.String(), { description: "Its servers, in the order that settles name collisions" }),
+  prefix: t.Union([t.Literal("always"), t.Literal("collision"), t.Literal("never")]),
+  separator: t.String(),
+  description: t.Nullable(t.String()),
+});
+
 export const ServerList = t.Object({
   servers: t.Array(ServerEntryInfo),
   count: t.Integer(),
   policy: CommandPolicy,
+  groups: t.Array(GroupInfo, { description: "The registry's groups (docs/groups.md): started like a server, as one session" }),
 });

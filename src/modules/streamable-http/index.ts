@@ -23,6 +23,7 @@ import {
   UnsupportedMediaType,
 } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../log.ts";
+import type { GroupEntry } from "../../registry/groups.ts";
 import type { ServerEntry } from "../../registry/registry.ts";
 import { type PoolSettings, ServerPools } from "./server-pool.ts";
 import { type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
@@ -80,6 +81,8 @@ const ServerNameParams = t.Object({ name: t.String({ description: "A registered 
 
 export interface RegistryEndpoints {
   registry: Map<string, ServerEntry>;
+  /** The registry's groups, served here like its servers (docs/groups.md). */
+  groups?: Map<string, GroupEntry>;
   pool: PoolSettings;
   log: Logger;
 }
@@ -132,7 +135,8 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
   /** /servers/{name}/mcp: a legacy client's initialize starts its own session; modern requests go to the pool. */
   const postToServer = async (name: string, request: Request): Promise<Response> => {
     const caller = callerOf(request);
-    if (!registered?.registry.has(name)) throw new NotFound(`no registered server named ${name} (GET /servers)`);
+    if (!registered?.registry.has(name) && !registered?.groups?.has(name))
+      throw new NotFound(`no registered server named ${name} (GET /servers)`);
     // Checked on every request, not only at a start: a pooled process of the tenant may already run.
     manager.checkMayStart(name, caller);
     const parsed = await readMessage(request);

@@ -1,0 +1,585 @@
+/**
+ * A group session: one session for several registered servers (a registry
+ * group, src/registry/groups.ts). To everything above it (the REST API, the
+ * MCP endpoints, the WebSocket, the store, the metrics, the restart policy)
+ * it is a Session, so it extends one; it runs no process of its own. Each
+ * member is a full station session of its own (the manager starts it,
+ * counted in the limits, under its own restart policy and health checks),
+ * and the group merges what they offer: tools and prompts under the names of
+ * names.ts, resources by URI, templates first-member-wins, and routes each
+ * call back to its member by name or URI.
+ *
+ * The group speaks the legacy era to its clients (the channels bridge it to
+ * modern clients as they do any legacy server); a modern member's
+ * input_required is answered by asking the group's live clients, as a
+ * legacy member's sampling is.
+ *
+ * @example
+ *   const group = new GroupSession(id, spec, entry, hooks, settings, log);
+ *   await group.start();
+ *   await group.request("tools/call", { name: "b__search", arguments: {} });
+ */
+import { MemberUnavailable, RemoteError, StartFailed, TooManyRequests } from "../../errors.ts";
+import { ErrorCode, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import type { Logger } from "../../log.ts";
+import type { Root } from "../../protocol/client-requests.ts";
+import { type ServerIdentity, asDiscoverResult, asInitializeResult } from "../../protocol/handshake.ts";
+import { LEGACY_VERSIONS } from "../../protocol/versions.ts";
+import type { GroupEntry } from "../../registry/groups.ts";
+import type { LiveClient } from "../client-hub.ts";
+import type { SessionEvent } from "../event-buffer.ts";
+import type { SessionSpec } from "../launch-request.ts";
+import { notRunning } from "../not-running.ts";
+import type { RequestOptions } from "../server-connection.ts";
+import { Session } from "../session.ts";
+import { isLive } from "../session-info.ts";
+import { RequestClock, metered } from "../session-meters.ts";
+import type { SessionSettings } from "../session-settings.ts";
+import { GroupMember, type Item, type Template } from "./member.ts";
+import { NameTable } from "./names.ts";
+import { ResourceRoutes } from "./resource-routes.ts";
+
+/** What the group needs from the manager: its members' sessions, started and stopped within the station's limits. */
+export interface GroupHooks {
+  startMember(name: string, group: GroupSession): Promise<Session>;
+  stopMember(member: Session): Promise<void>;
+}
+
+/** Pages of a member's list read at most, so a server whose cursor never ends cannot hold a request forever. */
+const MAX_PAGES = 100;
+/** Rounds of input a modern member may ask for in one call. */
+const MAX_INPUT_ROUNDS = 10;
+const LIST_CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
+
+export class GroupSession extends Session {
+  readonly members: GroupMember[];
+  private readonly toolNames: NameTable;
+  private readonly promptNames: NameTable;
+  private readonly templates = new NameTable("never", "");
+  private readonly resources = new ResourceRoutes();
+  private pending = 0;
+  /** A member's server asks the group's live clients (sampling, elicitation, roots), as if they were its own. */
+  private readonly proxy: LiveClient = {
+    accepts: () => true,
+    busySince: () => undefined,
+    lastActiveAt: 0,
+    ask: (request) => this.clients.route(request),
+  };
+
+  constructor(
+    id: string,
+    spec: SessionSpec,
+    readonly group: GroupEntry,
+    private readonly hooks: GroupHooks,
+    private readonly groupSettings: SessionSettings,
+    log: Logger,
+  ) {
+    super(id, spec, [], groupSettings, log);
+    this.members = group.members.map((name) => new GroupMember(name));
+    this.toolNames = new NameTable(group.prefix, group.separator);
+    this.promptNames = new NameTable(group.prefix, group.separator);
+  }
+
+  override get pid(): number | null {
+    return null;
+  }
+
+  override get stderr() {
+    return undefined;
+  }
+
+  override get inFlight(): number {
+    return this.pending;
+  }
+
+  /** Starts every member; the group runs when at least one does (the others are listed with their reason). */
+  override async start(): Promise<void> {
+    this.setStatus("starting");
+    this.life.starting();
+    this.stopAsked = false;
+    this.restart.starting();
+    await Promise.all(this.members.map((member) => this.startMember(member)));
+    // Named once all have answered, in the group's member order, not in the order their starts finished.
+    this.rename();
+    if (!this.members.some((member) => member.available)) {
+      const reasons = this.members.map((member) => `${member.name}: ${member.error ?? member.status}`).join("; ");
+      await this.stopMembers();
+      this.life.exited({ code: null, signal: null }, false);
+      this.setStatus("exited");
+      throw new StartFailed(`no member of group ${this.group.name} started (${reasons})`, {
+        members: this.members.map((member) => member.info()),
+      });
+    }
+    this.serverIdentity = this.composeIdentity();
+    this.life.started();
+    this.setStatus("running");
+  }
+
+  private async startMember(member: GroupMember): Promise<void> {
+    let session: Session;
+    try {
+      session = await this.hooks.startMember(member.name, this);
+    } catch (error) {
+      member.error = (error as Error).message;
+      this.log.warn("group member did not start", { session_id: this.id, member: member.name, reason: member.error });
+      return;
+    }
+    member.session = session;
+    member.error = undefined;
+    let listed = true;
+    const offs = [
+      session.clients.attach(this.proxy),
+      session.events.subscribe((event) => this.memberEvent(member, event)),
+      session.onChange((_, change) => {
+        if (change !== "status") return;
+        const now = session.status === "running";
+        if (now === listed) return;
+        listed = now;
+        // Its tools leave the list while it is down, and come back (re-read: a restart may change them) when it is up.
+        if (now) void this.refresh(member).then(() => this.announceRenamed(LIST_CHANGED));
+        else this.announce(LIST_CHANGED);
+      }),
+    ];
+    member.detach = () => {
+      for (const off of offs) off();
+    };
+    await this.refresh(member);
+  }
+
+  /** After a member's lists changed while the group runs: named again, and its clients told. */
+  private announceRenamed(methods: string[]): void {
+    this.rename();
+    this.announce(methods);
+  }
+
+  /** Reads a member's tools, prompts and templates again; what cannot be read keeps its last value. */
+  private async refresh(member: GroupMember): Promise<void> {
+    const session = member.session;
+    if (!session || !member.available) return;
+    const capabilities = session.identity?.capabilities ?? {};
+    const reads: Promise<void>[] = [];
+    if (capabilities.tools) reads.push(this.listAll<Item>(session, "tools/list", "tools").then((tools) => void (member.tools = tools)));
+    if (capabilities.prompts)
+      reads.push(this.listAll<Item>(session, "prompts/list", "prompts").then((prompts) => void (member.prompts = prompts)));
+    if (capabilities.resources)
+      reads.push(
+        this.listAll<Template>(session, "resources/templates/list", "resourceTemplates").then(
+          (templates) => void (member.templates = templates),
+        ),
+      );
+    const failed = (await Promise.allSettled(reads)).find((read) => read.status === "rejected");
+    if (failed) {
+      this.log.warn("could not read a group member's lists", {
+        session_id: this.id,
+        member: member.name,
+        reason: ((failed as PromiseRejectedResult).reason as Error).message,
+      });
+    }
+  }
+
+  /** Every page of one of a member's lists: a member's cursors never reach the group's clients. */
+  private async listAll<T>(session: Session, method: string, key: string, options: RequestOptions = {}): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: unknown;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = (await session.request(method, typeof cursor === "string" ? { cursor } : {}, options)) as Record<string, unknown>;
+      if (Array.isArray(result?.[key])) items.push(...(result[key] as T[]));
+      cursor = result?.nextCursor;
+      if (typeof cursor !== "string") break;
+    }
+    return items;
+  }
+
+  /** Gives names again after a member's lists changed; a member that is down keeps its names reserved. */
+  private rename(): void {
+    const hidden = [
+      ...this.toolNames.assign(this.members.map((m) => ({ member: m.name, names: m.tools.map((tool) => tool.name) }))),
+      ...this.promptNames.assign(this.members.map((m) => ({ member: m.name, names: m.prompts.map((prompt) => prompt.name) }))),
+      ...this.templates.assign(this.members.map((m) => ({ member: m.name, names: m.templates.map((t) => t.uriTemplate) }))),
+    ];
+    for (const { member, original } of hidden)
+      this.log.warn("group hides an item whose name another member took", { session_id: this.id, member, name: original });
+  }
+
+  private memberEvent(member: GroupMember, event: SessionEvent): void {
+    if (event.kind !== "notification") return;
+    const { method, params } = event.data as { method: string; params?: Record<string, unknown> };
+    // Progress goes on too (with its caller's token restored): /mcp/request's callers read it from the events; the
+    // channels deliver it through the request's own listener and skip it here.
+    if (LIST_CHANGED.includes(method)) {
+      void this.refresh(member).then(() => this.announceRenamed([method]));
+      return;
+    }
+    this.events.push("notification", params === undefined ? { method } : { method, params });
+  }
+
+  private announce(methods: string[]): void {
+    if (this.current !== "running") return;
+    for (const method of methods) this.events.push("notification", { method });
+  }
+
+  /** The group's own handshake: the legacy era, the members' capabilities merged, their instructions in turn. */
+  private composeIdentity(): ServerIdentity {
+    const started = this.members.filter((m) => m.session?.identity).map((m) => [m.name, m.session!.identity!] as const);
+    const has = (key: string) => started.some(([, identity]) => identity.capabilities[key] !== undefined);
+    const subscribe = started.some(([, identity]) => (identity.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe);
+    const capabilities: Record<string, unknown> = {
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: subscribe ? { subscribe: true, listChanged: true } : { listChanged: true },
+    };
+    if (has("logging")) capabilities.logging = {};
+    if (has("completions")) capabilities.completions = {};
+    const texts = started.filter(([, identity]) => identity.instructions).map(([name, identity]) => `${name}: ${identity.instructions}`);
+    const instructions = [this.group.description, ...texts].filter(Boolean).join("\n\n") || null;
+    const serverInfo = { name: this.group.name, version: this.groupSettings.clientInfo.version };
+    const protocolVersion = LEGACY_VERSIONS[0];
+    const handshakeResult: Record<string, unknown> = { protocolVersion, capabilities, serverInfo };
+    if (instructions) handshakeResult.instructions = instructions;
+    return { era: "legacy", protocolVersion, serverInfo, capabilities, instructions, handshakeResult };
+  }
+
+  override request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
+    const meters = this.meters;
+    if (!meters) return this.dispatch(method, params, options);
+    return metered(meters, method, params, new RequestClock(), this.dispatch(method, params, options));
+  }
+
+  private async dispatch(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
+    if (!isLive(this.current)) throw notRunning(this);
+    const limit = this.groupSettings.maxInFlightPerSession ?? 0;
+    if (limit > 0 && this.pending >= limit) {
+      const error = new TooManyRequests(`session ${this.id} has ${limit} requests in flight (MCP_STATION_MAX_IN_FLIGHT_PER_SESSION)`, {
+        session_id: this.id,
+        max_in_flight: limit,
+      });
+      error.headers = { "retry-after": "1" };
+      throw error;
+    }
+    this.pending += 1;
+    this.life.active(true);
+    try {
+      return await this.answer(method, params ?? {}, options);
+    } finally {
+      this.pending -= 1;
+      this.life.active(false);
+    }
+  }
+
+  private answer(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> | unknown {
+    switch (method) {
+      case "initialize":
+        return asInitializeResult(this.serverIdentity!);
+      case "server/discover":
+        return asDiscoverResult(this.serverIdentity!);
+      case "ping":
+        return {};
+      case "tools/list":
+        return this.listNamed("tools", options);
+      case "prompts/list":
+        return this.listNamed("prompts", options);
+      case "tools/call":
+        return this.callNamed(this.toolNames, "tool", method, params, options);
+      case "prompts/get":
+        return this.callNamed(this.promptNames, "prompt", method, params, options);
+      case "resources/list":
+        return this.listResources(options);
+      case "resources/templates/list":
+        return this.listTemplates(options);
+      case "resources/read":
+      case "resources/subscribe":
+      case "resources/unsubscribe":
+        return this.byUri(method, params, options);
+      case "completion/complete":
+        return this.complete(params, options);
+      case "logging/setLevel":
+        return this.toEveryMember(method, params, options);
+      default:
+        throw new RemoteError(
+          ErrorCode.MethodNotFound,
+          `Method not found: ${method} (a group serves tools, prompts, resources, completion and logging)`,
+        );
+    }
+  }
+
+  /** tools/list or prompts/list: every running member's list read now, named, in the group's member order, on one page. */
+  private async listNamed(kind: "tools" | "prompts", options: RequestOptions): Promise<Record<string, unknown>> {
+    const capability = kind;
+    await Promise.all(
+      this.members
+        .filter((m) => m.session?.status === "running" && m.session.identity?.capabilities[capability])
+        .map(async (member) => {
+          try {
+            member[kind] = await this.listAll<Item>(member.session!, `${kind}/list`, kind, withSignal(options));
+          } catch (error) {
+            // A member that cannot answer now keeps its last list (and its names); the rest still answer.
+            this.log.warn("group member did not answer its list", {
+              session_id: this.id,
+              member: member.name,
+              method: `${kind}/list`,
+              reason: (error as Error).message,
+            });
+          }
+        }),
+    );
+    this.rename();
+    const table = kind === "tools" ? this.toolNames : this.promptNames;
+    const items: Item[] = [];
+    for (const member of this.members) {
+      if (member.session?.status !== "running") continue;
+      for (const item of member[kind]) {
+        const name = table.exposed(member.name, item.name);
+        if (name !== undefined) items.push(name === item.name ? item : { ...item, name });
+      }
+    }
+    return { [kind]: items };
+  }
+
+  /** tools/call or prompts/get: to the member whose name it is, under the member's own name. */
+  private async callNamed(table: NameTable, what: string, method: string, params: Record<string, unknown>, options: RequestOptions) {
+    const name = params.name;
+    const owner = typeof name === "string" ? table.route(name) : undefined;
+    if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown ${what}: ${String(name)}`);
+    const member = this.members.find((m) => m.name === owner.member)!;
+    return this.onMember(member, method, { ...params, name: owner.original }, options);
+  }
+
+  /**
+   * One request to one member. A member that is restarting is waited for (within the deadline), as a
+   * single session's caller waits; one with no server coming is a MemberUnavailable, naming it.
+   */
+  private async onMember(member: GroupMember, method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const session = member.session;
+    if (!session || !(isLive(session.status) || session.status === "restarting")) {
+      const why = session ? session.status : `it did not start: ${member.error ?? "unknown"}`;
+      throw new MemberUnavailable(`member ${member.name} of group ${this.group.name} is not running (${why})`, {
+        session_id: this.id,
+        member: member.name,
+        member_session_id: session?.id ?? null,
+        member_status: session?.status ?? "failed",
+      });
+    }
+    let current = params;
+    for (let round = 0; ; round++) {
+      const result = await session.request(method, current, options);
+      const asked = result as Record<string, unknown> | undefined;
+      if (asked?.resultType !== "input_required") return result;
+      // A modern member asks for sampling, elicitation or roots in its result: the group's clients answer.
+      if (round >= MAX_INPUT_ROUNDS)
+        throw new RemoteError(ErrorCode.InternalError, `member ${member.name} asked for input ${MAX_INPUT_ROUNDS} times in a row`);
+      const answers = await this.gatherInput(asked.inputRequests as Record<string, { method: string; params?: unknown }> | undefined);
+      current = { ...params, inputResponses: answers };
+      if (asked.requestState !== undefined) current.requestState = asked.requestState;
+    }
+  }
+
+  private async gatherInput(requests: Record<string, { method: string; params?: unknown }> | undefined): Promise<Record<string, unknown>> {
+    const answers: Record<string, unknown> = {};
+    for (const [key, ask] of Object.entries(requests ?? {})) {
+      const request: JsonRpcRequest = {
+        jsonrpc: "2.0",
+        id: `group-${key}`,
+        method: ask.method,
+        params: ask.params as Record<string, unknown>,
+      };
+      const answer = ask.method === "roots/list" ? { roots: this.rootList } : await this.clients.route(request);
+      if (answer === undefined) throw new RemoteError(ErrorCode.InternalError, `no client of this group takes ${ask.method}`);
+      answers[key] = answer;
+    }
+    return answers;
+  }
+
+  private async listResources(options: RequestOptions): Promise<Record<string, unknown>> {
+    const lists = await Promise.all(
+      this.members.map(async (member) => {
+        if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources)
+          return { member: member.name, items: [] };
+        try {
+          return {
+            member: member.name,
+            items: await this.listAll<Record<string, unknown>>(member.session, "resources/list", "resources", withSignal(options)),
+          };
+        } catch (error) {
+          this.log.warn("group member did not answer its list", {
+            session_id: this.id,
+            member: member.name,
+            method: "resources/list",
+            reason: (error as Error).message,
+          });
+          return { member: member.name, items: [] };
+        }
+      }),
+    );
+    return { resources: this.resources.merge(lists) };
+  }
+
+  private async listTemplates(options: RequestOptions): Promise<Record<string, unknown>> {
+    await Promise.all(this.members.filter((m) => m.session?.status === "running").map((m) => this.refreshTemplates(m, options)));
+    this.rename();
+    const templates: Template[] = [];
+    for (const member of this.members) {
+      if (member.session?.status !== "running") continue;
+      for (const template of member.templates)
+        if (this.templates.exposed(member.name, template.uriTemplate) !== undefined) templates.push(template);
+    }
+    return { resourceTemplates: templates };
+  }
+
+  private async refreshTemplates(member: GroupMember, options: RequestOptions): Promise<void> {
+    if (!member.session?.identity?.capabilities.resources) return;
+    try {
+      member.templates = await this.listAll<Template>(member.session, "resources/templates/list", "resourceTemplates", withSignal(options));
+    } catch {
+      // Keeps the last list; resources/list reports the member's trouble.
+    }
+  }
+
+  /**
+   * resources/read, subscribe, unsubscribe: to the member that listed the URI, else the member whose
+   * template matches it (templates are first-member-wins), else each running member in turn until one has it.
+   */
+  private async byUri(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const uri = params.uri;
+    if (typeof uri !== "string") throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: uri must be a string");
+    const owner = this.ownerOfUri(uri);
+    if (owner) return this.onMember(owner, method, params, options);
+    let last: unknown = new RemoteError(-32002, `Resource not found: ${uri}`);
+    for (const member of this.members) {
+      if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources) continue;
+      try {
+        return await this.onMember(member, method, params, options);
+      } catch (error) {
+        if (!(error instanceof RemoteError)) throw error;
+        last = error;
+      }
+    }
+    throw last;
+  }
+
+  private ownerOfUri(uri: string): GroupMember | undefined {
+    const listed = this.resources.ownerOf(uri);
+    if (listed) return this.members.find((m) => m.name === listed);
+    for (const member of this.members) {
+      for (const template of member.templates) {
+        if (this.templates.exposed(member.name, template.uriTemplate) !== undefined && matchesTemplate(template.uriTemplate, uri))
+          return member;
+      }
+    }
+    return undefined;
+  }
+
+  /** completion/complete: a prompt's by its group name, a resource template's by its URI. */
+  private async complete(params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const ref = (params.ref ?? {}) as Record<string, unknown>;
+    if (ref.type === "ref/prompt" && typeof ref.name === "string") {
+      const owner = this.promptNames.route(ref.name);
+      if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      const member = this.members.find((m) => m.name === owner.member)!;
+      return this.onMember(member, "completion/complete", { ...params, ref: { ...ref, name: owner.original } }, options);
+    }
+    if (ref.type === "ref/resource" && typeof ref.uri === "string") {
+      const member = this.members.find((m) => this.templates.exposed(m.name, ref.uri as string) !== undefined) ?? this.ownerOfUri(ref.uri);
+      if (member) return this.onMember(member, "completion/complete", params, options);
+    }
+    throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: ref names no prompt or resource of this group");
+  }
+
+  /** logging/setLevel: every running member that logs. */
+  private async toEveryMember(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const targets = this.members.filter((m) => m.session?.status === "running" && m.session.identity?.capabilities.logging);
+    await Promise.allSettled(targets.map((m) => m.session!.request(method, params, options)));
+    return {};
+  }
+
+  /** A notification from a caller goes to every running member (roots changes, cancellations of their own ids are harmless to others). */
+  override notify(method: string, params: Record<string, unknown> | undefined): void {
+    if (!isLive(this.current)) throw notRunning(this);
+    this.life.active(false);
+    for (const member of this.members) {
+      if (!member.available) continue;
+      try {
+        member.session!.notify(method, params);
+      } catch {
+        // A member that went away meanwhile misses it; its restart starts afresh.
+      }
+    }
+  }
+
+  override watchResource(uri: string): () => void {
+    const owner = this.ownerOfUri(uri);
+    return owner?.session ? owner.session.watchResource(uri) : () => {};
+  }
+
+  override setRoots(roots: Root[]): void {
+    this.rootList = roots;
+    for (const member of this.members) member.session?.setRoots(roots);
+    this.emitChange("roots");
+  }
+
+  /** The members are checked on their own (they are sessions in the manager's set): the group answers for itself. */
+  override async probe(): Promise<string> {
+    if (!isLive(this.current)) throw notRunning(this);
+    return "group";
+  }
+
+  override killServer(): boolean {
+    return false;
+  }
+
+  override async restartServer(): Promise<void> {
+    await this.start();
+  }
+
+  override stop(): Promise<void> {
+    this.stopAsked = true;
+    this.restart.stopped();
+    if (this.current === "exited" || this.current === "failed") return this.stopMembers();
+    this.setStatus("stopping");
+    return this.stopMembers().then(() => {
+      this.life.exited({ code: 0, signal: null }, false);
+      this.setStatus("exited");
+      this.announceExit();
+    });
+  }
+
+  private async stopMembers(): Promise<void> {
+    await Promise.allSettled(
+      this.members.map(async (member) => {
+        member.detach?.();
+        member.detach = undefined;
+        if (member.session) await this.hooks.stopMember(member.session);
+      }),
+    );
+  }
+
+  /** The member sessions it holds (the manager forgets them with the group). */
+  memberSessions(): Session[] {
+    return this.members.flatMap((member) => (member.session ? [member.session] : []));
+  }
+
+  override info() {
+    return {
+      ...super.info(),
+      group: {
+        name: this.group.name,
+        prefix: this.group.prefix,
+        separator: this.group.separator,
+        members: this.members.map((member) => member.info()),
+      },
+    };
+  }
+}
+
+/** A list request's options for a member: the caller's deadline and signal, not its progress listener. */
+function withSignal(options: RequestOptions): RequestOptions {
+  return { timeoutMs: options.timeoutMs, signal: options.signal };
+}
+
+/** Whether `uri` fits an RFC 6570 template's shape: each {expression} matches any run of characters. */
+export function matchesTemplate(template: string, uri: string): boolean {
+  const pattern = template
+    .split(/\{[^}]*\}/)
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${pattern}$`).test(uri);
+}
