@@ -23,7 +23,9 @@ import { MemberUnavailable, RemoteError, StartFailed, TooManyRequests } from "..
 import { ErrorCode, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
 import type { Root } from "../../protocol/client-requests.ts";
-import { type ServerIdentity, asDiscoverResult, asInitializeResult } from "../../protocol/handshake.ts";
+import { modernClientCapabilities } from "../../protocol/bridge.ts";
+import { declaredCapabilities } from "../../protocol/client-requests.ts";
+import { type ServerIdentity, asDiscoverResult, asInitializeResult, modernEnvelope } from "../../protocol/handshake.ts";
 import { LEGACY_VERSIONS } from "../../protocol/versions.ts";
 import type { GroupEntry } from "../../registry/groups.ts";
 import type { LiveClient } from "../client-hub.ts";
@@ -359,7 +361,7 @@ export class GroupSession extends Session {
         member_status: session?.status ?? "failed",
       });
     }
-    let current = params;
+    let current = session.era === "modern" ? this.withEnvelope(params) : params;
     for (let round = 0; ; round++) {
       const result = await session.request(method, current, options);
       const asked = result as Record<string, unknown> | undefined;
@@ -368,9 +370,23 @@ export class GroupSession extends Session {
       if (round >= MAX_INPUT_ROUNDS)
         throw new RemoteError(ErrorCode.InternalError, `member ${member.name} asked for input ${MAX_INPUT_ROUNDS} times in a row`);
       const answers = await this.gatherInput(asked.inputRequests as Record<string, { method: string; params?: unknown }> | undefined);
-      current = { ...params, inputResponses: answers };
+      current = { ...current, inputResponses: answers };
+      delete current.requestState;
       if (asked.requestState !== undefined) current.requestState = asked.requestState;
     }
+  }
+
+  /**
+   * A modern member learns what the group's client can answer from each request's envelope: the
+   * capabilities the group declared (its creator's sampling and elicitation, and roots, which it answers).
+   */
+  private withEnvelope(params: Record<string, unknown>): Record<string, unknown> {
+    const capabilities = modernClientCapabilities(declaredCapabilities(this.launch.clientCapabilities));
+    const meta = {
+      ...(params._meta as Record<string, unknown> | undefined),
+      ...modernEnvelope(this.groupSettings.clientInfo, capabilities),
+    };
+    return { ...params, _meta: meta };
   }
 
   private async gatherInput(requests: Record<string, { method: string; params?: unknown }> | undefined): Promise<Record<string, unknown>> {

@@ -1,0 +1,161 @@
+/**
+ * A group's failure isolation and change (docs/groups.md, Failure and
+ * Change): a member that fails to start, crashes, hangs on a call or changes
+ * its tools leaves the rest working; its tools leave the list with
+ * notifications/tools/list_changed, calls to it get member_unavailable, and
+ * its own restart policy brings it back.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture } from "../../setup/paths.ts";
+import { eventually, isRunning } from "../../support/processes.ts";
+import { type TestStation, startStation } from "../../support/station.ts";
+
+let dir: string;
+let station: TestStation;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "mcp-station-group-failure-"));
+  const serversFile = join(dir, "servers.json");
+  writeFileSync(
+    serversFile,
+    JSON.stringify({
+      mcpServers: {
+        echo: { command: fixture("echo.mjs") },
+        crashy: { command: fixture("crash.mjs"), station: { restart_policy: "never" } },
+        phoenix: { command: fixture("crash.mjs"), station: { restart_policy: "on-failure" } },
+        hang: { command: fixture("no-init.mjs") },
+        changing: { command: fixture("tools-change.mjs") },
+      },
+      mcpGroups: {
+        flaky: { members: ["echo", "crashy", "hang"] },
+        comeback: { members: ["echo", "phoenix"] },
+        live: { members: ["echo", "changing"] },
+        dead: { members: ["hang"] },
+      },
+    }),
+  );
+  station = await startStation({
+    MCP_STATION_SERVERS_FILE: serversFile,
+    MCP_STATION_START_TIMEOUT_MS: "1500",
+    MCP_STATION_RESTART_BACKOFF_MS: "100",
+  });
+});
+afterAll(async () => {
+  await station.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const toolNames = async (id: string) =>
+  ((await station.mcp(id, "tools/list", {})).body.data.tools as { name: string }[]).map((tool) => tool.name);
+const call = (id: string, name: string, args: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+  station.mcp(id, "tools/call", { name, arguments: args }, extra);
+const member = async (id: string, name: string) =>
+  (await station.call("GET", `/sessions/${id}`)).body.group.members.find((m: { name: string }) => m.name === name);
+const listChanges = async (id: string) =>
+  ((await station.call("GET", `/sessions/${id}/events`)).body.events as { data: { method?: string } }[]).filter(
+    (event) => event.data.method === "notifications/tools/list_changed",
+  ).length;
+
+describe("one member's failure leaves the rest working", () => {
+  test("a member that hangs at start is listed as failed; a crashed one leaves the list, its calls get member_unavailable", async () => {
+    const created = await station.create({ server: "flaky" });
+    expect(created.status).toBe(200);
+    const id = created.body.session_id;
+    const members = created.body.group.members;
+    expect(members.map((m: { name: string; status: string }) => [m.name, m.status])).toEqual([
+      ["echo", "running"],
+      ["crashy", "running"],
+      ["hang", "failed"],
+    ]);
+    expect(members[2].error).toContain("1500");
+
+    const before = await toolNames(id);
+    expect(before).toContain("crash");
+    expect(before).toContain("crashy__echo");
+    const crashed = await call(id, "crash");
+    expect(crashed.status).toBe(502);
+    expect(crashed.body.error.data.type).toBe("server_exited");
+
+    expect(await eventually(async () => (await listChanges(id)) > 0)).toBe(true);
+    const after = await toolNames(id);
+    expect(after).not.toContain("crash");
+    expect(after).not.toContain("crashy__echo");
+    expect(after).toContain("echo");
+
+    const refused = await call(id, "crash");
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.data).toMatchObject({ type: "member_unavailable", member: "crashy", member_status: "exited" });
+    expect(refused.body.error.message).toContain("crashy");
+    expect((await call(id, "echo", { text: "still here" })).body.data.content[0].text).toBe("still here");
+    expect((await member(id, "crashy")).status).toBe("exited");
+    expect((await station.call("GET", `/sessions/${id}`)).body.status).toBe("running");
+    await station.call("DELETE", `/sessions/${id}`);
+  });
+
+  test("a crashed member's own restart policy brings it back, with its tools and the same names", async () => {
+    const id = (await station.create({ server: "comeback" })).body.session_id;
+    const firstPid = (await member(id, "phoenix")).pid;
+    expect((await call(id, "crash")).status).toBe(502);
+    const back = await eventually(async () => {
+      const now = await member(id, "phoenix");
+      return now.status === "running" && now.pid !== firstPid ? now : undefined;
+    }, 10_000);
+    expect(back).toBeDefined();
+    // Left the list, then came back: two list changes.
+    expect(await eventually(async () => (await listChanges(id)) >= 2)).toBe(true);
+    const names = await toolNames(id);
+    expect(names).toContain("crash");
+    expect(names).toContain("phoenix__echo");
+    expect((await call(id, "phoenix__echo", { text: "back" })).body.data.content[0].text).toBe("back");
+    await station.call("DELETE", `/sessions/${id}`);
+  });
+
+  test("a call that hangs in one member times out on its own deadline while the others answer", async () => {
+    const id = (await station.create({ server: "comeback" })).body.session_id;
+    const slow = call(id, "phoenix__slow", { ms: 10_000 }, { timeout_ms: 500 });
+    expect((await call(id, "echo", { text: "meanwhile" })).body.data.content[0].text).toBe("meanwhile");
+    const timedOut = await slow;
+    expect(timedOut.status).toBe(504);
+    expect(timedOut.body.error.data.type).toBe("request_timeout");
+    // The member was told to stop working on it.
+    const memberId = (await member(id, "phoenix")).session_id;
+    const cancelled = await eventually(async () =>
+      ((await station.call("GET", `/sessions/${memberId}/logs`)).body.lines as { text: string }[]).some((line) =>
+        line.text.startsWith("cancelled"),
+      ),
+    );
+    expect(cancelled).toBe(true);
+    await station.call("DELETE", `/sessions/${id}`);
+  });
+
+  test("a group none of whose members starts fails to start, and leaves nothing running", async () => {
+    const before = (await station.call("GET", "/sessions")).body.count;
+    const created = await station.create({ server: "dead" });
+    expect(created.status).toBe(502);
+    expect(created.body.error.data.type).toBe("start_failed");
+    expect(created.body.error.message).toContain("hang");
+    expect((await station.call("GET", "/sessions")).body.count).toBe(before);
+  });
+});
+
+describe("a member's changes reach the group's clients", () => {
+  test("a member's tools/list_changed: the group re-reads it, tells its clients, and routes the new tool", async () => {
+    const id = (await station.create({ server: "live" })).body.session_id;
+    expect(await toolNames(id)).not.toContain("extra");
+    expect((await call(id, "add_tool", { name: "extra" })).body.data.content[0].text).toBe("added extra");
+    expect(await eventually(async () => (await listChanges(id)) > 0)).toBe(true);
+    expect(await toolNames(id)).toContain("extra");
+    expect((await call(id, "extra")).body.data.content[0].text).toBe("extra here");
+    await station.call("DELETE", `/sessions/${id}`);
+  });
+
+  test("deleting the group stops every member's process", async () => {
+    const created = await station.create({ server: "live" });
+    const pids = created.body.group.members.map((m: { pid: number }) => m.pid);
+    await station.call("DELETE", `/sessions/${created.body.session_id}`);
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
+  });
+});
