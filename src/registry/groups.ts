@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
+import { ToolCuration } from "../sessions/curation.ts";
 import type { ServerEntry } from "./registry.ts";
 
 /** When a member's tool and prompt names get the member's name in front. */
@@ -31,6 +32,7 @@ export const GroupFileEntry = Type.Object({
   prefix: Type.Optional(PrefixMode),
   separator: Type.Optional(Type.String({ pattern: SEPARATOR })),
   description: Type.Optional(Type.String()),
+  tools: Type.Optional(ToolCuration),
 });
 export type GroupFileEntry = Static<typeof GroupFileEntry>;
 
@@ -42,6 +44,8 @@ export interface GroupEntry {
   prefix: PrefixMode;
   separator: string;
   description?: string;
+  /** Curation of the group's tools, by the names the group gives them (src/sessions/curation.ts). */
+  tools?: ToolCuration;
 }
 
 /** The default: only a name two members share is prefixed, so adding a member never renames another's tools. */
@@ -80,6 +84,7 @@ export function parseGroups(json: unknown, servers: Map<string, ServerEntry>, so
       prefix: entry.prefix ?? DEFAULT_PREFIX,
       separator: entry.separator ?? DEFAULT_SEPARATOR,
       description: entry.description,
+      tools: entry.tools,
     });
   }
   return groups;
@@ -104,5 +109,6 @@ export function describeGroup(group: GroupEntry) {
     prefix: group.prefix,
     separator: group.separator,
     description: group.description ?? null,
+    ...(group.tools ? { tools: group.tools } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
+import { ToolCuration } from "../sessions/curation.ts";
 import { RestartPolicy } from "../sessions/launch-request.ts";
 
 /** One entry of the file with a `command` (others are skipped). Unknown fields are left alone: the file is shared with other tools. */
@@ -29,6 +30,7 @@ export const RegistryFileEntry = Type.Object({
       allow_args: Type.Optional(Type.Boolean()),
       restart_policy: Type.Optional(RestartPolicy),
       max_restarts: Type.Optional(Type.Integer({ minimum: 0 })),
+      tools: Type.Optional(ToolCuration),
     }),
   ),
 });
@@ -46,6 +48,8 @@ export interface ServerEntry {
   /** station.restart_policy and station.max_restarts: this server's restart policy (src/sessions/restart.ts). */
   restartPolicy?: RestartPolicy;
   maxRestarts?: number;
+  /** station.tools: which of its tools callers see, under which names and descriptions (src/sessions/curation.ts). */
+  tools?: ToolCuration;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -79,6 +83,7 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
       allowArgs: entry.station?.allow_args ?? false,
       restartPolicy: entry.station?.restart_policy,
       maxRestarts: entry.station?.max_restarts,
+      tools: entry.station?.tools,
     });
   }
   return entries;
@@ -105,5 +110,6 @@ export function describeEntry(entry: ServerEntry) {
     cwd: entry.cwd ?? null,
     allow_env: entry.allowEnv,
     allow_args: entry.allowArgs,
+    ...(entry.tools ? { tools: entry.tools } : {}),
   };
 }

@@ -11,6 +11,7 @@
  *   Value.Check(LaunchRequest, request); // true
  */
 import { type Static, Type } from "@sinclair/typebox";
+import type { ToolCuration } from "./curation.ts";
 
 /** How server_command runs: with the configured python or node, or as an executable. */
 export const ServerType = Type.Union([Type.Literal("python"), Type.Literal("node"), Type.Literal("command")], {
@@ -120,4 +121,6 @@ export interface SessionSpec extends LaunchPlan {
   clientCapabilities?: { sampling?: boolean; elicitation?: boolean };
   /** The group session this one is a member of (docs/groups.md): the group starts, idles and stops it. */
   memberOf?: string;
+  /** Its registry entry's curation of its tools (src/sessions/curation.ts). */
+  tools?: ToolCuration;
 }

@@ -165,6 +165,7 @@ export class SessionManager {
         server: plan.server,
         request: input,
         memberOf,
+        tools: plan.server === undefined ? undefined : this.settings.registry?.get(plan.server)?.tools,
       },
       argv,
       this.settings,

@@ -9,7 +9,8 @@
  * the station's listens, its timeline (lifetime.ts) and its restarts
  * (restart-state.ts).
  */
-import { RequestCancelled, ServerExited, StartFailed } from "../errors.ts";
+import { RemoteError, RequestCancelled, ServerExited, StartFailed } from "../errors.ts";
+import { ErrorCode } from "../jsonrpc/messages.ts";
 import type { Logger } from "../log.ts";
 import { type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
 import { handshake } from "../protocol/handshake.ts";
@@ -18,6 +19,7 @@ import type { ExitInfo } from "../process/spawn.ts";
 import { signalGroup } from "../process/groups.ts";
 import { stopProcessGroup } from "../process/stop.ts";
 import { ClientHub } from "./client-hub.ts";
+import { ToolCurator, curates } from "./curation.ts";
 import { EraBridge } from "./era-bridge.ts";
 import { describeExit, serverExited, startFailure } from "./exit-report.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
@@ -51,6 +53,8 @@ export class Session extends SessionState {
   /** The station's own subscriptions/listen to a 2026-07-28 server: its list changes and resource updates. */
   private readonly listens: ServerListens;
   private readonly bridge: EraBridge;
+  /** Its registry entry's curation of its tools; none when it has none. */
+  private readonly curator: ToolCurator | undefined;
   /** Its server's meters, shared with the server's other sessions; none without metrics. */
   protected readonly meters: SessionMeters | undefined;
 
@@ -65,6 +69,7 @@ export class Session extends SessionState {
     this.listens = new ServerListens((params) => this.bridge.envelope(params), log, id);
     this.bridge = new EraBridge(settings.clientInfo, this.listens);
     this.meters = settings.meters?.forServer(serverLabel(spec));
+    this.curator = curates(spec.tools) ? new ToolCurator(spec.tools) : undefined;
   }
 
   get pid(): number | null {
@@ -206,7 +211,31 @@ export class Session extends SessionState {
     while (!isLive(this.current)) options = await this.waitForRestart(method, options);
     this.life.active(true);
     const connection = this.connection!;
+    const curator = this.curator;
+    if (curator && (method === "tools/list" || method === "tools/call")) return this.sendCurated(curator, method, params, options, clock);
     return this.bridge.send(this.serverIdentity!, method, params, (method, params) => connection.request(method, params, options, clock));
+  }
+
+  /** tools/list and tools/call under the registry entry's curation: hidden tools are neither listed nor callable. */
+  private async sendCurated(
+    curator: ToolCurator,
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: RequestOptions,
+    clock?: RequestClock,
+  ): Promise<unknown> {
+    const connection = this.connection!;
+    const roundTrip = (method: string, params: Record<string, unknown> | undefined) =>
+      connection.request(method, params, { ...options, raw: false }, clock);
+    if (method === "tools/call") {
+      const name = params?.name;
+      const original = typeof name === "string" ? curator.original(name) : undefined;
+      // Answered as the server answers a tool it does not have: a hidden tool is not there.
+      if (original === undefined) throw new RemoteError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
+      return this.bridge.send(this.serverIdentity!, method, { ...params, name: original }, roundTrip);
+    }
+    const result = (await this.bridge.send(this.serverIdentity!, method, params, roundTrip)) as Record<string, unknown>;
+    return Array.isArray(result?.tools) ? { ...result, tools: curator.list(result.tools) } : result;
   }
 
   /** Keeps a 2026-07-28 server sending `uri`'s updates (a listen of their own) until the returned function is called. */

@@ -31,6 +31,7 @@ import {
   SessionNotFound,
   SessionNotRunning,
   SessionRestarting,
+  MemberUnavailable,
   SessionUnavailable,
   ShuttingDown,
   SpawnFailed,
@@ -68,6 +69,7 @@ const stationRows = [
   ["request_cancelled", 499, -32015, new RequestCancelled("m")],
   ["session_restarting", 503, -32016, new SessionRestarting("m")],
   ["access_denied", 403, -32017, new AccessDenied("m")],
+  ["member_unavailable", 503, -32018, new MemberUnavailable("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {

@@ -1,6 +1,7 @@
 /** TypeBox models of the server registry's listing. */
 import { t } from "elysia";
 import { CommandPolicy } from "../../security/command-policy.ts";
+import { ToolCuration } from "../../sessions/curation.ts";
 
 export const ServerEntryInfo = t.Object({
   name: t.String(),
@@ -10,6 +11,7 @@ export const ServerEntryInfo = t.Object({
   cwd: t.Nullable(t.String()),
   allow_env: t.Array(t.String(), { description: "env_vars a caller may add" }),
   allow_args: t.Boolean({ description: "Whether a caller may append server_args" }),
+  tools: t.Optional(ToolCuration),
 });
 
 export const GroupInfo = t.Object({
@@ -18,6 +20,7 @@ export const GroupInfo = t.Object({
   prefix: t.Union([t.Literal("always"), t.Literal("collision"), t.Literal("never")]),
   separator: t.String(),
   description: t.Nullable(t.String()),
+  tools: t.Optional(ToolCuration),
 });
 
 export const ServerList = t.Object({

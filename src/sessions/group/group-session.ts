@@ -29,6 +29,7 @@ import { type ServerIdentity, asDiscoverResult, asInitializeResult, modernEnvelo
 import { LEGACY_VERSIONS } from "../../protocol/versions.ts";
 import type { GroupEntry } from "../../registry/groups.ts";
 import type { LiveClient } from "../client-hub.ts";
+import { ToolCurator, curates } from "../curation.ts";
 import type { SessionEvent } from "../event-buffer.ts";
 import type { SessionSpec } from "../launch-request.ts";
 import { notRunning } from "../not-running.ts";
@@ -60,6 +61,8 @@ export class GroupSession extends Session {
   private readonly templates = new NameTable("never", "");
   private readonly resources = new ResourceRoutes();
   private pending = 0;
+  /** The group's own curation, over the names it gives its members' tools. */
+  private readonly groupCurator: ToolCurator | undefined;
   /** A member's server asks the group's live clients (sampling, elicitation, roots), as if they were its own. */
   private readonly proxy: LiveClient = {
     accepts: () => true,
@@ -80,6 +83,7 @@ export class GroupSession extends Session {
     this.members = group.members.map((name) => new GroupMember(name));
     this.toolNames = new NameTable(group.prefix, group.separator);
     this.promptNames = new NameTable(group.prefix, group.separator);
+    this.groupCurator = curates(group.tools) ? new ToolCurator(group.tools) : undefined;
   }
 
   override get pid(): number | null {
@@ -280,8 +284,13 @@ export class GroupSession extends Session {
         return this.listNamed("tools", options);
       case "prompts/list":
         return this.listNamed("prompts", options);
-      case "tools/call":
-        return this.callNamed(this.toolNames, "tool", method, params, options);
+      case "tools/call": {
+        const name = params.name;
+        // A tool the group's curation hides is not there, whatever its member offers.
+        const shown = typeof name === "string" && this.groupCurator ? this.groupCurator.original(name) : name;
+        if (shown === undefined) throw new RemoteError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
+        return this.callNamed(this.toolNames, "tool", method, { ...params, name: shown }, options);
+      }
       case "prompts/get":
         return this.callNamed(this.promptNames, "prompt", method, params, options);
       case "resources/list":
@@ -334,7 +343,7 @@ export class GroupSession extends Session {
         if (name !== undefined) items.push(name === item.name ? item : { ...item, name });
       }
     }
-    return { [kind]: items };
+    return { [kind]: kind === "tools" && this.groupCurator ? this.groupCurator.list(items) : items };
   }
 
   /** tools/call or prompts/get: to the member whose name it is, under the member's own name. */
@@ -459,7 +468,7 @@ export class GroupSession extends Session {
     if (typeof uri !== "string") throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: uri must be a string");
     const owner = this.ownerOfUri(uri);
     if (owner) return this.onMember(owner, method, params, options);
-    let last: unknown = new RemoteError(-32002, `Resource not found: ${uri}`);
+    let last: unknown = new RemoteError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
     for (const member of this.members) {
       if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources) continue;
       try {
