@@ -16,6 +16,7 @@ import { openapiModule } from "./modules/openapi/index.ts";
 import { liveModule } from "./modules/live/index.ts";
 import { mcpEndpointModule } from "./modules/streamable-http/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
+import { LiveRegistry } from "./registry/live-registry.ts";
 import { serversModule } from "./modules/servers/index.ts";
 import { oauthMetadataModule } from "./modules/oauth-metadata/index.ts";
 import { ProtectedResource } from "./security/oauth.ts";
@@ -47,6 +48,10 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     log,
   );
   const operations = setUpOperations(config, manager, metrics, log, options.store);
+  // The registry file read again on change and on SIGHUP (index.ts); running sessions follow what changed.
+  const registry = new LiveRegistry(config.serversFile, config.registry, config.groups, log, (ok) => metrics.registryReloaded(ok));
+  registry.onChange((change) => manager.registryChanged(change));
+  if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
@@ -82,7 +87,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(healthModule(manager, VERSION, operations.readiness))
     .use(config.oauth ? oauthMetadataModule(new ProtectedResource(config.oauth)) : new Elysia({ name: "oauth-metadata" }))
     .use(metricsModule(metrics))
-    .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups))
+    .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups, () => registry.status()))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs, log }))
     .use(
@@ -105,7 +110,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       ),
     )
     .use(mcpModule(manager));
-  return { app, manager, operations, metrics };
+  return { app, manager, operations, metrics, registry };
 }
 
 export type Station = ReturnType<typeof createStation>;

@@ -36,7 +36,7 @@ try {
   console.error(`mcp-station: cannot open the session store: ${(error as Error).message}`);
   process.exit(2);
 }
-const { app, manager, operations } = createStation(config, log, { store, defaultMetrics: true });
+const { app, manager, operations, registry } = createStation(config, log, { store, defaultMetrics: true });
 app.listen({ hostname: config.host, port: config.port });
 log.info("mcp-station listening", { host: config.host, port: app.server?.port, pid: process.pid, store: store?.db.location ?? "off" });
 // Bun has already raised the soft RLIMIT_NOFILE to the hard one (/proc/<pid>/limits, from source and
@@ -60,6 +60,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info("shutting down", { signal, sessions: manager.activeCount });
   // The store keeps its record of running sessions: they come back on the next start.
   await operations.freeze();
+  registry.close();
   await manager.shutdown();
   await operations.close();
   await app.stop(true);
@@ -69,6 +70,7 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 
+process.on("SIGHUP", () => registry.reload("SIGHUP"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 // Whatever path ends the process, no server group it started outlives it.

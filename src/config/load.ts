@@ -41,6 +41,7 @@ export function loadConfig(env: Env = process.env) {
     limitOpenFiles,
     limitProcesses,
     persistence,
+    registryWatch,
     restore,
     restartBackoffMaxMs,
     oauthAuthorizationServers,
@@ -95,6 +96,7 @@ export function loadConfig(env: Env = process.env) {
     /** argv prefix that applies the limits, or [] when none is set. */
     limitPrefix: prlimitPath ? limitPrefix(limits, prlimitPath) : [],
     persistence: persistence === "on",
+    registryWatch: registryWatch === "on",
     restore: restore === "on",
     restartBackoffMaxMs: Math.max(plain.restartBackoffMs, restartBackoffMaxMs),
   };

@@ -71,6 +71,7 @@ export class StationMetrics implements StationMeters {
   private readonly crashesTotal: client.Counter;
   private readonly healthChecks: client.Counter<"outcome">;
   private readonly storeErrors: client.Counter;
+  private readonly registryReloads: client.Counter;
   private readonly httpCells = new Map<string, Map<string, HttpCells>>();
   private sessionSource: (() => Iterable<Session>) | undefined;
   private unsavedSource: (() => number) | undefined;
@@ -141,6 +142,12 @@ export class StationMetrics implements StationMeters {
     this.healthChecks = new Counter({
       name: "mcp_station_health_checks_total",
       help: "Per-session health checks (ping or server/discover), by outcome (ok, unanswered)",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.registryReloads = new Counter({
+      name: "mcp_station_registry_reloads_total",
+      help: "Reloads of the registry file, by outcome (ok: in force; failed: refused as a whole, the registry in force stays)",
       labelNames: ["outcome"],
       registers,
     });
@@ -219,6 +226,11 @@ export class StationMetrics implements StationMeters {
 
   healthChecked(ok: boolean): void {
     this.healthChecks.labels(ok ? "ok" : "unanswered").inc();
+  }
+
+  /** A reload of the registry file: in force (ok) or refused (failed). */
+  registryReloaded(ok: boolean): void {
+    this.registryReloads.inc({ outcome: ok ? "ok" : "failed" });
   }
 
   storeFailed(): void {

@@ -10,6 +10,7 @@ import { signalGroup } from "../process/groups.ts";
 import { childEnvironment } from "../process/environment.ts";
 import { type Caller, LOCAL_CALLER, mayAccess } from "../security/caller.ts";
 import type { GroupEntry } from "../registry/groups.ts";
+import type { RegistryChange } from "../registry/live-registry.ts";
 import type { ServerEntry } from "../registry/registry.ts";
 import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
@@ -53,6 +54,8 @@ export class SessionManager {
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private closing = false;
   private readonly pool: WarmPool | undefined;
+  /** Sessions of entries a registry reload removed: stopped as soon as no request is in flight on them. */
+  private readonly draining = new Set<Session>();
 
   constructor(
     private readonly settings: ManagerSettings,
@@ -348,8 +351,43 @@ export class SessionManager {
     return session;
   }
 
+  /**
+   * A registry reload (src/registry/live-registry.ts) changed entries. New sessions use the new entries
+   * already (they are read at each create); here the running ones follow: a changed group's sessions
+   * update their members, and the sessions of a removed entry are drained (docs/groups.md, Reload).
+   */
+  registryChanged(change: RegistryChange): void {
+    const removed = new Set(change.removed);
+    for (const session of this.sessions.values()) {
+      if (isTerminal(session.status) || session.spec.memberOf !== undefined || session.spec.server === undefined) continue;
+      const group = change.groups.get(session.spec.server);
+      if (session instanceof GroupSession && group && change.changed.includes(group.name)) {
+        void session
+          .updateMembers(group)
+          .catch((error) => this.log.error("group update failed", { session_id: session.id, reason: (error as Error).message }));
+      } else if (removed.has(session.spec.server)) {
+        this.log.info("draining a session whose registry entry was removed", { session_id: session.id, server: session.spec.server });
+        this.draining.add(session);
+      }
+    }
+    this.drain();
+  }
+
+  /** Stops the draining sessions that have no request in flight. */
+  private drain(): void {
+    for (const session of this.draining) {
+      if (isTerminal(session.status)) this.draining.delete(session);
+      else if (session.inFlight === 0) {
+        this.draining.delete(session);
+        this.log.info("audit: session drained", { session_id: session.id, server: session.spec.server, owner: session.spec.owner });
+        void session.stop();
+      }
+    }
+  }
+
   /** Forgets exited sessions past their time; stops idle ones. */
   sweep(now = Date.now()): void {
+    this.drain();
     // Slots freed by servers that exited on their own are refilled here.
     this.pool?.fill();
     for (const session of this.sessions.values()) {

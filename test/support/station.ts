@@ -36,7 +36,7 @@ export interface TestStation {
 
 export async function startStation(env: Record<string, string> = {}): Promise<TestStation> {
   const config = loadConfig({ ...TEST_ENV, ...env });
-  const { app, manager } = createStation(config, silentLogger);
+  const { app, manager, registry } = createStation(config, silentLogger);
   app.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${app.server!.port}`;
   const call: TestStation["call"] = (method, path, body, headers = {}) => httpCall(url, method, path, body, headers);
@@ -47,6 +47,7 @@ export async function startStation(env: Record<string, string> = {}): Promise<Te
     create: (spec) => call("POST", "/sessions", spec),
     mcp: (sessionId, method, params, extra) => call("POST", "/mcp/request", { session_id: sessionId, method, params, ...extra }),
     stop: async () => {
+      registry.close();
       await manager.shutdown();
       await app.stop(true);
     },

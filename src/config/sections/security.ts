@@ -85,6 +85,13 @@ export const security = section("security", {
     meaning:
       'Server registry in the `mcpServers` format (Claude Desktop, Cursor), listed at `GET /servers` and started with `POST /sessions {"server": name}`.',
   }),
+  registryWatch: choice({
+    name: "MCP_STATION_SERVERS_FILE_WATCH",
+    schema: OnOff,
+    default: "on",
+    meaning:
+      "`on` reads `MCP_STATION_SERVERS_FILE` again when it changes; `off` only on SIGHUP. A file that does not parse or validate is refused as a whole and the registry in force stays ([groups.md](groups.md#reload)).",
+  }),
   commandPolicy: choice({
     name: "MCP_STATION_COMMAND_POLICY",
     schema: CommandPolicy,

@@ -8,6 +8,7 @@
  */
 import { Elysia } from "elysia";
 import { describeGroup, type GroupEntry } from "../../registry/groups.ts";
+import type { RegistryStatus } from "../../registry/live-registry.ts";
 import { describeEntry, type ServerEntry } from "../../registry/registry.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import type { AccessRules } from "../../security/access-rules.ts";
@@ -20,6 +21,7 @@ export const serversModule = (
   policy: CommandPolicy,
   access?: AccessRules,
   groups: Map<string, GroupEntry> = new Map(),
+  status?: () => RegistryStatus,
 ) =>
   new Elysia({ prefix: "/servers", tags: ["servers"] }).get(
     "",
@@ -27,7 +29,8 @@ export const serversModule = (
       const caller = callerOf(request);
       const shown = (name: string) => !access || access.mayStart(caller, name);
       const servers = [...registry.values()].filter((entry) => shown(entry.name)).map(describeEntry);
-      return { servers, count: servers.length, policy, groups: [...groups.values()].filter((group) => shown(group.name)).map(describeGroup) };
+      const groupList = [...groups.values()].filter((group) => shown(group.name)).map(describeGroup);
+      return { servers, count: servers.length, policy, groups: groupList, ...(status ? { registry: status() } : {}) };
     },
     { response: { 200: ServerList, 401: ErrorBody }, detail: { summary: "List registered servers" } },
   );

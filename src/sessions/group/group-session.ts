@@ -55,14 +55,15 @@ const MAX_INPUT_ROUNDS = 10;
 const LIST_CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
 
 export class GroupSession extends Session {
-  readonly members: GroupMember[];
+  /** In the group's order, which settles name collisions; a registry reload may change it (updateMembers). */
+  members: GroupMember[];
   private readonly toolNames: NameTable;
   private readonly promptNames: NameTable;
   private readonly templates = new NameTable("never", "");
   private readonly resources = new ResourceRoutes();
   private pending = 0;
   /** The group's own curation, over the names it gives its members' tools. */
-  private readonly groupCurator: ToolCurator | undefined;
+  private groupCurator: ToolCurator | undefined;
   /** A member's server asks the group's live clients (sampling, elicitation, roots), as if they were its own. */
   private readonly proxy: LiveClient = {
     accepts: () => true,
@@ -74,16 +75,50 @@ export class GroupSession extends Session {
   constructor(
     id: string,
     spec: SessionSpec,
-    readonly group: GroupEntry,
+    private entry: GroupEntry,
     private readonly hooks: GroupHooks,
     private readonly groupSettings: SessionSettings,
     log: Logger,
   ) {
     super(id, spec, [], groupSettings, log);
-    this.members = group.members.map((name) => new GroupMember(name));
-    this.toolNames = new NameTable(group.prefix, group.separator);
-    this.promptNames = new NameTable(group.prefix, group.separator);
-    this.groupCurator = curates(group.tools) ? new ToolCurator(group.tools) : undefined;
+    this.members = entry.members.map((name) => new GroupMember(name));
+    this.toolNames = new NameTable(entry.prefix, entry.separator);
+    this.promptNames = new NameTable(entry.prefix, entry.separator);
+    this.groupCurator = curates(entry.tools) ? new ToolCurator(entry.tools) : undefined;
+  }
+
+  /** The registry entry it runs under. */
+  get group(): GroupEntry {
+    return this.entry;
+  }
+
+  /**
+   * The registry changed the group (a reload): members it no longer names are stopped, new ones started,
+   * its curation replaced, and its clients told its lists changed. Its prefix mode and separator stay
+   * as they were for this session (names a client holds keep working); new sessions take the new ones.
+   */
+  async updateMembers(entry: GroupEntry): Promise<void> {
+    const before = new Map(this.members.map((member) => [member.name, member]));
+    this.entry = { ...entry, prefix: this.entry.prefix, separator: this.entry.separator };
+    this.groupCurator = curates(entry.tools) ? new ToolCurator(entry.tools) : undefined;
+    this.members = entry.members.map((name) => before.get(name) ?? new GroupMember(name));
+    const removed = [...before.values()].filter((member) => !entry.members.includes(member.name));
+    const added = this.members.filter((member) => !before.has(member.name));
+    this.log.info("group members changed", {
+      session_id: this.id,
+      group: entry.name,
+      added: added.map((m) => m.name),
+      removed: removed.map((m) => m.name),
+    });
+    await Promise.allSettled(
+      removed.map(async (member) => {
+        member.detach?.();
+        if (member.session) await this.hooks.stopMember(member.session);
+      }),
+    );
+    await Promise.all(added.map((member) => this.startMember(member)));
+    this.rename();
+    this.announce(LIST_CHANGED);
   }
 
   override get pid(): number | null {
@@ -112,7 +147,7 @@ export class GroupSession extends Session {
       await this.stopMembers();
       this.life.exited({ code: null, signal: null }, false);
       this.setStatus("exited");
-      throw new StartFailed(`no member of group ${this.group.name} started (${reasons})`, {
+      throw new StartFailed(`no member of group ${this.entry.name} started (${reasons})`, {
         members: this.members.map((member) => member.info()),
       });
     }
@@ -237,8 +272,8 @@ export class GroupSession extends Session {
     if (has("logging")) capabilities.logging = {};
     if (has("completions")) capabilities.completions = {};
     const texts = started.filter(([, identity]) => identity.instructions).map(([name, identity]) => `${name}: ${identity.instructions}`);
-    const instructions = [this.group.description, ...texts].filter(Boolean).join("\n\n") || null;
-    const serverInfo = { name: this.group.name, version: this.groupSettings.clientInfo.version };
+    const instructions = [this.entry.description, ...texts].filter(Boolean).join("\n\n") || null;
+    const serverInfo = { name: this.entry.name, version: this.groupSettings.clientInfo.version };
     const protocolVersion = LEGACY_VERSIONS[0];
     const handshakeResult: Record<string, unknown> = { protocolVersion, capabilities, serverInfo };
     if (instructions) handshakeResult.instructions = instructions;
@@ -363,7 +398,7 @@ export class GroupSession extends Session {
     const session = member.session;
     if (!session || !(isLive(session.status) || session.status === "restarting")) {
       const why = session ? session.status : `it did not start: ${member.error ?? "unknown"}`;
-      throw new MemberUnavailable(`member ${member.name} of group ${this.group.name} is not running (${why})`, {
+      throw new MemberUnavailable(`member ${member.name} of group ${this.entry.name} is not running (${why})`, {
         session_id: this.id,
         member: member.name,
         member_session_id: session?.id ?? null,
@@ -586,9 +621,9 @@ export class GroupSession extends Session {
     return {
       ...super.info(),
       group: {
-        name: this.group.name,
-        prefix: this.group.prefix,
-        separator: this.group.separator,
+        name: this.entry.name,
+        prefix: this.entry.prefix,
+        separator: this.entry.separator,
         members: this.members.map((member) => member.info()),
       },
     };
