@@ -97,7 +97,9 @@ export class LiveRegistry {
       servers = parseRegistry(json, path, (warning) => warnings.push(warning));
       groups = parseGroups(json, servers, path);
     } catch (error) {
-      const message = (error as Error).message;
+      const reason = (error as Error).message;
+      // parseRegistry's own errors name the file already; a read or parse error does not.
+      const message = reason.startsWith("MCP_STATION_SERVERS_FILE") ? reason : `MCP_STATION_SERVERS_FILE ${path}: ${reason}`;
       this.reloads.failed += 1;
       this.lastError = { at: new Date().toISOString(), message };
       this.counted(false);

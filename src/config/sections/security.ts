@@ -90,7 +90,7 @@ export const security = section("security", {
     schema: OnOff,
     default: "on",
     meaning:
-      "`on` reads `MCP_STATION_SERVERS_FILE` again when it changes; `off` only on SIGHUP. A file that does not parse or validate is refused as a whole and the registry in force stays ([groups.md](groups.md#reload)).",
+      "`on` reads `MCP_STATION_SERVERS_FILE` again when it changes and `off` only on SIGHUP, a file that does not parse or validate being refused as a whole ([groups.md](groups.md#reload)).",
   }),
   commandPolicy: choice({
     name: "MCP_STATION_COMMAND_POLICY",
