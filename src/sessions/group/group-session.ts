@@ -19,7 +19,7 @@
  *   await group.start();
  *   await group.request("tools/call", { name: "b__search", arguments: {} });
  */
-import { MemberUnavailable, RemoteError, StartFailed, TooManyRequests } from "../../errors.ts";
+import { MemberUnavailable, RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
 import { ErrorCode, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
 import type { Root } from "../../protocol/client-requests.ts";
@@ -50,6 +50,9 @@ export interface GroupHooks {
 
 /** Pages of a member's list read at most, so a server whose cursor never ends cannot hold a request forever. */
 const MAX_PAGES = 100;
+/** A member that failed to start is tried again after this, doubling up to RETRY_MAX_MS, while the group runs. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
 /** Rounds of input a modern member may ask for in one call. */
 const MAX_INPUT_ROUNDS = 10;
 const LIST_CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
@@ -112,6 +115,7 @@ export class GroupSession extends Session {
     });
     await Promise.allSettled(
       removed.map(async (member) => {
+        clearTimeout(member.retry);
         member.detach?.();
         if (member.session) await this.hooks.stopMember(member.session);
       }),
@@ -161,10 +165,17 @@ export class GroupSession extends Session {
     try {
       session = await this.hooks.startMember(member.name, this);
     } catch (error) {
-      member.error = (error as Error).message;
+      member.error = withStderr(error);
       this.log.warn("group member did not start", { session_id: this.id, member: member.name, reason: member.error });
+      this.retryLater(member);
       return;
     }
+    if (this.stopAsked || !this.members.includes(member)) {
+      // The group stopped, or a reload dropped this member, while it was starting: it must not outlive that.
+      await this.hooks.stopMember(session);
+      return;
+    }
+    member.startFailures = 0;
     member.session = session;
     member.error = undefined;
     let listed = true;
@@ -185,6 +196,27 @@ export class GroupSession extends Session {
       for (const off of offs) off();
     };
     await this.refresh(member);
+  }
+
+  /**
+   * A member that did not start is tried again while the group runs (from its start on), backing off from
+   * 1 s to 60 s: a server that needs something not yet up (a database, a network) joins when it can, and
+   * the group's clients are told its tools arrived.
+   */
+  private retryLater(member: GroupMember): void {
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(16, member.startFailures));
+    member.startFailures += 1;
+    member.retry = setTimeout(() => {
+      member.retry = undefined;
+      if (this.stopAsked || !this.members.includes(member) || member.session) return;
+      if (this.current !== "running" && this.current !== "starting") return;
+      void this.startMember(member).then(() => {
+        if (!member.session) return;
+        this.rename();
+        this.announce(LIST_CHANGED);
+      });
+    }, delay);
+    member.retry.unref?.();
   }
 
   /** After a member's lists changed while the group runs: named again, and its clients told. */
@@ -605,6 +637,7 @@ export class GroupSession extends Session {
   private async stopMembers(): Promise<void> {
     await Promise.allSettled(
       this.members.map(async (member) => {
+        clearTimeout(member.retry);
         member.detach?.();
         member.detach = undefined;
         if (member.session) await this.hooks.stopMember(member.session);
@@ -628,6 +661,13 @@ export class GroupSession extends Session {
       },
     };
   }
+}
+
+/** A start failure's message, with the last of the server's stderr when it left some: what an operator needs first. */
+function withStderr(error: unknown): string {
+  const message = (error as Error).message;
+  const stderr = error instanceof StationError && typeof error.details.stderr === "string" ? error.details.stderr.trim() : "";
+  return stderr ? `${message}; stderr: ${stderr.slice(-500)}` : message;
 }
 
 /** A list request's options for a member: the caller's deadline and signal, not its progress listener. */

@@ -29,6 +29,9 @@ export class GroupMember {
   tools: Item[] = [];
   prompts: Item[] = [];
   templates: Template[] = [];
+  /** Starts that failed in a row (the next attempt's backoff), and that attempt's timer. */
+  startFailures = 0;
+  retry: ReturnType<typeof setTimeout> | undefined;
   /** Undoes what the group attached to the member's session (its listeners, its client proxy). */
   detach: (() => void) | undefined;
 

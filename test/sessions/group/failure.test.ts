@@ -28,12 +28,14 @@ beforeAll(async () => {
         phoenix: { command: fixture("crash.mjs"), station: { restart_policy: "on-failure" } },
         hang: { command: fixture("no-init.mjs") },
         changing: { command: fixture("tools-change.mjs") },
+        late: { command: fixture("start-fails-once.mjs"), env: { STATE_FILE: join(dir, "late-starts") } },
       },
       mcpGroups: {
         flaky: { members: ["echo", "crashy", "hang"] },
         comeback: { members: ["echo", "phoenix"] },
         live: { members: ["echo", "changing"] },
         dead: { members: ["hang"] },
+        patient: { members: ["echo", "late"] },
       },
     }),
   );
@@ -131,13 +133,32 @@ describe("one member's failure leaves the rest working", () => {
     await station.call("DELETE", `/sessions/${id}`);
   });
 
+  test("a member that failed to start is tried again while the group runs, and its tools join the list", async () => {
+    const created = await station.create({ server: "patient" });
+    expect(created.status).toBe(200);
+    const id = created.body.session_id;
+    expect(created.body.group.members[1]).toMatchObject({ name: "late", status: "failed", session_id: null });
+    expect(created.body.group.members[1].error).toContain("not ready yet");
+    expect(await toolNames(id)).not.toContain("starts");
+    const joined = await eventually(async () => (await member(id, "late")).status === "running", 10_000);
+    expect(joined).toBe(true);
+    expect(await eventually(async () => (await listChanges(id)) > 0)).toBe(true);
+    expect(await toolNames(id)).toContain("starts");
+    expect((await call(id, "starts")).body.data.content[0].text).toBe("2");
+    await station.call("DELETE", `/sessions/${id}`);
+  });
+
   test("a group none of whose members starts fails to start, and leaves nothing running", async () => {
-    const before = (await station.call("GET", "/sessions")).body.count;
     const created = await station.create({ server: "dead" });
     expect(created.status).toBe(502);
     expect(created.body.error.data.type).toBe("start_failed");
     expect(created.body.error.message).toContain("hang");
-    expect((await station.call("GET", "/sessions")).body.count).toBe(before);
+    const sessions = (await station.call("GET", "/sessions")).body.sessions as { server: string | null; status: string }[];
+    expect(sessions.filter((s) => s.server === "dead")).toEqual([]);
+    // Its member's session went with it (and any retry of the other groups' hanging member ends too).
+    const hanging = async () =>
+      ((await station.call("GET", "/sessions")).body.sessions as { server: string | null }[]).some((s) => s.server === "hang");
+    expect(await eventually(async () => !(await hanging()), 10_000)).toBe(true);
   });
 });
 
