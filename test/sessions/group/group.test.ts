@@ -109,6 +109,12 @@ describe("a group is one session for its servers", () => {
     const unknown = await station.mcp(id, "tools/call", { name: "nope", arguments: {} });
     expect(unknown.status).toBe(200);
     expect(unknown.body).toMatchObject({ success: false, error: { code: -32602 } });
+    // Metrics for the group and for each member: the group's call is counted under its name, and again under its member's.
+    const metrics = await (await fetch(`${station.url}/metrics`)).text();
+    const requests = metrics.split("\n").filter((line) => line.startsWith("mcp_station_server_requests_total{"));
+    expect(requests.some((line) => line.includes('server="main",tool="v1__echo",outcome="ok"'))).toBe(true);
+    expect(requests.some((line) => line.includes('server="v1",tool="echo",outcome="ok"'))).toBe(true);
+    expect(requests.some((line) => line.includes('server="everything",tool="echo",outcome="ok"'))).toBe(true);
     await station.call("DELETE", `/sessions/${id}`);
   });
 
