@@ -74,6 +74,7 @@ export async function startOpsStation(env: Record<string, string> = {}, store?: 
     logs,
     call,
     stop: async () => {
+      station.registry.close();
       await station.operations.freeze();
       await station.manager.shutdown();
       await station.app.stop(true);
