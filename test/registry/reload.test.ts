@@ -66,8 +66,12 @@ describe("an edited registry file takes effect without a restart", () => {
       return info.group.members.length === 2 && info.group.members[1].status === "running" ? info.group.members : undefined;
     }, 10_000);
     expect(members.map((m: { name: string }) => m.name)).toEqual(["echo", "v1"]);
-    const events = (await station.call("GET", `/sessions/${pair.session_id}/events`)).body.events;
-    expect(events.some((e: { data: { method?: string } }) => e.data.method === "notifications/tools/list_changed")).toBe(true);
+    // Told once the new member's lists are read, just after it runs.
+    const told = async () =>
+      ((await station.call("GET", `/sessions/${pair.session_id}/events`)).body.events as { data: { method?: string } }[]).some(
+        (e) => e.data.method === "notifications/tools/list_changed",
+      );
+    expect(await eventually(told)).toBe(true);
     const names = (await station.mcp(pair.session_id, "tools/list", {})).body.data.tools.map((t: { name: string }) => t.name);
     expect(names).toContain("v1__echo");
     expect(names).toContain("add");

@@ -19,8 +19,8 @@
  *   await group.start();
  *   await group.request("tools/call", { name: "b__search", arguments: {} });
  */
-import { MemberUnavailable, RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
-import { ErrorCode, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import { RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
+import { ErrorCode } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
 import type { Root } from "../../protocol/client-requests.ts";
 import { modernClientCapabilities } from "../../protocol/bridge.ts";
@@ -38,9 +38,10 @@ import { Session } from "../session.ts";
 import { isLive } from "../session-info.ts";
 import { RequestClock, metered } from "../session-meters.ts";
 import type { SessionSettings } from "../session-settings.ts";
-import { GroupMember, type Item, type Template } from "./member.ts";
-import { NameTable } from "./names.ts";
-import { ResourceRoutes } from "./resource-routes.ts";
+import { GroupMember } from "./member.ts";
+import { GroupCatalog } from "./catalog.ts";
+import { type CallingGroup, callMember } from "./member-call.ts";
+import type { NameTable } from "./names.ts";
 
 /** What the group needs from the manager: its members' sessions, started and stopped within the station's limits. */
 export interface GroupHooks {
@@ -48,22 +49,17 @@ export interface GroupHooks {
   stopMember(member: Session): Promise<void>;
 }
 
-/** Pages of a member's list read at most, so a server whose cursor never ends cannot hold a request forever. */
-const MAX_PAGES = 100;
 /** A member that failed to start is tried again after this, doubling up to RETRY_MAX_MS, while the group runs. */
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
-/** Rounds of input a modern member may ask for in one call. */
-const MAX_INPUT_ROUNDS = 10;
 const LIST_CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
 
 export class GroupSession extends Session {
   /** In the group's order, which settles name collisions; a registry reload may change it (updateMembers). */
   members: GroupMember[];
-  private readonly toolNames: NameTable;
-  private readonly promptNames: NameTable;
-  private readonly templates = new NameTable("never", "");
-  private readonly resources = new ResourceRoutes();
+  private readonly catalog: GroupCatalog;
+  /** What a member's call needs of the group (member-call.ts). */
+  private readonly calling: CallingGroup;
   private pending = 0;
   /** The group's own curation, over the names it gives its members' tools. */
   private groupCurator: ToolCurator | undefined;
@@ -85,8 +81,19 @@ export class GroupSession extends Session {
   ) {
     super(id, spec, [], groupSettings, log);
     this.members = entry.members.map((name) => new GroupMember(name));
-    this.toolNames = new NameTable(entry.prefix, entry.separator);
-    this.promptNames = new NameTable(entry.prefix, entry.separator);
+    this.catalog = new GroupCatalog(entry, () => this.members, log, id);
+    const group = this;
+    this.calling = {
+      id,
+      get groupName() {
+        return group.entry.name;
+      },
+      get roots() {
+        return group.rootList;
+      },
+      envelope: (params) => this.withEnvelope(params),
+      ask: (request) => this.clients.route(request),
+    };
     this.groupCurator = curates(entry.tools) ? new ToolCurator(entry.tools) : undefined;
   }
 
@@ -121,7 +128,7 @@ export class GroupSession extends Session {
       }),
     );
     await Promise.all(added.map((member) => this.startMember(member)));
-    this.rename();
+    this.catalog.rename();
     this.announce(LIST_CHANGED);
   }
 
@@ -145,7 +152,7 @@ export class GroupSession extends Session {
     this.restart.starting();
     await Promise.all(this.members.map((member) => this.startMember(member)));
     // Named once all have answered, in the group's member order, not in the order their starts finished.
-    this.rename();
+    this.catalog.rename();
     if (!this.members.some((member) => member.available)) {
       const reasons = this.members.map((member) => `${member.name}: ${member.error ?? member.status}`).join("; ");
       await this.stopMembers();
@@ -188,14 +195,14 @@ export class GroupSession extends Session {
         if (now === listed) return;
         listed = now;
         // Its tools leave the list while it is down, and come back (re-read: a restart may change them) when it is up.
-        if (now) void this.refresh(member).then(() => this.announceRenamed(LIST_CHANGED));
+        if (now) void this.catalog.refresh(member).then(() => this.announceRenamed(LIST_CHANGED));
         else this.announce(LIST_CHANGED);
       }),
     ];
     member.detach = () => {
       for (const off of offs) off();
     };
-    await this.refresh(member);
+    await this.catalog.refresh(member);
   }
 
   /**
@@ -212,7 +219,7 @@ export class GroupSession extends Session {
       if (this.current !== "running" && this.current !== "starting") return;
       void this.startMember(member).then(() => {
         if (!member.session) return;
-        this.rename();
+        this.catalog.rename();
         this.announce(LIST_CHANGED);
       });
     }, delay);
@@ -221,57 +228,8 @@ export class GroupSession extends Session {
 
   /** After a member's lists changed while the group runs: named again, and its clients told. */
   private announceRenamed(methods: string[]): void {
-    this.rename();
+    this.catalog.rename();
     this.announce(methods);
-  }
-
-  /** Reads a member's tools, prompts and templates again; what cannot be read keeps its last value. */
-  private async refresh(member: GroupMember): Promise<void> {
-    const session = member.session;
-    if (!session || !member.available) return;
-    const capabilities = session.identity?.capabilities ?? {};
-    const reads: Promise<void>[] = [];
-    if (capabilities.tools) reads.push(this.listAll<Item>(session, "tools/list", "tools").then((tools) => void (member.tools = tools)));
-    if (capabilities.prompts)
-      reads.push(this.listAll<Item>(session, "prompts/list", "prompts").then((prompts) => void (member.prompts = prompts)));
-    if (capabilities.resources)
-      reads.push(
-        this.listAll<Template>(session, "resources/templates/list", "resourceTemplates").then(
-          (templates) => void (member.templates = templates),
-        ),
-      );
-    const failed = (await Promise.allSettled(reads)).find((read) => read.status === "rejected");
-    if (failed) {
-      this.log.warn("could not read a group member's lists", {
-        session_id: this.id,
-        member: member.name,
-        reason: ((failed as PromiseRejectedResult).reason as Error).message,
-      });
-    }
-  }
-
-  /** Every page of one of a member's lists: a member's cursors never reach the group's clients. */
-  private async listAll<T>(session: Session, method: string, key: string, options: RequestOptions = {}): Promise<T[]> {
-    const items: T[] = [];
-    let cursor: unknown;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const result = (await session.request(method, typeof cursor === "string" ? { cursor } : {}, options)) as Record<string, unknown>;
-      if (Array.isArray(result?.[key])) items.push(...(result[key] as T[]));
-      cursor = result?.nextCursor;
-      if (typeof cursor !== "string") break;
-    }
-    return items;
-  }
-
-  /** Gives names again after a member's lists changed; a member that is down keeps its names reserved. */
-  private rename(): void {
-    const hidden = [
-      ...this.toolNames.assign(this.members.map((m) => ({ member: m.name, names: m.tools.map((tool) => tool.name) }))),
-      ...this.promptNames.assign(this.members.map((m) => ({ member: m.name, names: m.prompts.map((prompt) => prompt.name) }))),
-      ...this.templates.assign(this.members.map((m) => ({ member: m.name, names: m.templates.map((t) => t.uriTemplate) }))),
-    ];
-    for (const { member, original } of hidden)
-      this.log.warn("group hides an item whose name another member took", { session_id: this.id, member, name: original });
   }
 
   private memberEvent(member: GroupMember, event: SessionEvent): void {
@@ -280,7 +238,7 @@ export class GroupSession extends Session {
     // Progress goes on too (with its caller's token restored): /mcp/request's callers read it from the events; the
     // channels deliver it through the request's own listener and skip it here.
     if (LIST_CHANGED.includes(method)) {
-      void this.refresh(member).then(() => this.announceRenamed([method]));
+      void this.catalog.refresh(member).then(() => this.announceRenamed([method]));
       return;
     }
     this.events.push("notification", params === undefined ? { method } : { method, params });
@@ -348,22 +306,24 @@ export class GroupSession extends Session {
       case "ping":
         return {};
       case "tools/list":
-        return this.listNamed("tools", options);
+        return this.catalog
+          .listNamed("tools", options)
+          .then((tools) => ({ tools: this.groupCurator ? this.groupCurator.list(tools) : tools }));
       case "prompts/list":
-        return this.listNamed("prompts", options);
+        return this.catalog.listNamed("prompts", options).then((prompts) => ({ prompts }));
       case "tools/call": {
         const name = params.name;
         // A tool the group's curation hides is not there, whatever its member offers.
         const shown = typeof name === "string" && this.groupCurator ? this.groupCurator.original(name) : name;
         if (shown === undefined) throw new RemoteError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
-        return this.callNamed(this.toolNames, "tool", method, { ...params, name: shown }, options);
+        return this.callNamed(this.catalog.tools, "tool", method, { ...params, name: shown }, options);
       }
       case "prompts/get":
-        return this.callNamed(this.promptNames, "prompt", method, params, options);
+        return this.callNamed(this.catalog.prompts, "prompt", method, params, options);
       case "resources/list":
-        return this.listResources(options);
+        return this.catalog.listResources(options).then((resources) => ({ resources }));
       case "resources/templates/list":
-        return this.listTemplates(options);
+        return this.catalog.listTemplates(options).then((resourceTemplates) => ({ resourceTemplates }));
       case "resources/read":
       case "resources/subscribe":
       case "resources/unsubscribe":
@@ -380,76 +340,60 @@ export class GroupSession extends Session {
     }
   }
 
-  /** tools/list or prompts/list: every running member's list read now, named, in the group's member order, on one page. */
-  private async listNamed(kind: "tools" | "prompts", options: RequestOptions): Promise<Record<string, unknown>> {
-    const capability = kind;
-    await Promise.all(
-      this.members
-        .filter((m) => m.session?.status === "running" && m.session.identity?.capabilities[capability])
-        .map(async (member) => {
-          try {
-            member[kind] = await this.listAll<Item>(member.session!, `${kind}/list`, kind, withSignal(options));
-          } catch (error) {
-            // A member that cannot answer now keeps its last list (and its names); the rest still answer.
-            this.log.warn("group member did not answer its list", {
-              session_id: this.id,
-              member: member.name,
-              method: `${kind}/list`,
-              reason: (error as Error).message,
-            });
-          }
-        }),
-    );
-    this.rename();
-    const table = kind === "tools" ? this.toolNames : this.promptNames;
-    const items: Item[] = [];
-    for (const member of this.members) {
-      if (member.session?.status !== "running") continue;
-      for (const item of member[kind]) {
-        const name = table.exposed(member.name, item.name);
-        if (name !== undefined) items.push(name === item.name ? item : { ...item, name });
-      }
-    }
-    return { [kind]: kind === "tools" && this.groupCurator ? this.groupCurator.list(items) : items };
-  }
-
   /** tools/call or prompts/get: to the member whose name it is, under the member's own name. */
   private async callNamed(table: NameTable, what: string, method: string, params: Record<string, unknown>, options: RequestOptions) {
     const name = params.name;
     const owner = typeof name === "string" ? table.route(name) : undefined;
     if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown ${what}: ${String(name)}`);
     const member = this.members.find((m) => m.name === owner.member)!;
-    return this.onMember(member, method, { ...params, name: owner.original }, options);
+    return callMember(member, method, { ...params, name: owner.original }, options, this.calling);
   }
 
   /**
-   * One request to one member. A member that is restarting is waited for (within the deadline), as a
-   * single session's caller waits; one with no server coming is a MemberUnavailable, naming it.
+   * resources/read, subscribe, unsubscribe: to the member that listed the URI, else the member whose
+   * template matches it (templates are first-member-wins), else each running member in turn until one has it.
    */
-  private async onMember(member: GroupMember, method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
-    const session = member.session;
-    if (!session || !(isLive(session.status) || session.status === "restarting")) {
-      const why = session ? session.status : `it did not start: ${member.error ?? "unknown"}`;
-      throw new MemberUnavailable(`member ${member.name} of group ${this.entry.name} is not running (${why})`, {
-        session_id: this.id,
-        member: member.name,
-        member_session_id: session?.id ?? null,
-        member_status: session?.status ?? "failed",
-      });
+  private async byUri(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const uri = params.uri;
+    if (typeof uri !== "string") throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: uri must be a string");
+    const owner = this.catalog.ownerOfUri(uri);
+    if (owner) return callMember(owner, method, params, options, this.calling);
+    let last: unknown = new RemoteError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
+    for (const member of this.members) {
+      if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources) continue;
+      try {
+        return await callMember(member, method, params, options, this.calling);
+      } catch (error) {
+        if (!(error instanceof RemoteError)) throw error;
+        last = error;
+      }
     }
-    let current = session.era === "modern" ? this.withEnvelope(params) : params;
-    for (let round = 0; ; round++) {
-      const result = await session.request(method, current, options);
-      const asked = result as Record<string, unknown> | undefined;
-      if (asked?.resultType !== "input_required") return result;
-      // A modern member asks for sampling, elicitation or roots in its result: the group's clients answer.
-      if (round >= MAX_INPUT_ROUNDS)
-        throw new RemoteError(ErrorCode.InternalError, `member ${member.name} asked for input ${MAX_INPUT_ROUNDS} times in a row`);
-      const answers = await this.gatherInput(asked.inputRequests as Record<string, { method: string; params?: unknown }> | undefined);
-      current = { ...current, inputResponses: answers };
-      delete current.requestState;
-      if (asked.requestState !== undefined) current.requestState = asked.requestState;
+    throw last;
+  }
+
+  /** completion/complete: a prompt's by its group name, a resource template's by its URI. */
+  private async complete(params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const ref = (params.ref ?? {}) as Record<string, unknown>;
+    if (ref.type === "ref/prompt" && typeof ref.name === "string") {
+      const owner = this.catalog.prompts.route(ref.name);
+      if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      const member = this.members.find((m) => m.name === owner.member)!;
+      return callMember(member, "completion/complete", { ...params, ref: { ...ref, name: owner.original } }, options, this.calling);
     }
+    if (ref.type === "ref/resource" && typeof ref.uri === "string") {
+      const member =
+        this.members.find((m) => this.catalog.templates.exposed(m.name, ref.uri as string) !== undefined) ??
+        this.catalog.ownerOfUri(ref.uri);
+      if (member) return callMember(member, "completion/complete", params, options, this.calling);
+    }
+    throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: ref names no prompt or resource of this group");
+  }
+
+  /** logging/setLevel: every running member that logs. */
+  private async toEveryMember(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
+    const targets = this.members.filter((m) => m.session?.status === "running" && m.session.identity?.capabilities.logging);
+    await Promise.allSettled(targets.map((m) => m.session!.request(method, params, options)));
+    return {};
   }
 
   /**
@@ -463,124 +407,6 @@ export class GroupSession extends Session {
       ...modernEnvelope(this.groupSettings.clientInfo, capabilities),
     };
     return { ...params, _meta: meta };
-  }
-
-  private async gatherInput(requests: Record<string, { method: string; params?: unknown }> | undefined): Promise<Record<string, unknown>> {
-    const answers: Record<string, unknown> = {};
-    for (const [key, ask] of Object.entries(requests ?? {})) {
-      const request: JsonRpcRequest = {
-        jsonrpc: "2.0",
-        id: `group-${key}`,
-        method: ask.method,
-        params: ask.params as Record<string, unknown>,
-      };
-      const answer = ask.method === "roots/list" ? { roots: this.rootList } : await this.clients.route(request);
-      if (answer === undefined) throw new RemoteError(ErrorCode.InternalError, `no client of this group takes ${ask.method}`);
-      answers[key] = answer;
-    }
-    return answers;
-  }
-
-  private async listResources(options: RequestOptions): Promise<Record<string, unknown>> {
-    const lists = await Promise.all(
-      this.members.map(async (member) => {
-        if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources)
-          return { member: member.name, items: [] };
-        try {
-          return {
-            member: member.name,
-            items: await this.listAll<Record<string, unknown>>(member.session, "resources/list", "resources", withSignal(options)),
-          };
-        } catch (error) {
-          this.log.warn("group member did not answer its list", {
-            session_id: this.id,
-            member: member.name,
-            method: "resources/list",
-            reason: (error as Error).message,
-          });
-          return { member: member.name, items: [] };
-        }
-      }),
-    );
-    return { resources: this.resources.merge(lists) };
-  }
-
-  private async listTemplates(options: RequestOptions): Promise<Record<string, unknown>> {
-    await Promise.all(this.members.filter((m) => m.session?.status === "running").map((m) => this.refreshTemplates(m, options)));
-    this.rename();
-    const templates: Template[] = [];
-    for (const member of this.members) {
-      if (member.session?.status !== "running") continue;
-      for (const template of member.templates)
-        if (this.templates.exposed(member.name, template.uriTemplate) !== undefined) templates.push(template);
-    }
-    return { resourceTemplates: templates };
-  }
-
-  private async refreshTemplates(member: GroupMember, options: RequestOptions): Promise<void> {
-    if (!member.session?.identity?.capabilities.resources) return;
-    try {
-      member.templates = await this.listAll<Template>(member.session, "resources/templates/list", "resourceTemplates", withSignal(options));
-    } catch {
-      // Keeps the last list; resources/list reports the member's trouble.
-    }
-  }
-
-  /**
-   * resources/read, subscribe, unsubscribe: to the member that listed the URI, else the member whose
-   * template matches it (templates are first-member-wins), else each running member in turn until one has it.
-   */
-  private async byUri(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
-    const uri = params.uri;
-    if (typeof uri !== "string") throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: uri must be a string");
-    const owner = this.ownerOfUri(uri);
-    if (owner) return this.onMember(owner, method, params, options);
-    let last: unknown = new RemoteError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
-    for (const member of this.members) {
-      if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources) continue;
-      try {
-        return await this.onMember(member, method, params, options);
-      } catch (error) {
-        if (!(error instanceof RemoteError)) throw error;
-        last = error;
-      }
-    }
-    throw last;
-  }
-
-  private ownerOfUri(uri: string): GroupMember | undefined {
-    const listed = this.resources.ownerOf(uri);
-    if (listed) return this.members.find((m) => m.name === listed);
-    for (const member of this.members) {
-      for (const template of member.templates) {
-        if (this.templates.exposed(member.name, template.uriTemplate) !== undefined && matchesTemplate(template.uriTemplate, uri))
-          return member;
-      }
-    }
-    return undefined;
-  }
-
-  /** completion/complete: a prompt's by its group name, a resource template's by its URI. */
-  private async complete(params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
-    const ref = (params.ref ?? {}) as Record<string, unknown>;
-    if (ref.type === "ref/prompt" && typeof ref.name === "string") {
-      const owner = this.promptNames.route(ref.name);
-      if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
-      const member = this.members.find((m) => m.name === owner.member)!;
-      return this.onMember(member, "completion/complete", { ...params, ref: { ...ref, name: owner.original } }, options);
-    }
-    if (ref.type === "ref/resource" && typeof ref.uri === "string") {
-      const member = this.members.find((m) => this.templates.exposed(m.name, ref.uri as string) !== undefined) ?? this.ownerOfUri(ref.uri);
-      if (member) return this.onMember(member, "completion/complete", params, options);
-    }
-    throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: ref names no prompt or resource of this group");
-  }
-
-  /** logging/setLevel: every running member that logs. */
-  private async toEveryMember(method: string, params: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
-    const targets = this.members.filter((m) => m.session?.status === "running" && m.session.identity?.capabilities.logging);
-    await Promise.allSettled(targets.map((m) => m.session!.request(method, params, options)));
-    return {};
   }
 
   /** A notification from a caller goes to every running member (roots changes, cancellations of their own ids are harmless to others). */
@@ -598,7 +424,7 @@ export class GroupSession extends Session {
   }
 
   override watchResource(uri: string): () => void {
-    const owner = this.ownerOfUri(uri);
+    const owner = this.catalog.ownerOfUri(uri);
     return owner?.session ? owner.session.watchResource(uri) : () => {};
   }
 
@@ -668,18 +494,4 @@ function withStderr(error: unknown): string {
   const message = (error as Error).message;
   const stderr = error instanceof StationError && typeof error.details.stderr === "string" ? error.details.stderr.trim() : "";
   return stderr ? `${message}; stderr: ${stderr.slice(-500)}` : message;
-}
-
-/** A list request's options for a member: the caller's deadline and signal, not its progress listener. */
-function withSignal(options: RequestOptions): RequestOptions {
-  return { timeoutMs: options.timeoutMs, signal: options.signal };
-}
-
-/** Whether `uri` fits an RFC 6570 template's shape: each {expression} matches any run of characters. */
-export function matchesTemplate(template: string, uri: string): boolean {
-  const pattern = template
-    .split(/\{[^}]*\}/)
-    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${pattern}$`).test(uri);
 }
