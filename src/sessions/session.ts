@@ -180,7 +180,7 @@ export class Session extends SessionState {
     return !access || !caller || access.toolsFor(caller, this.spec.server).allows(name);
   }
 
-  private measured(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
+  protected measured(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
     const meters = this.meters;
     if (!meters) return this.send(method, params, options);
     const clock = new RequestClock();

@@ -24,7 +24,7 @@ export async function startLoggedStation(env: Record<string, string> = {}, hostn
   const logs: Record<string, any>[] = [];
   const log = createLogger("info", (line) => logs.push(JSON.parse(line)));
   const config = loadConfig({ ...TEST_ENV, MCP_STATION_HOST: hostname, ...env });
-  const { app, manager } = createStation(config, log);
+  const { app, manager, registry } = createStation(config, log);
   app.listen({ hostname, port });
   const url = `http://127.0.0.1:${app.server!.port}`;
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, base = url): Promise<Reply> =>
@@ -39,6 +39,7 @@ export async function startLoggedStation(env: Record<string, string> = {}, hostn
     call,
     as,
     stop: async () => {
+      registry.close();
       await manager.shutdown();
       await app.stop(true);
     },

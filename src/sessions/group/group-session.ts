@@ -19,7 +19,7 @@
  *   await group.start();
  *   await group.request("tools/call", { name: "b__search", arguments: {} });
  */
-import { RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
+import { AccessDenied, RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
 import { ErrorCode } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
 import type { Root } from "../../protocol/client-requests.ts";
@@ -38,7 +38,7 @@ import { Session } from "../session.ts";
 import { isLive } from "../session-info.ts";
 import { RequestClock, metered } from "../session-meters.ts";
 import type { SessionSettings } from "../session-settings.ts";
-import { GroupMember } from "./member.ts";
+import { GroupMember, type Item } from "./member.ts";
 import { GroupCatalog } from "./catalog.ts";
 import { type CallingGroup, callMember } from "./member-call.ts";
 import type { NameTable } from "./names.ts";
@@ -174,7 +174,8 @@ export class GroupSession extends Session {
     } catch (error) {
       member.error = withStderr(error);
       this.log.warn("group member did not start", { session_id: this.id, member: member.name, reason: member.error });
-      this.retryLater(member);
+      // A member the access rules do not give this group's caller will not be given it by waiting.
+      if (!(error instanceof AccessDenied)) this.retryLater(member);
       return;
     }
     if (this.stopAsked || !this.members.includes(member)) {
@@ -270,7 +271,8 @@ export class GroupSession extends Session {
     return { era: "legacy", protocolVersion, serverInfo, capabilities, instructions, handshakeResult };
   }
 
-  override request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
+  /** Session.request has applied the access rules on the group's own names; what is left is the group's answer, metered. */
+  protected override measured(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
     const meters = this.meters;
     if (!meters) return this.dispatch(method, params, options);
     return metered(meters, method, params, new RequestClock(), this.dispatch(method, params, options));
@@ -306,9 +308,7 @@ export class GroupSession extends Session {
       case "ping":
         return {};
       case "tools/list":
-        return this.catalog
-          .listNamed("tools", options)
-          .then((tools) => ({ tools: this.groupCurator ? this.groupCurator.list(tools) : tools }));
+        return this.catalog.listNamed("tools", options).then((tools) => ({ tools: this.shownTools(tools, options.caller) }));
       case "prompts/list":
         return this.catalog.listNamed("prompts", options).then((prompts) => ({ prompts }));
       case "tools/call": {
@@ -394,6 +394,23 @@ export class GroupSession extends Session {
     const targets = this.members.filter((m) => m.session?.status === "running" && m.session.identity?.capabilities.logging);
     await Promise.allSettled(targets.map((m) => m.session!.request(method, params, options)));
     return {};
+  }
+
+  /**
+   * The tools a caller sees: the members' lists are read for the group as a whole (their names must not
+   * depend on who listed last), so each member's access rules for this caller are applied here, on the
+   * member's own tool names, then the group's curation. A call is checked by the member itself.
+   */
+  private shownTools(tools: Item[], caller: RequestOptions["caller"]): Item[] {
+    const access = this.groupSettings.access;
+    const allowed =
+      access && caller
+        ? tools.filter((tool) => {
+            const owner = this.catalog.tools.route(tool.name);
+            return owner !== undefined && access.toolsFor(caller, owner.member).allows(owner.original);
+          })
+        : tools;
+    return this.groupCurator ? this.groupCurator.list(allowed) : allowed;
   }
 
   /**
