@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextproto
 import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { fixture } from "../setup/paths.ts";
 import { eventually } from "../support/processes.ts";
+import { openSocket } from "./support.ts";
 import { type TestStation, startStation } from "../support/station.ts";
 
 let dir: string;
@@ -133,5 +134,49 @@ describe("TypeScript SDK v2 on /servers/{group}/mcp", () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("the WebSocket channel on a group session", () => {
+  test("calls across members, gets a member's progress and answers a legacy member's sampling request", async () => {
+    const created = await station.create({ server: "front", client_capabilities: { sampling: {} } });
+    expect(created.status).toBe(200);
+    const id = created.body.session_id;
+    const socket = await openSocket(`${station.url.replace("http", "ws")}/sessions/${id}/ws`);
+    try {
+      socket.send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: { sampling: {} }, clientInfo: { name: "ws", version: "1" } },
+      });
+      expect((await socket.next((m) => m.id === 1)).result.serverInfo.name).toBe("front");
+      socket.send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "add", arguments: { a: 4, b: 5 } } });
+      expect((await socket.next((m) => m.id === 2)).result.content[0].text).toBe("9");
+      socket.send({
+        jsonrpc: "2.0",
+        id: 3,
+        method: "tools/call",
+        params: { name: "progress", arguments: { steps: 2 }, _meta: { progressToken: "ws-token" } },
+      });
+      expect((await socket.next((m) => m.id === 3)).result.content[0].text).toBe("done 2");
+      const progress = socket.messages.filter((m) => m.method === "notifications/progress");
+      expect(progress.map((m) => [m.params.progressToken, m.params.progress])).toEqual([
+        ["ws-token", 1],
+        ["ws-token", 2],
+      ]);
+      socket.send({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "ask_sampling", arguments: {} } });
+      const asked = await socket.next((m) => m.method === "sampling/createMessage");
+      socket.send({
+        jsonrpc: "2.0",
+        id: asked.id,
+        result: { role: "assistant", content: { type: "text", text: "over ws" }, model: "fake" },
+      });
+      const sampled = JSON.parse((await socket.next((m) => m.id === 4)).result.content[0].text);
+      expect(sampled.content.text).toBe("over ws");
+    } finally {
+      socket.ws.close();
+    }
+    await station.call("DELETE", `/sessions/${id}`);
   });
 });
