@@ -162,6 +162,43 @@ describe("one member's failure leaves the rest working", () => {
   });
 });
 
+describe("a member that hangs", () => {
+  test("one that stops answering health checks leaves the list while unresponsive, and comes back when it answers", async () => {
+    const watched = await startStation({
+      MCP_STATION_SERVERS_FILE: join(dir, "servers.json"),
+      MCP_STATION_HEALTH_INTERVAL_MS: "200",
+      MCP_STATION_HEALTH_TIMEOUT_MS: "200",
+      MCP_STATION_HEALTH_RESTART_AFTER: "0",
+    });
+    try {
+      const created = (await watched.create({ server: "comeback" })).body;
+      const id = created.session_id;
+      const phoenix = created.group.members.find((m: { name: string }) => m.name === "phoenix");
+      const names = async () => ((await watched.mcp(id, "tools/list", {})).body.data.tools as { name: string }[]).map((tool) => tool.name);
+      const status = async () =>
+        (await watched.call("GET", `/sessions/${id}`)).body.group.members.find((m: { name: string }) => m.name === "phoenix").status;
+      expect(await names()).toContain("crash");
+      // Frozen: its process is there but answers nothing, as a server stuck in a loop.
+      process.kill(phoenix.pid, "SIGSTOP");
+      try {
+        expect(await eventually(async () => (await status()) === "unresponsive", 10_000)).toBe(true);
+        expect(await names()).not.toContain("crash");
+        expect(
+          (await watched.mcp(id, "tools/call", { name: "echo", arguments: { text: "the rest works" } })).body.data.content[0].text,
+        ).toBe("the rest works");
+      } finally {
+        process.kill(phoenix.pid, "SIGCONT");
+      }
+      expect(await eventually(async () => (await status()) === "running", 10_000)).toBe(true);
+      expect(await eventually(async () => (await names()).includes("crash"), 10_000)).toBe(true);
+      const events = (await watched.call("GET", `/sessions/${id}/events`)).body.events as { data: { method?: string } }[];
+      expect(events.filter((e) => e.data.method === "notifications/tools/list_changed").length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await watched.stop();
+    }
+  });
+});
+
 describe("a member's changes reach the group's clients", () => {
   test("a member's tools/list_changed: the group re-reads it, tells its clients, and routes the new tool", async () => {
     const id = (await station.create({ server: "live" })).body.session_id;
