@@ -1,7 +1,8 @@
 /**
  * The official MCP clients, unmodified, against a group's endpoint
  * (/servers/{group}/mcp, docs/groups.md): the TypeScript SDK v1 (legacy era)
- * and v2 (2026-07-28, stateless, bridged by the station). Each lists the
+ * and v2 (2026-07-28, stateless, bridged by the station), the Python SDK 2.x
+ * and 1.x, and the WebSocket channel. Each lists the
  * members' tools under the group's names, calls across members, gets a
  * member's progress, answers a legacy member's sampling and a modern
  * member's elicitation, and hears a member's list change.
@@ -14,7 +15,7 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { fixture } from "../setup/paths.ts";
+import { PYTHON_MCP1, PYTHON_MCP2, fixture } from "../setup/paths.ts";
 import { eventually } from "../support/processes.ts";
 import { openSocket } from "./support.ts";
 import { type TestStation, startStation } from "../support/station.ts";
@@ -36,7 +37,11 @@ beforeAll(async () => {
         modern: { command: fixture("modern.mjs") },
         changing: { command: fixture("tools-change.mjs") },
       },
-      mcpGroups: { front: { members: ["echo", "v1", "asks", "modern", "changing"] } },
+      mcpGroups: {
+        front: { members: ["echo", "v1", "asks", "modern", "changing"] },
+        // client-requests.mjs first, so the tools the Python clients' scripts call keep their names.
+        pyfront: { members: ["asks", "v1"] },
+      },
     }),
   );
   station = await startStation({ MCP_STATION_SERVERS_FILE: serversFile });
@@ -178,5 +183,38 @@ describe("the WebSocket channel on a group session", () => {
       socket.ws.close();
     }
     await station.call("DELETE", `/sessions/${id}`);
+  });
+});
+
+describe("the Python SDK clients on /servers/{group}/mcp", () => {
+  async function runPython(python: string, script: string, args: string[]): Promise<Record<string, any>> {
+    const child = Bun.spawn([python, fixture(`../live/python/${script}`), ...args], { stdout: "pipe", stderr: "pipe" });
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    if (code !== 0) throw new Error(`${script} exited ${code}: ${stderr.slice(-2000)}`);
+    return Object.fromEntries(
+      stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+        .map((row) => [row.step, row.value]),
+    );
+  }
+  const url = () => `${station.url}/servers/pyfront/mcp`;
+  const expectFullRun = (steps: Record<string, any>, version: string) => {
+    expect(steps.version).toBe(version);
+    expect(steps.tools).toEqual(expect.arrayContaining(["ask_sampling", "v1__echo", "add"]));
+    expect(steps.progress).toEqual({ text: "done 3", progress: [1, 2, 3] });
+    expect(steps.log).toEqual({ text: "logged", logs: ["hi log"] });
+    expect(JSON.parse(steps.sampling).content.text).toBe("hello from python");
+    expect(JSON.parse(steps.elicitation)).toEqual({ action: "accept", content: { name: "Ada" } });
+  };
+
+  test("mcp 2.x, auto (2026-07-28) and legacy", async () => {
+    expectFullRun(await runPython(PYTHON_MCP2, "mcp2_client.py", [url(), "auto"]), "2026-07-28");
+    expectFullRun(await runPython(PYTHON_MCP2, "mcp2_client.py", [url(), "legacy"]), "2025-11-25");
+  });
+
+  test("mcp 1.x", async () => {
+    expectFullRun(await runPython(PYTHON_MCP1, "mcp1_client.py", [url()]), "2025-11-25");
   });
 });
