@@ -61,6 +61,10 @@ export class GroupSession extends Session {
   /** What a member's call needs of the group (member-call.ts). */
   private readonly calling: CallingGroup;
   private pending = 0;
+  /** What the group's clients set up through it, sent again to a member that restarts (replaySetup). */
+  private logLevel: string | undefined;
+  /** uri -> the member that took the subscription */
+  private readonly subscriptions = new Map<string, string>();
   /** The group's own curation, over the names it gives its members' tools. */
   private groupCurator: ToolCurator | undefined;
   /** A member's server asks the group's live clients (sampling, elicitation, roots), as if they were its own. */
@@ -187,17 +191,25 @@ export class GroupSession extends Session {
     member.session = session;
     member.error = undefined;
     let listed = true;
+    /** A new process started since it was last listed (a restart, not an unresponsive spell). */
+    let restarted = false;
     const offs = [
       session.clients.attach(this.proxy),
       session.events.subscribe((event) => this.memberEvent(member, event)),
       session.onChange((_, change) => {
         if (change !== "status") return;
+        if (session.status === "starting") restarted = true;
         const now = session.status === "running";
         if (now === listed) return;
         listed = now;
         // Its tools leave the list while it is down, and come back (re-read: a restart may change them) when it is up.
-        if (now) void this.catalog.refresh(member).then(() => this.announceRenamed(LIST_CHANGED));
-        else this.announce(LIST_CHANGED);
+        if (!now) {
+          this.announce(LIST_CHANGED);
+          return;
+        }
+        if (restarted) this.replaySetup(member);
+        restarted = false;
+        void this.catalog.refresh(member).then(() => this.announceRenamed(LIST_CHANGED));
       }),
     ];
     member.detach = () => {
@@ -331,6 +343,7 @@ export class GroupSession extends Session {
       case "completion/complete":
         return this.complete(params, options);
       case "logging/setLevel":
+        if (typeof params.level === "string") this.logLevel = params.level;
         return this.toEveryMember(method, params, options);
       default:
         throw new RemoteError(
@@ -357,18 +370,49 @@ export class GroupSession extends Session {
     const uri = params.uri;
     if (typeof uri !== "string") throw new RemoteError(ErrorCode.InvalidParams, "Invalid params: uri must be a string");
     const owner = this.catalog.ownerOfUri(uri);
-    if (owner) return callMember(owner, method, params, options, this.calling);
+    if (owner) return this.onUriMember(owner, uri, method, params, options);
     let last: unknown = new RemoteError(ErrorCode.InvalidParams, `Resource not found: ${uri}`);
     for (const member of this.members) {
       if (member.session?.status !== "running" || !member.session.identity?.capabilities.resources) continue;
       try {
-        return await callMember(member, method, params, options, this.calling);
+        return await this.onUriMember(member, uri, method, params, options);
       } catch (error) {
         if (!(error instanceof RemoteError)) throw error;
         last = error;
       }
     }
     throw last;
+  }
+
+  /** One URI request to `member`; a subscription it takes is recorded, to be sent again after the member restarts. */
+  private async onUriMember(member: GroupMember, uri: string, method: string, params: Record<string, unknown>, options: RequestOptions) {
+    const result = await callMember(member, method, params, options, this.calling);
+    if (method === "resources/subscribe") this.subscriptions.set(uri, member.name);
+    else if (method === "resources/unsubscribe") this.subscriptions.delete(uri);
+    return result;
+  }
+
+  /**
+   * A member that restarted knows nothing of what the group's clients set up on it (a log level, resource
+   * subscriptions): sent again to its new process, as the MCP endpoint does for a single session's server.
+   * What it refuses now is logged, not retried.
+   */
+  private replaySetup(member: GroupMember): void {
+    const session = member.session;
+    if (!session) return;
+    const asks: [string, Record<string, unknown>][] = [];
+    if (this.logLevel && session.identity?.capabilities.logging) asks.push(["logging/setLevel", { level: this.logLevel }]);
+    for (const [uri, owner] of this.subscriptions) if (owner === member.name) asks.push(["resources/subscribe", { uri }]);
+    for (const [method, params] of asks) {
+      session.request(method, params).catch((error: Error) =>
+        this.log.warn("a restarted group member refused what the group's clients had set up", {
+          session_id: this.id,
+          member: member.name,
+          method,
+          reason: error.message,
+        }),
+      );
+    }
   }
 
   /** completion/complete: a prompt's by its group name, a resource template's by its URI. */

@@ -28,6 +28,7 @@ beforeAll(async () => {
         phoenix: { command: fixture("crash.mjs"), station: { restart_policy: "on-failure" } },
         hang: { command: fixture("no-init.mjs") },
         changing: { command: fixture("tools-change.mjs") },
+        forgetful: { command: fixture("crash-forgets-setup.mjs"), station: { restart_policy: "on-failure" } },
         late: { command: fixture("start-fails-once.mjs"), env: { STATE_FILE: join(dir, "late-starts") } },
       },
       mcpGroups: {
@@ -36,6 +37,7 @@ beforeAll(async () => {
         live: { members: ["echo", "changing"] },
         dead: { members: ["hang"] },
         patient: { members: ["echo", "late"] },
+        setup: { members: ["forgetful", "echo"] },
       },
     }),
   );
@@ -112,6 +114,25 @@ describe("one member's failure leaves the rest working", () => {
     expect(names).toContain("crash");
     expect(names).toContain("phoenix__echo");
     expect((await call(id, "phoenix__echo", { text: "back" })).body.data.content[0].text).toBe("back");
+    await station.call("DELETE", `/sessions/${id}`);
+  });
+
+  test("what a client set up through the group (log level, subscriptions) is sent again to a member that restarts", async () => {
+    const id = (await station.create({ server: "setup" })).body.session_id;
+    expect((await station.mcp(id, "logging/setLevel", { level: "warning" })).body.success).toBe(true);
+    expect((await station.mcp(id, "resources/subscribe", { uri: "file:///watched" })).body.success).toBe(true);
+    const before = JSON.parse((await call(id, "setup")).body.data.content[0].text);
+    expect(before).toEqual({ level: "warning", subscriptions: ["file:///watched"] });
+    const firstPid = (await member(id, "forgetful")).pid;
+    expect((await call(id, "crash")).status).toBe(502);
+    expect(
+      await eventually(async () => {
+        const now = await member(id, "forgetful");
+        return now.status === "running" && now.pid !== firstPid;
+      }, 10_000),
+    ).toBe(true);
+    const after = async () => JSON.parse((await call(id, "setup")).body.data.content[0].text);
+    expect(await eventually(async () => JSON.stringify(await after()) === JSON.stringify(before), 10_000)).toBe(true);
     await station.call("DELETE", `/sessions/${id}`);
   });
 
