@@ -49,7 +49,14 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   );
   const operations = setUpOperations(config, manager, metrics, log, options.store);
   // The registry file read again on change and on SIGHUP (index.ts); running sessions follow what changed.
-  const registry = new LiveRegistry(config.serversFile, config.registry, config.groups, log, (ok) => metrics.registryReloaded(ok));
+  const registry = new LiveRegistry(
+    config.serversFile,
+    config.registry,
+    config.groups,
+    log,
+    (ok) => metrics.registryReloaded(ok),
+    config.access,
+  );
   registry.onChange((change) => manager.registryChanged(change));
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);

@@ -88,7 +88,7 @@ export function loadConfig(env: Env = process.env) {
     /** The registry file's mcpGroups (docs/groups.md). */
     groups,
     registryWarnings,
-    /** Who may start which registered server and call which tool: the registry file's `access` section; undefined: everyone, everything. */
+    /** Who may start which registered server and call which tool: the registry file's `access` section (none: everyone, everything), replaced in place by a registry reload. */
     access: loadAccessRules(plain.serversFile),
     commandPolicy: policy,
     rateLimitBurst: rateLimitBurst ?? Math.max(1, Math.ceil(plain.rateLimitPerMinute / 6)),

@@ -11,7 +11,7 @@
  * and half of a new one, and then tells its listeners what changed.
  *
  * @example
- *   const live = new LiveRegistry(path, config.registry, config.groups, log);
+ *   const live = new LiveRegistry(path, config.registry, config.groups, log, countReload, config.access);
  *   live.onChange((change) => manager.registryChanged(change));
  *   live.watch();
  *   process.on("SIGHUP", () => live.reload("SIGHUP"));
@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Logger } from "../log.ts";
+import { type AccessRule, type AccessRules, parseAccessSection } from "../security/access-rules.ts";
 import { type GroupEntry, parseGroups } from "./groups.ts";
 import { type ServerEntry, parseRegistry } from "./registry.ts";
 
@@ -63,6 +64,8 @@ export class LiveRegistry {
     private readonly log: Logger,
     /** Told of each reload's outcome (metrics). */
     private readonly counted: (ok: boolean) => void = () => {},
+    /** The file's `access` section in force, replaced with the servers (src/security/access-rules.ts). */
+    private readonly access?: AccessRules,
   ) {
     this.digest = path ? this.hashOf(path) : null;
   }
@@ -90,12 +93,14 @@ export class LiveRegistry {
     let text: string;
     let servers: Map<string, ServerEntry>;
     let groups: Map<string, GroupEntry>;
+    let rules: AccessRule[] | undefined;
     const warnings: string[] = [];
     try {
       text = readFileSync(path, "utf8");
       const json = JSON.parse(text);
       servers = parseRegistry(json, path, (warning) => warnings.push(warning));
       groups = parseGroups(json, servers, path);
+      rules = parseAccessSection(json, path);
     } catch (error) {
       const reason = (error as Error).message;
       // parseRegistry's own errors name the file already; a read or parse error does not.
@@ -109,7 +114,7 @@ export class LiveRegistry {
     const digest = createHash("sha256").update(text).digest("hex");
     if (digest === this.digest) return true;
     for (const warning of warnings) this.log.warn(warning);
-    const change = this.replace(servers, groups);
+    const change = this.replace(servers, groups, rules);
     this.digest = digest;
     this.loadedAt = new Date();
     this.lastError = null;
@@ -155,7 +160,7 @@ export class LiveRegistry {
     clearTimeout(this.settle);
   }
 
-  private replace(servers: Map<string, ServerEntry>, groups: Map<string, GroupEntry>): RegistryChange {
+  private replace(servers: Map<string, ServerEntry>, groups: Map<string, GroupEntry>, rules: AccessRule[] | undefined): RegistryChange {
     const change: RegistryChange = { version: this.version + 1, added: [], changed: [], removed: [], groups };
     const compare = <T>(before: Map<string, T>, after: Map<string, T>) => {
       for (const [name, entry] of after) {
@@ -171,6 +176,7 @@ export class LiveRegistry {
     for (const [name, entry] of servers) this.servers.set(name, entry);
     this.groups.clear();
     for (const [name, entry] of groups) this.groups.set(name, entry);
+    this.access?.replace(rules);
     this.version = change.version;
     return change;
   }

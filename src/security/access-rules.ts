@@ -45,7 +45,7 @@ const AccessRule = Type.Object(
   },
   { additionalProperties: false },
 );
-type AccessRule = Static<typeof AccessRule>;
+export type AccessRule = Static<typeof AccessRule>;
 
 const AccessSection = Type.Object({ rules: Type.Array(AccessRule) }, { additionalProperties: false });
 
@@ -99,47 +99,71 @@ export interface ToolFilter {
   allows(tool: string): boolean;
 }
 
-export class AccessRules {
-  private readonly rules: CompiledRule[];
+/** Every tool of every server: the filter when the file has no `access` section. */
+const EVERY_TOOL: ToolFilter = { allows: () => true };
 
-  constructor(rules: readonly AccessRule[]) {
-    this.rules = rules.map(compile);
+/**
+ * The rules in force. One object for the station's life, shared by the manager, the sessions and
+ * GET /servers, so a registry reload (src/registry/live-registry.ts) changes them for every reader
+ * at once with `replace`.
+ */
+export class AccessRules {
+  private rules: CompiledRule[] | undefined;
+
+  /** `rules` undefined: the file has no `access` section, and everyone may do everything. */
+  constructor(rules?: readonly AccessRule[]) {
+    this.replace(rules);
+  }
+
+  /** Whether the file has rules at all; without them no request pays for checking. */
+  get enabled(): boolean {
+    return this.rules !== undefined;
+  }
+
+  replace(rules: readonly AccessRule[] | undefined): void {
+    this.rules = rules?.map(compile);
   }
 
   /** The rules that apply to `caller` for `server` (a registry name; undefined for a session started from a command). */
-  private covering(caller: Caller, server: string | undefined): CompiledRule[] {
-    return this.rules.filter(
+  private covering(rules: CompiledRule[], caller: Caller, server: string | undefined): CompiledRule[] {
+    return rules.filter(
       (rule) => rule.applies(caller) && (server === undefined ? rule.servers.globs.includes("*") : rule.servers.matches(server)),
     );
   }
 
   /** Whether `caller` may start the registered server `server`. */
   mayStart(caller: Caller, server: string): boolean {
-    return this.covering(caller, server).length > 0;
+    return this.rules === undefined || this.covering(this.rules, caller, server).length > 0;
   }
 
   /** The tools of `server` that `caller` may list and call. */
   toolsFor(caller: Caller, server: string | undefined): ToolFilter {
-    const rules = this.covering(caller, server);
+    if (this.rules === undefined) return EVERY_TOOL;
+    const rules = this.covering(this.rules, caller, server);
     return { allows: (tool) => rules.some((rule) => rule.allow.matches(tool)) && !rules.some((rule) => rule.deny.matches(tool)) };
   }
 }
 
-/** The `access` section of the registry file `source`, or undefined when it has none (everyone may do everything). */
-export function parseAccessRules(json: unknown, source: string): AccessRules | undefined {
+/** The rules of the `access` section of the registry file `source`; undefined when it has none (everyone may do everything). */
+export function parseAccessSection(json: unknown, source: string): AccessRule[] | undefined {
   const section = typeof json === "object" && json !== null ? (json as Record<string, unknown>).access : undefined;
   if (section === undefined) return undefined;
   const problem = firstProblem(AccessSection, section);
   if (problem) throw new ConfigError(`MCP_STATION_SERVERS_FILE ${source}: access: ${problem}`);
-  return new AccessRules((section as Static<typeof AccessSection>).rules);
+  return (section as Static<typeof AccessSection>).rules;
+}
+
+/** The access rules of a registry file's JSON `json`. */
+export function parseAccessRules(json: unknown, source: string): AccessRules {
+  return new AccessRules(parseAccessSection(json, source));
 }
 
 /**
  * The access rules of the registry file at `path`. The file is read on its own, beside the registry's own
  * read (src/registry): the rules are not part of the `mcpServers` format, and its parser stays theirs.
  */
-export function loadAccessRules(path: string | undefined): AccessRules | undefined {
-  if (!path) return undefined;
+export function loadAccessRules(path: string | undefined): AccessRules {
+  if (!path) return new AccessRules();
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));

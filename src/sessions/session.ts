@@ -164,7 +164,7 @@ export class Session extends SessionState {
   request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
     const { access } = this.settings;
     const caller = options.caller;
-    if (access && caller && TOOL_METHODS.has(method)) {
+    if (access?.enabled && caller && TOOL_METHODS.has(method)) {
       const server = this.spec.server;
       const who = { tenant: caller.tenant, server: server ?? serverLabel(this.spec) };
       return withToolAccess(access.toolsFor(caller, server), method, params, who, options, (allowed) =>

@@ -108,6 +108,29 @@ describe("an edited registry file takes effect without a restart", () => {
     expect((await station.create({ server: "v1" })).status).toBe(400);
     expect((await station.create({ server: "other" })).status).toBe(200);
   });
+
+  test("the file's access rules change with it: a tool denied by the edit leaves tools/list of a running session; an invalid rule refuses the file", async () => {
+    const id = (await station.create({ server: "other" })).body.session_id;
+    const tools = async () => (await station.mcp(id, "tools/list", {})).body.data.tools.map((t: { name: string }) => t.name);
+    expect(await tools()).toContain("slow");
+
+    // This station has no keys: its caller is the local admin.
+    const version = (await registryStatus()).version;
+    save({ mcpServers: { other: ECHO }, access: { rules: [{ admin: true, servers: ["other"], tools: { deny: ["slow"] } }] } });
+    expect(await versionReaches(version + 1)).toBe(true);
+    expect(await tools()).not.toContain("slow");
+    const refused = await station.mcp(id, "tools/call", { name: "slow", arguments: { ms: 1 } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.data.type).toBe("access_denied");
+
+    save({ mcpServers: { other: ECHO }, access: { rules: [{ admin: true }] } });
+    expect(await eventually(async () => (await registryStatus()).last_error?.message.includes("access"), 10_000)).toBe(true);
+    expect(await tools()).not.toContain("slow");
+
+    save({ mcpServers: { other: ECHO } });
+    expect(await versionReaches(version + 2)).toBe(true);
+    expect(await tools()).toContain("slow");
+  });
 });
 
 describe("SIGHUP", () => {

@@ -5,11 +5,13 @@ import { parseAccessRules } from "../../src/security/access-rules.ts";
 import type { Caller } from "../../src/security/caller.ts";
 
 const caller = (extra: Partial<Caller> = {}): Caller => ({ tenant: "team-a", admin: false, via: "jwt", ...extra });
-const rules = (list: unknown[]) => parseAccessRules({ mcpServers: {}, access: { rules: list } }, "servers.json")!;
+const rules = (list: unknown[]) => parseAccessRules({ mcpServers: {}, access: { rules: list } }, "servers.json");
 
 describe("access rules", () => {
   test("no access section: no rules at all (everyone may do everything)", () => {
-    expect(parseAccessRules({ mcpServers: {} }, "servers.json")).toBeUndefined();
+    const open = parseAccessRules({ mcpServers: {} }, "servers.json");
+    expect(open.enabled).toBe(false);
+    expect(open.mayStart({ tenant: "a", admin: false, via: "api_key" }, "anything")).toBe(true);
   });
 
   test("with a section, nothing is allowed that no rule gives", () => {

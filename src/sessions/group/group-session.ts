@@ -448,7 +448,7 @@ export class GroupSession extends Session {
   private shownTools(tools: Item[], caller: RequestOptions["caller"]): Item[] {
     const access = this.groupSettings.access;
     const allowed =
-      access && caller
+      access?.enabled && caller
         ? tools.filter((tool) => {
             const owner = this.catalog.tools.route(tool.name);
             return owner !== undefined && access.toolsFor(caller, owner.member).allows(owner.original);
