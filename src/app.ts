@@ -20,8 +20,10 @@ import { LiveRegistry } from "./registry/live-registry.ts";
 import { serversModule } from "./modules/servers/index.ts";
 import { oauthMetadataModule } from "./modules/oauth-metadata/index.ts";
 import { ProtectedResource } from "./security/oauth.ts";
+import { uiModule } from "./modules/ui/index.ts";
 import { authGate } from "./plugins/auth.ts";
 import { errorHandling } from "./plugins/errors.ts";
+import { LiveTickets } from "./security/live-tickets.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { VERSION } from "./version.ts";
 
@@ -60,13 +62,14 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   registry.onChange((change) => manager.registryChanged(change));
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
+  const tickets = new LiveTickets();
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     // First: every request is timed and logged, including those refused below.
     .use(requestLog(log, metrics))
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
-    .use(authGate(config, log))
+    .use(authGate(config, log, tickets))
     // Built on the first GET /openapi/json, from every route registered here.
     .use(
       openapiModule((): AnyElysia => app, {
@@ -96,7 +99,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(metricsModule(metrics))
     .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups, () => registry.status()))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
-    .use(liveModule(manager, { wsPingMs: config.wsPingMs, log }))
+    .use(liveModule(manager, { wsPingMs: config.wsPingMs, log, tickets }))
+    .use(uiModule())
     .use(
       mcpEndpointModule(
         manager,

@@ -18,12 +18,15 @@ import type { Logger } from "../log.ts";
 import { authConfigured, createAuthenticator, credentialOf } from "../security/authenticate.ts";
 import { type Caller, LOCAL_CALLER } from "../security/caller.ts";
 import { isLoopbackAddress, isLoopbackHost } from "../security/client-address.ts";
+import type { LiveTickets } from "../security/live-tickets.ts";
 import { METADATA_PATH, ProtectedResource } from "../security/oauth.ts";
 import { TokenBuckets } from "../security/token-bucket.ts";
 import { checkBrowserHeaders } from "./origin.ts";
 
 /** Paths served to anyone: a liveness probe discloses nothing and must work for orchestrators without keys. */
 const OPEN_PATHS = new Set(["/healthz"]);
+/** The console's static files (src/modules/ui): the page asks for a credential itself and sends it with every API call. */
+const isConsoleAsset = (path: string) => path === "/ui" || path.startsWith("/ui/");
 
 const callers = new WeakMap<Request, Caller>();
 
@@ -49,12 +52,16 @@ export const PROTECTED_MODE_MESSAGE =
   "Set MCP_STATION_API_KEYS (or MCP_STATION_JWT_SECRET / MCP_STATION_JWT_JWKS_URL) and send the key as " +
   "'Authorization: Bearer <key>', or set MCP_STATION_PROTECTED_MODE=off to serve every client without authentication.";
 
-/** Whether `path` is served to anyone: the liveness probe, and with OAuth on the metadata that tells a client how to get a token. */
+/**
+ * Whether `path` is served to anyone: the liveness probe, the console's static files, and with OAuth on
+ * the metadata that tells a client how to get a token.
+ */
 function isOpen(path: string, oauth: boolean): boolean {
-  return OPEN_PATHS.has(path) || (oauth && (path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/`)));
+  return OPEN_PATHS.has(path) || isConsoleAsset(path) || (oauth && (path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/`)));
 }
 
-export function authGate(config: Config, log: Logger) {
+/** `tickets`: WebSocket tickets (POST /live/tickets), admitted on an upgrade in place of a header a browser cannot send. */
+export function authGate(config: Config, log: Logger, tickets?: LiveTickets) {
   const authOn = authConfigured(config);
   const resource = config.oauth ? new ProtectedResource(config.oauth) : undefined;
   const authenticate = createAuthenticator(config, log, resource);
@@ -102,7 +109,7 @@ export function authGate(config: Config, log: Logger) {
       if (isOpen(path, resource !== undefined)) return;
       // Origin is checked for every client: a browser page must not drive the station with a stored key.
       checkBrowser(request, server, boundToLoopback);
-      const admitted = await authenticate(request.headers, path);
+      const admitted = (await authenticate(request.headers, path)) ?? tickets?.redeem(request.headers, path);
       if (!admitted) {
         const error = new Unauthorized("missing or invalid credential");
         error.headers = { "www-authenticate": unauthorizedChallenge(resource, path, request.headers) };

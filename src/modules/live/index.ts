@@ -11,13 +11,14 @@
  *   websocat ws://localhost:20100/sessions/$ID/ws
  *   > {"jsonrpc":"2.0","id":1,"method":"tools/list"}
  */
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { type Logger, silentLogger } from "../../log.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import type { Caller } from "../../security/caller.ts";
+import { LIVE_SUBPROTOCOL, type LiveTickets, offersLiveSubprotocol } from "../../security/live-tickets.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { Session } from "../../sessions/session.ts";
-import { SessionIdParams } from "../../http/shared-models.ts";
+import { ErrorBody, SessionIdParams } from "../../http/shared-models.ts";
 import { contextFromHeaders } from "../../tracing/trace-meta.ts";
 import { WsChannel } from "./ws-channel.ts";
 
@@ -26,7 +27,16 @@ export interface LiveSettings {
   wsPingMs: number;
   /** Where unknown failures, masked to callers as -32603, are logged in full; none when unset. */
   log?: Logger;
+  /** WebSocket tickets for browsers, which cannot send a credential header (src/security/live-tickets.ts). */
+  tickets?: LiveTickets;
 }
+
+const TicketRequest = t.Object({ session_id: t.String({ description: "The session whose WebSocket the ticket opens" }) });
+const Ticket = t.Object({
+  ticket: t.String(),
+  expires_in_s: t.Integer({ description: "The ticket opens one WebSocket within this many seconds, once" }),
+  subprotocol: t.String({ description: 'Offer it with "mcp-station": new WebSocket(url, ["mcp-station", subprotocol])' }),
+});
 
 interface SocketState {
   channel: WsChannel;
@@ -38,11 +48,34 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
   const log = settings.log ?? silentLogger;
   // Elysia wraps the raw socket anew for every callback: key the state on the raw one.
   const rawOf = (ws: { raw: object }) => ws.raw;
-  return new Elysia({ name: "live", tags: ["sessions"] }).ws("/sessions/:session_id/ws", {
+  const app = new Elysia({ name: "live", tags: ["sessions"] });
+  if (settings.tickets) {
+    const tickets = settings.tickets;
+    app.post(
+      "/live/tickets",
+      ({ body, request }) => {
+        const caller = callerOf(request);
+        manager.get(body.session_id, caller);
+        return tickets.issue(caller, body.session_id);
+      },
+      {
+        body: TicketRequest,
+        response: { 200: Ticket, 401: ErrorBody, 404: ErrorBody },
+        detail: {
+          summary: "A WebSocket ticket, for browsers",
+          description:
+            "A browser cannot send a credential header with a WebSocket: offer this ticket as a subprotocol instead. It opens one WebSocket of the session, once, within 30 s, for the caller who asked for it.",
+        },
+      },
+    );
+  }
+  return app.ws("/sessions/:session_id/ws", {
     params: SessionIdParams,
     // Before the upgrade: an unknown (or another tenant's) session is a 404, not an open socket.
-    beforeHandle({ params, request }) {
+    beforeHandle({ params, request, set }) {
       manager.get(params.session_id, callerOf(request));
+      // A browser that offered subprotocols fails a socket on which the server selected none.
+      if (offersLiveSubprotocol(request.headers)) set.headers["sec-websocket-protocol"] = LIVE_SUBPROTOCOL;
     },
     open(ws) {
       let session: Session;

@@ -1,0 +1,85 @@
+/**
+ * The station's public API, as the console calls it. Every URL is relative to
+ * the page (/ui/ → the station's root is ../), so the console works behind a
+ * reverse proxy at a sub-path.
+ */
+import { authHeaders } from "./credential.ts";
+
+export const stationUrl = (path: string) => new URL(`../${path.replace(/^\//, "")}`, location.href);
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json", ...authHeaders() };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(stationUrl(path), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+    credentials: "omit",
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {}
+  if (!response.ok) {
+    const error = (parsed as { error?: { type?: string; message?: string } } | null)?.error;
+    throw new ApiError(response.status, error?.type ?? String(response.status), error?.message ?? (text || response.statusText), parsed);
+  }
+  return parsed as T;
+}
+
+/** GET of a text resource (/metrics). */
+export async function apiText(path: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(stationUrl(path), { headers: authHeaders(), credentials: "omit" });
+  return { status: response.status, text: await response.text() };
+}
+
+export const describeError = (error: unknown) =>
+  error instanceof ApiError ? `${error.status} ${error.type}: ${error.message}` : error instanceof Error ? error.message : String(error);
+
+export interface SessionInfo {
+  session_id: string;
+  status: string;
+  server_type: string;
+  server_command: string;
+  server_args: string[];
+  server?: string | null;
+  era?: string;
+  owner?: string;
+  created_at: string;
+  started_at?: string | null;
+  pid?: number | null;
+  exit_code?: number | null;
+  exit_signal?: string | null;
+  crashed?: boolean;
+  restarts?: number;
+  in_flight?: number;
+  requests_total?: number;
+  health?: { ok?: boolean; at?: string; latency_ms?: number } | null;
+  server_info?: { name?: string; version?: string } | null;
+  protocol_version?: string | null;
+  failure_reason?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ServerEntry {
+  name: string;
+  command: string;
+  args: string[];
+  env_keys: string[];
+  cwd: string | null;
+  allow_env: string[];
+  allow_args: boolean;
+}
