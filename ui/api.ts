@@ -34,8 +34,14 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
     parsed = text ? JSON.parse(text) : null;
   } catch {}
   if (!response.ok) {
-    const error = (parsed as { error?: { type?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.type ?? String(response.status), error?.message ?? (text || response.statusText), parsed);
+    // The station's error body: {"success": false, "error": {"code", "message", "data": {"type", …}}}.
+    const error = (parsed as { error?: { message?: string; data?: { type?: string } } } | null)?.error;
+    throw new ApiError(
+      response.status,
+      error?.data?.type ?? String(response.status),
+      error?.message ?? (text || response.statusText),
+      parsed,
+    );
   }
   return parsed as T;
 }

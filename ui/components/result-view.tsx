@@ -20,9 +20,7 @@ const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp|svg\+xml)$/;
 function ContentItem({ item }: { item: Content }) {
   if (item.type === "text") return <pre class="result-text">{item.text}</pre>;
   if (item.type === "image" && item.data && IMAGE_TYPES.test(item.mimeType ?? "")) {
-    return (
-      <img class="result-image" alt={`sent by the server (${item.mimeType})`} src={`data:${item.mimeType};base64,${item.data}`} />
-    );
+    return <img class="result-image" alt={`sent by the server (${item.mimeType})`} src={`data:${item.mimeType};base64,${item.data}`} />;
   }
   if (item.type === "audio")
     return (

@@ -1,0 +1,90 @@
+/**
+ * The console's browser tests: a real station on a free port with three keys
+ * (tenants a and b, an admin) and a registry of server-everything and the
+ * hostile-output fixture, and Debian's Chromium driven by playwright-core.
+ * Without Chromium (test/setup/chromium.ts installs it where it can) the tests
+ * are skipped with one line saying why.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { CHROMIUM, chromiumVersion } from "../setup/browser.ts";
+import { EVERYTHING_ARGS, EVERYTHING_ENTRY, fixture } from "../setup/paths.ts";
+import { startStation, type TestStation } from "../support/station.ts";
+
+export const KEY_A = "console-tenant-a-0123456789";
+export const KEY_B = "console-tenant-b-0123456789";
+export const ADMIN_KEY = "console-admin-0123456789abc";
+
+export const BROWSER_AVAILABLE = chromiumVersion() !== undefined;
+if (!BROWSER_AVAILABLE) {
+  console.warn(
+    `test/ui: no Chromium at ${CHROMIUM}: the console's browser tests are skipped (bun run test/setup/prepare.ts installs it as root on Debian)`,
+  );
+}
+
+export interface ConsoleRig {
+  station: TestStation;
+  browser: Browser;
+  /** The console's URL on this station. */
+  ui: string;
+  stop(): Promise<void>;
+}
+
+export async function startRig(env: Record<string, string> = {}): Promise<ConsoleRig> {
+  const dir = mkdtempSync(join(tmpdir(), "mcp-station-ui-"));
+  const servers = join(dir, "servers.json");
+  writeFileSync(
+    servers,
+    JSON.stringify({
+      mcpServers: {
+        everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] },
+        "hostile-output": { command: "node", args: [fixture("hostile-output.mjs")] },
+      },
+    }),
+  );
+  const station = await startStation({
+    MCP_STATION_API_KEYS: `a:${KEY_A},b:${KEY_B}`,
+    MCP_STATION_ADMIN_KEYS: ADMIN_KEY,
+    MCP_STATION_SERVERS_FILE: servers,
+    ...env,
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  return {
+    station,
+    browser,
+    ui: `${station.url}/ui`,
+    stop: async () => {
+      await browser.close();
+      await station.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Problems the page reports: uncaught errors and Content-Security-Policy violations. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+  return problems;
+}
+
+export async function signIn(page: Page, ui: string, key: string): Promise<void> {
+  await page.goto(ui);
+  await page.getByLabel("API key or token").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Sessions" }).waitFor();
+}
+
+/** Creates a session from a registry entry through the Create screen; resolves to its id once its page shows. */
+export async function createFromRegistry(page: Page, name: string): Promise<string> {
+  await page.getByRole("link", { name: "Create", exact: true }).click();
+  await page.getByLabel("Registered server").selectOption(name);
+  await page.getByRole("button", { name: "Start" }).click();
+  await page.getByRole("link", { name: "Playground" }).waitFor();
+  return decodeURIComponent(new URL(page.url()).hash.split("/")[2] ?? "");
+}
