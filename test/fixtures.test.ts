@@ -185,6 +185,18 @@ describe("misbehaving legacy fixtures", () => {
     expect(p.lines.slice(0, 2)).toEqual(["Server starting... v1", '{"hello":"world"}']);
   });
 
+  test("hostile-output.mjs: `hostile` answers markup as text and as an embedded resource, and writes it to stderr", async () => {
+    const p = node("hostile-output.mjs");
+    await p.initialize();
+    const markup = `<script>window.__pwned = "script"</script><img src="x" onerror="window.__pwned = 'img'">`;
+    const answer = await call(p, "hostile", {});
+    expect(answer.result.content).toEqual([
+      { type: "text", text: `result ${markup}` },
+      { type: "resource", resource: { uri: "file:///hostile.html", mimeType: "text/html", text: `resource ${markup}` } },
+    ]);
+    await p.waitStderr(`stderr ${markup}\n`);
+  });
+
   test("ignore-sigterm.mjs survives SIGTERM and stdin close; only SIGKILL ends it", async () => {
     const p = node("ignore-sigterm.mjs");
     await p.initialize();

@@ -6,7 +6,6 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
   const [value, setValue] = useState<T>();
   const [error, setError] = useState<string>();
   const [tick, setTick] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the poll depends on
   useEffect(() => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout>;

@@ -1,6 +1,7 @@
 // Prepares what the tests need outside node_modules: two Python virtualenvs with
 // pinned `mcp` releases, one with the deployment checkers, `haproxy` for test/deploy
-// (haproxy.ts, installed as promtool is), and `promtool` for the /metrics format check (promtool.ts:
+// (haproxy.ts, installed as promtool is), Chromium for the console's browser tests
+// (chromium.ts, likewise), and `promtool` for the /metrics format check (promtool.ts:
 // installed with apt-get when missing, on Debian as root; otherwise that check is
 // skipped, and this says so). Idempotent: a marker file inside each venv records the
 // requirement string, and pip runs again only when the pins change.
@@ -11,6 +12,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
+import { ensureChromium } from "./chromium.ts";
 import { ensureHaproxy } from "./haproxy.ts";
 import { ensurePromtool } from "./promtool.ts";
 
@@ -95,6 +97,7 @@ const basePython = () => (cached ??= findPython());
 for (const v of VENVS) prepareVenv(v, basePython);
 ensurePromtool();
 ensureHaproxy();
+ensureChromium();
 
 const everything = join(REPO_ROOT, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 if (!existsSync(everything)) {
