@@ -83,6 +83,13 @@ describe("the compiled binary", () => {
     });
     expect(listed.body.success).toBe(true);
     expect((await json(`${station.url}/openapi/json`)).body.info.title).toBe("MCP Station");
+    // The console and Swagger UI are inside the binary: nothing is read from ui/ or node_modules.
+    const page = await fetch(`${station.url}/ui/`);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('src="app.js"');
+    expect(await (await fetch(`${station.url}/ui/app.js`)).text()).toContain("mcp-station.credential");
+    const swagger = await fetch(`${station.url}/ui/api-docs/swagger-ui-bundle.js`);
+    expect(await swagger.text()).toBe(await Bun.file(join(REPO_ROOT, "node_modules/swagger-ui-dist/swagger-ui-bundle.js")).text());
     expect(await station.stop("SIGTERM")).toBe(0);
     expect(await waitGone(created.body.pid)).toBe(true);
   });
