@@ -214,7 +214,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await page.getByRole("heading", { name: "hostile-output" }).waitFor();
     await page.getByRole("link", { name: "Station", exact: true }).click();
     await page.getByText("ready", { exact: true }).waitFor();
-    await page.locator(".chart polyline[points*=' ']").first().waitFor();
+    await page.locator(".chart polyline[points*=' ']").first().waitFor({ state: "attached" });
     await page.getByRole("link", { name: "API docs" }).click();
     // Swagger UI, shipped in the binary, renders the OpenAPI document fetched with the console's key.
     await page.locator(".swagger-ui .title", { hasText: "MCP Station" }).waitFor();

@@ -8,6 +8,41 @@ import { age, usePoll } from "../poll.ts";
 import { followEvents } from "../sse.ts";
 import { healthText, serverName } from "./sessions.tsx";
 
+interface HistoryEntry {
+  at: string;
+  kind: string;
+  status: string;
+  detail: string | null;
+}
+
+function History({ sessionId }: { sessionId: string }) {
+  const { value } = usePoll(
+    (signal) =>
+      api<{ entries: HistoryEntry[]; source: string }>(
+        "GET",
+        `sessions/${encodeURIComponent(sessionId)}/history?limit=20`,
+        undefined,
+        signal,
+      ),
+    5000,
+    [sessionId],
+  );
+  if (!value || value.entries.length === 0) return null;
+  return (
+    <details class="history">
+      <summary>History ({value.entries.length})</summary>
+      <ol>
+        {value.entries.map((entry) => (
+          <li>
+            <time>{entry.at.replace("T", " ").slice(0, 19)}</time> <strong>{entry.kind}</strong> {entry.status}
+            {entry.detail ? ` — ${entry.detail}` : ""}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
 interface LogLine {
   key: string;
   kind: string;
@@ -53,8 +88,12 @@ export function SessionScreen({ sessionId }: { sessionId: string }) {
   const { lines, state } = useLiveLog(sessionId);
   const [show, setShow] = useState<"all" | "stderr" | "events">("all");
   const [actionError, setActionError] = useState<string>();
-  const logEnd = useRef<HTMLLIElement>(null);
-  useEffect(() => logEnd.current?.scrollIntoView({ block: "nearest" }), [lines.length]);
+  const log = useRef<HTMLOListElement>(null);
+  const following = useRef(true);
+  // The log keeps to its newest line while the reader is at its end; scrolled up, it stays put.
+  useEffect(() => {
+    if (log.current && following.current) log.current.scrollTop = log.current.scrollHeight;
+  }, [lines.length]);
 
   const remove = async () => {
     if (!confirm("Stop this server and forget the session?")) return;
@@ -129,6 +168,7 @@ export function SessionScreen({ sessionId }: { sessionId: string }) {
           ) : null}
         </dl>
       ) : null}
+      <History sessionId={sessionId} />
       <div class="title-row">
         <h2 id="log-title">Live log</h2>
         <span class="muted" aria-live="polite">
@@ -143,13 +183,21 @@ export function SessionScreen({ sessionId }: { sessionId: string }) {
           </button>
         ))}
       </fieldset>
-      <ol class="log" aria-labelledby="log-title" aria-live="polite">
+      <ol
+        class="log"
+        ref={log}
+        aria-labelledby="log-title"
+        aria-live="polite"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+      >
         {shown.map((line) => (
           <li key={line.key} class={`log-${line.kind}`}>
             <time>{line.at.slice(11, 23)}</time> <span class="kind">{line.kind}</span> <span class="text">{line.text}</span>
           </li>
         ))}
-        <li ref={logEnd} class="log-end" aria-hidden="true" />
       </ol>
     </section>
   );

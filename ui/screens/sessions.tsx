@@ -62,10 +62,16 @@ export function SessionsScreen() {
               <tr>
                 <th scope="col">Server</th>
                 <th scope="col">Status</th>
-                <th scope="col">Era</th>
+                <th scope="col" class="wide">
+                  Era
+                </th>
                 <th scope="col">Health</th>
-                <th scope="col">Restarts</th>
-                <th scope="col">In flight</th>
+                <th scope="col" class="wide">
+                  Restarts
+                </th>
+                <th scope="col" class="wide">
+                  In flight
+                </th>
                 <th scope="col">Age</th>
                 {showOwner ? <th scope="col">Owner</th> : null}
               </tr>
@@ -81,10 +87,10 @@ export function SessionsScreen() {
                   <td>
                     <span class={`status status-${s.status}`}>{s.status}</span>
                   </td>
-                  <td>{s.era ?? "–"}</td>
+                  <td class="wide">{s.era ?? "–"}</td>
                   <td>{healthText(s)}</td>
-                  <td>{s.restarts ?? 0}</td>
-                  <td>{s.in_flight ?? 0}</td>
+                  <td class="wide">{s.restarts ?? 0}</td>
+                  <td class="wide">{s.in_flight ?? 0}</td>
                   <td>{age(s.created_at)}</td>
                   {showOwner ? <td>{s.owner}</td> : null}
                 </tr>

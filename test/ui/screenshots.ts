@@ -1,0 +1,73 @@
+/**
+ * Regenerates the console's screenshots in docs/images/ (docs/console.md and
+ * the README show them): a real station with server-everything, Debian's
+ * Chromium, each main screen at a desktop and a phone width.
+ *
+ *   bun run docs:screenshots
+ */
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { REPO_ROOT } from "../setup/paths.ts";
+import { BROWSER_AVAILABLE, createFromRegistry, KEY_A, signIn, startRig } from "./support.ts";
+
+if (!BROWSER_AVAILABLE) process.exit(1);
+
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+const IMAGES = join(REPO_ROOT, "docs", "images");
+
+const rig = await startRig();
+try {
+  for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+    const context = await rig.browser.newContext({ viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const shot = (name: string) => page.screenshot({ path: join(IMAGES, `console-${name}-${width}.png`) });
+
+    await page.goto(rig.ui);
+    await page.getByLabel("API key or token").waitFor();
+    await shot("login");
+    await signIn(page, rig.ui, KEY_A);
+    const sessionId = await createFromRegistry(page, "everything");
+    await createFromRegistry(page, "hostile-output");
+    await page.goto(`${rig.ui}/#/sessions/${encodeURIComponent(sessionId)}`);
+    await page.locator("ol.log .log-stderr").first().waitFor();
+    await shot("session");
+
+    await page.goto(`${rig.ui}/#/sessions`);
+    await page.locator("tr[data-session]").nth(1).waitFor();
+    await shot("sessions");
+
+    await playground(page, sessionId);
+    await shot("playground");
+
+    await page.getByRole("link", { name: "Registry" }).click();
+    await page.getByRole("heading", { name: "everything" }).waitFor();
+    await shot("registry");
+
+    await page.getByRole("link", { name: "Station", exact: true }).click();
+    await page.locator(".chart polyline[points*=','][points*=' ']").nth(3).waitFor({ state: "attached" });
+    await shot("station");
+
+    await page.getByRole("link", { name: "API docs" }).click();
+    await page.locator(".opblock-summary-path").first().waitFor();
+    await shot("api-docs");
+    await context.close();
+    console.log(`screenshots: ${width} done`);
+  }
+} finally {
+  await rig.stop();
+}
+
+/** The playground with echo called, the elicitation answered and the long-running tool's progress shown. */
+async function playground(page: Page, sessionId: string) {
+  await page.goto(`${rig.ui}/#/sessions/${encodeURIComponent(sessionId)}/playground`);
+  await page.getByText("WebSocket connected").waitFor();
+  await page.getByRole("button", { name: /^trigger-long-running-operation/ }).click();
+  await page.getByLabel("duration").fill("1");
+  await page.getByLabel("steps").fill("3");
+  await page.getByRole("button", { name: "Call trigger-long-running-operation" }).click();
+  await page.locator(".result-text", { hasText: "Long running operation completed" }).waitFor();
+  await page.getByRole("button", { name: /^echo/ }).click();
+  await page.getByLabel("message").fill("Hello from the console");
+  await page.getByRole("button", { name: "Call echo" }).click();
+  await page.locator(".result-text", { hasText: "Echo: Hello from the console" }).waitFor();
+}
