@@ -41,6 +41,13 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console behind a proxy at /station/", (
     await page.getByRole("link", { name: "API docs" }).click();
     await page.locator(".opblock-summary-path").first().waitFor();
     expect(new URL(page.url()).pathname).toBe("/station/ui/api-docs/");
+    // "Try it out" goes through the sub-path too, with the console's credential.
+    await page.locator('.opblock-get .opblock-summary-path[data-path="/servers"]').click();
+    const operation = page.locator(".opblock.is-open");
+    await operation.getByRole("button", { name: "Try it out" }).click();
+    await operation.getByRole("button", { name: "Execute" }).click();
+    await operation.locator(".live-responses-table .response-col_status", { hasText: "200" }).waitFor();
+    expect(await operation.locator(".request-url").innerText()).toContain(`${proxy.url}/servers`);
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);
     await rig.station.call("DELETE", `/sessions/${sessionId}`, undefined, { authorization: `Bearer ${KEY_A}` });
