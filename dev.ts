@@ -5,7 +5,8 @@
  * (`--hot` re-runs modules, `--watch` re-executes the image), so the old
  * station's server processes are never stopped and the new one cannot see
  * them. This runner keeps the station a child process instead and, on every
- * change under src/, stops it with SIGTERM (the production shutdown path:
+ * change under src/ or ui/ (the console, bundled when the station first serves
+ * it), stops it with SIGTERM (the production shutdown path:
  * every session's server is stopped) before starting it again.
  */
 import { watch } from "node:fs";
@@ -38,13 +39,15 @@ async function restart(): Promise<void> {
   restarting = false;
 }
 
-// The watched folder can be moved for the dev runner's own test.
-const WATCHED = process.env.MCP_STATION_DEV_WATCH ?? "src";
+// The watched folders can be moved for the dev runner's own test.
+const WATCHED = process.env.MCP_STATION_DEV_WATCH?.split(",") ?? ["src", "ui"];
 
-watch(WATCHED, { recursive: true }, () => {
-  clearTimeout(timer);
-  timer = setTimeout(() => void restart(), 150);
-});
+for (const folder of WATCHED) {
+  watch(folder, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void restart(), 150);
+  });
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
