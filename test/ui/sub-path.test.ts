@@ -47,7 +47,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console behind a proxy at /station/", (
     await operation.getByRole("button", { name: "Try it out" }).click();
     await operation.getByRole("button", { name: "Execute" }).click();
     await operation.locator(".live-responses-table .response-col_status", { hasText: "200" }).waitFor();
-    expect(await operation.locator(".request-url").innerText()).toContain(`${proxy.url}/servers`);
+    expect(await operation.locator(".request-url").textContent()).toContain(`${proxy.url}/servers`);
     expect(outside).toEqual([]);
     expect(problems).toEqual([]);
     await rig.station.call("DELETE", `/sessions/${sessionId}`, undefined, { authorization: `Bearer ${KEY_A}` });
