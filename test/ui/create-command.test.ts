@@ -1,0 +1,50 @@
+/**
+ * Create from a command, where the command policy allows one (`any` here):
+ * the Create screen offers it beside the registry, and the session it starts
+ * is a session like any other. Under `registry` the form offers no command.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { fixture } from "../setup/paths.ts";
+import { BROWSER_AVAILABLE, type ConsoleRig, KEY_A, signIn, startRig } from "./support.ts";
+
+describe.skipIf(!BROWSER_AVAILABLE)("creating a session from a command", () => {
+  let rig: ConsoleRig;
+  beforeAll(async () => {
+    rig = await startRig({ MCP_STATION_COMMAND_POLICY: "any" });
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  test("under policy any, a command starts and its tools answer in the playground", async () => {
+    const page = await rig.browser.newPage();
+    await signIn(page, rig.ui, KEY_A);
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    await page.getByText("Command policy: any").waitFor();
+    await page.getByRole("radio", { name: "a command" }).check();
+    await page.getByRole("textbox", { name: "Command" }).fill(fixture("echo.mjs"));
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByText(`${fixture("echo.mjs")}`).waitFor();
+    await page.getByRole("link", { name: "Playground" }).click();
+    await page.getByRole("button", { name: /^echo/ }).click();
+    await page.getByLabel("text").fill("from a command");
+    await page.getByRole("button", { name: "Call echo" }).click();
+    await page.locator(".result-text", { hasText: "from a command" }).waitFor();
+    const sessions = await rig.station.call("GET", "/sessions", undefined, { authorization: `Bearer ${KEY_A}` });
+    expect(sessions.body.sessions.map((s: { server_command: string }) => s.server_command)).toEqual([fixture("echo.mjs")]);
+    await rig.station.call("DELETE", `/sessions/${sessions.body.sessions[0].session_id}`, undefined, { authorization: `Bearer ${KEY_A}` });
+    await page.close();
+  });
+
+  test("a command refused by the station shows the station's error", async () => {
+    const page = await rig.browser.newPage();
+    await signIn(page, rig.ui, KEY_A);
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    await page.getByRole("radio", { name: "a command" }).check();
+    await page.getByRole("textbox", { name: "Command" }).fill("/nonexistent/server");
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").textContent()).toMatch(/^(400|422|502) /);
+    await page.close();
+  });
+});
