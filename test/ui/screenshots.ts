@@ -14,6 +14,7 @@ if (!BROWSER_AVAILABLE) process.exit(1);
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const IMAGES = join(REPO_ROOT, "docs", "images");
+const AUTH = { authorization: `Bearer ${KEY_A}` };
 
 const rig = await startRig();
 try {
@@ -44,7 +45,16 @@ try {
     await shot("registry");
 
     await page.getByRole("link", { name: "Station", exact: true }).click();
-    await page.locator(".chart polyline[points*=','][points*=' ']").nth(3).waitFor({ state: "attached" });
+    // Some traffic for the charts, a few refusals among it: twenty samples' worth.
+    for (let i = 0; i < 40; i++) {
+      await Promise.all([
+        ...Array.from({ length: 1 + (i % 7) }, () =>
+          rig.station.call("POST", "/mcp/request", { session_id: sessionId, method: "tools/list" }, AUTH),
+        ),
+        i % 5 === 0 ? rig.station.call("GET", "/sessions/none", undefined, AUTH) : undefined,
+      ]);
+      await Bun.sleep(500);
+    }
     await shot("station");
 
     await page.getByRole("link", { name: "API docs" }).click();
@@ -61,13 +71,14 @@ try {
 async function playground(page: Page, sessionId: string) {
   await page.goto(`${rig.ui}/#/sessions/${encodeURIComponent(sessionId)}/playground`);
   await page.getByText("WebSocket connected").waitFor();
-  await page.getByRole("button", { name: /^trigger-long-running-operation/ }).click();
-  await page.getByLabel("duration").fill("1");
-  await page.getByLabel("steps").fill("3");
-  await page.getByRole("button", { name: "Call trigger-long-running-operation" }).click();
-  await page.locator(".result-text", { hasText: "Long running operation completed" }).waitFor();
   await page.getByRole("button", { name: /^echo/ }).click();
   await page.getByLabel("message").fill("Hello from the console");
   await page.getByRole("button", { name: "Call echo" }).click();
   await page.locator(".result-text", { hasText: "Echo: Hello from the console" }).waitFor();
+  await page.getByRole("button", { name: /^trigger-long-running-operation/ }).click();
+  await page.getByLabel("duration").fill("1");
+  await page.getByLabel("steps").fill("4");
+  await page.getByRole("button", { name: "Call trigger-long-running-operation" }).click();
+  await page.locator(".result-text", { hasText: "Long running operation completed" }).waitFor();
+  await page.evaluate("window.scrollTo(0, 0)");
 }

@@ -277,7 +277,9 @@ export function PlaygroundScreen({ sessionId }: { sessionId: string }) {
                     aria-current={key === selected ? "true" : undefined}
                     onClick={() => {
                       setSelected(key);
-                      panel.current?.scrollIntoView({ block: "start" });
+                      // At phone width the panel sits below the list: bring it into view; beside the list it already is.
+                      const top = panel.current?.getBoundingClientRect().top ?? 0;
+                      if (top > window.innerHeight * 0.6) panel.current?.scrollIntoView({ block: "start" });
                     }}
                   >
                     <span class="mono">{(item as Resource).name ?? key}</span>

@@ -50,12 +50,14 @@ function Chart({ series }: { series: Series }) {
   const { points } = series;
   const max = Math.max(1e-9, ...points);
   const last = points.at(-1);
-  const path = points.map((p, i) => `${((i / (KEEP - 1)) * 100).toFixed(1)},${(38 - (p / max) * 36).toFixed(1)}`).join(" ");
-  const label = `${series.title}: ${last === undefined ? "no data yet" : `${last.toFixed(2)} ${series.unit}`}`;
+  const span = Math.max(points.length - 1, 1);
+  const path = points.map((p, i) => `${((i / span) * 100).toFixed(1)},${(38 - (p / max) * 36).toFixed(1)}`).join(" ");
+  const shown = last === undefined ? "–" : `${Number.isInteger(last) ? last : last.toFixed(last < 10 ? 2 : 0)} ${series.unit}`.trim();
+  const label = `${series.title}: ${last === undefined ? "no data yet" : shown}`;
   return (
     <figure class="chart">
       <figcaption>
-        {series.title} <strong>{last === undefined ? "–" : `${last.toFixed(last < 10 ? 2 : 0)} ${series.unit}`}</strong>
+        {series.title} <strong>{shown}</strong>
       </figcaption>
       <svg viewBox="0 0 100 40" preserveAspectRatio="none" role="img" aria-label={label}>
         <polyline points={path} />
