@@ -67,6 +67,24 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await page.locator(".result-text", { hasText: "- Name: Ada Lovelace" }).waitFor();
     expect(await dialog.isVisible()).toBe(false);
 
+    // A sampling request: the messages shown as text, the person's reply sent as the assistant's.
+    await page.getByRole("button", { name: /^trigger-sampling-request / }).click();
+    await page.getByLabel("prompt").fill("What is 2 + 2?");
+    await page.getByRole("button", { name: "Call trigger-sampling-request" }).click();
+    const sampling = page.getByRole("dialog", { name: "The server asks for a completion (sampling)" });
+    await sampling.getByText("What is 2 + 2?").waitFor();
+    await sampling.getByLabel("Your reply, as the assistant").fill("Four.");
+    await sampling.getByRole("button", { name: "Send reply" }).click();
+    await page.locator(".result-text", { hasText: '"text": "Four."' }).waitFor();
+
+    // An image result is drawn from its data (the CSP allows data: images, and nothing else foreign).
+    await page.getByRole("button", { name: /^get-tiny-image/ }).click();
+    await page.getByRole("button", { name: "Call get-tiny-image" }).click();
+    const image = page.locator("img.result-image");
+    await image.waitFor();
+    expect(await image.getAttribute("src")).toStartWith("data:image/png;base64,");
+    expect(await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+
     // The raw exchange is one click away.
     await page.getByText(/^Raw JSON-RPC/).click();
     await page.locator("details.raw pre", { hasText: '"method": "elicitation/create"' }).first().waitFor();
@@ -88,6 +106,10 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     const tenantA = await rig.browser.newPage();
     await signIn(tenantA, rig.ui, KEY_A);
     await tenantA.locator(`tr[data-session="${id}"]`).waitFor();
+    // The table is live: a session created elsewhere appears without a reload.
+    const later = await rig.station.call("POST", "/sessions", { server: "hostile-output" }, { authorization: `Bearer ${KEY_A}` });
+    await tenantA.locator(`tr[data-session="${later.body.session_id}"]`).waitFor();
+    await rig.station.call("DELETE", `/sessions/${later.body.session_id}`, undefined, { authorization: `Bearer ${KEY_A}` });
 
     const tenantB = await rig.browser.newPage();
     await signIn(tenantB, rig.ui, KEY_B);
@@ -98,9 +120,20 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
       .first()
       .waitFor();
 
+    // Tenant b's own session, which a does not see either.
+    const ofB = await rig.station.call("POST", "/sessions", { server: "hostile-output" }, { authorization: `Bearer ${KEY_B}` });
+    await tenantB.goto(`${rig.ui}/#/sessions`);
+    await tenantB.locator(`tr[data-session="${ofB.body.session_id}"]`).waitFor();
+    expect(await tenantB.locator("tr[data-session]").count()).toBe(1);
+    expect(await tenantA.locator(`tr[data-session="${ofB.body.session_id}"]`).count()).toBe(0);
+
     const admin = await rig.browser.newContext().then((c) => c.newPage());
     await signIn(admin, rig.ui, ADMIN_KEY);
-    await admin.locator(`tr[data-session="${id}"]`).waitFor();
+    const ownerOf = async (sessionId: string) => (await admin.locator(`tr[data-session="${sessionId}"] td`).last().textContent())?.trim();
+    await admin.locator(`tr[data-session="${ofB.body.session_id}"]`).waitFor();
+    expect(await admin.getByRole("columnheader", { name: "Owner" }).count()).toBe(1);
+    expect([await ownerOf(id), await ownerOf(ofB.body.session_id)]).toEqual(["a", "b"]);
+    await rig.station.call("DELETE", `/sessions/${ofB.body.session_id}`, undefined, { authorization: `Bearer ${KEY_B}` });
 
     await rig.station.call("DELETE", `/sessions/${id}`, undefined, { authorization: `Bearer ${KEY_A}` });
     await Promise.all([tenantA.close(), tenantB.close(), admin.close()]);
