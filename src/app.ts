@@ -32,6 +32,8 @@ export interface StationOptions {
   store?: SessionStore;
   /** Process-wide metrics (CPU, memory, event loop); off for the many stations of one test process. */
   defaultMetrics?: boolean;
+  /** WebSocket tickets; tests pass their own on a fake clock to see one expire. */
+  liveTickets?: LiveTickets;
 }
 
 export function createStation(config: Config, log: Logger = silentLogger, options: StationOptions = {}) {
@@ -62,7 +64,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   registry.onChange((change) => manager.registryChanged(change));
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
-  const tickets = new LiveTickets();
+  const tickets = options.liveTickets ?? new LiveTickets();
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     // First: every request is timed and logged, including those refused below.

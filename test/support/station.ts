@@ -3,7 +3,7 @@
  * and talks to it over real HTTP. Every test file stops its stations in
  * afterAll/afterEach, which stops their servers.
  */
-import { createStation } from "../../src/app.ts";
+import { createStation, type StationOptions } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 
@@ -34,9 +34,9 @@ export interface TestStation {
   stop(): Promise<void>;
 }
 
-export async function startStation(env: Record<string, string> = {}): Promise<TestStation> {
+export async function startStation(env: Record<string, string> = {}, options: StationOptions = {}): Promise<TestStation> {
   const config = loadConfig({ ...TEST_ENV, ...env });
-  const { app, manager, registry } = createStation(config, silentLogger);
+  const { app, manager, registry } = createStation(config, silentLogger, options);
   app.listen({ hostname: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${app.server!.port}`;
   const call: TestStation["call"] = (method, path, body, headers = {}) => httpCall(url, method, path, body, headers);

@@ -4,9 +4,10 @@
  * generated form, watch a long-running tool's progress, answer an
  * elicitation in the page, see stderr arrive live, delete; another tenant's
  * key does not see the session; a server's markup stays text; the WebSocket
- * ticket works from the page, and a missing or reused ticket is refused.
+ * ticket works from the page, and a missing, reused or expired ticket is refused.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { LiveTickets, TICKET_TTL_MS } from "../../src/security/live-tickets.ts";
 import {
   ADMIN_KEY,
   BROWSER_AVAILABLE,
@@ -21,8 +22,10 @@ import {
 
 describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
   let rig: ConsoleRig;
+  // The station's tickets on a clock the test moves, to see one expire without waiting 30 s.
+  let now = Date.now();
   beforeAll(async () => {
-    rig = await startRig();
+    rig = await startRig({}, { liveTickets: new LiveTickets(() => now) });
   });
   afterAll(async () => {
     await rig?.stop();
@@ -173,7 +176,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await page.close();
   });
 
-  test("a WebSocket ticket opens the session's socket from the page once; a missing, reused or foreign-session ticket is refused", async () => {
+  test("a WebSocket ticket opens the session's socket from the page once; a missing, reused, expired or foreign-session ticket is refused", async () => {
     const created = await rig.station.call("POST", "/sessions", { server: "hostile-output" }, { authorization: `Bearer ${KEY_A}` });
     const id: string = created.body.session_id;
     const other = await rig.station.call("POST", "/sessions", { server: "hostile-output" }, { authorization: `Bearer ${KEY_A}` });
@@ -208,6 +211,8 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
           });
         const first = await ticket(id);
         const forOther = await ticket(otherId);
+        const toExpire = await ticket(id);
+        (globalThis as unknown as { toExpire: string }).toExpire = toExpire.subprotocol;
         return {
           fresh: await attempt(id, ["mcp-station", first.subprotocol]),
           reused: await attempt(id, ["mcp-station", first.subprotocol]),
@@ -227,6 +232,20 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
       wrongSession: "refused",
       made: true,
     });
+    // A ticket asked for now and offered 30 s later is refused.
+    now += TICKET_TTL_MS;
+    const expired = await page.evaluate(
+      (id) =>
+        new Promise<string>((resolve) => {
+          const base = (globalThis as unknown as { location: URL }).location.href;
+          const url = new URL(`../sessions/${id}/ws`, base).href.replace(/^http/, "ws");
+          const socket = new WebSocket(url, ["mcp-station", (globalThis as unknown as { toExpire: string }).toExpire]);
+          socket.onopen = () => resolve("open");
+          socket.onclose = () => resolve("refused");
+        }),
+      id,
+    );
+    expect(expired).toBe("refused");
     // Another tenant cannot get a ticket for the session at all.
     const foreign = await rig.station.call("POST", "/live/tickets", { session_id: id }, { authorization: `Bearer ${KEY_B}` });
     expect(foreign.status).toBe(404);

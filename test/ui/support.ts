@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM, chromiumVersion } from "../setup/browser.ts";
 import { EVERYTHING_ARGS, EVERYTHING_ENTRY, fixture } from "../setup/paths.ts";
+import type { StationOptions } from "../../src/app.ts";
 import { startStation, type TestStation } from "../support/station.ts";
 
 export const KEY_A = "console-tenant-a-0123456789";
@@ -32,7 +33,7 @@ export interface ConsoleRig {
   stop(): Promise<void>;
 }
 
-export async function startRig(env: Record<string, string> = {}): Promise<ConsoleRig> {
+export async function startRig(env: Record<string, string> = {}, options: StationOptions = {}): Promise<ConsoleRig> {
   const dir = mkdtempSync(join(tmpdir(), "mcp-station-ui-"));
   const servers = join(dir, "servers.json");
   writeFileSync(
@@ -44,12 +45,15 @@ export async function startRig(env: Record<string, string> = {}): Promise<Consol
       },
     }),
   );
-  const station = await startStation({
-    MCP_STATION_API_KEYS: `a:${KEY_A},b:${KEY_B}`,
-    MCP_STATION_ADMIN_KEYS: ADMIN_KEY,
-    MCP_STATION_SERVERS_FILE: servers,
-    ...env,
-  });
+  const station = await startStation(
+    {
+      MCP_STATION_API_KEYS: `a:${KEY_A},b:${KEY_B}`,
+      MCP_STATION_ADMIN_KEYS: ADMIN_KEY,
+      MCP_STATION_SERVERS_FILE: servers,
+      ...env,
+    },
+    options,
+  );
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   return {
     station,
