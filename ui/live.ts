@@ -33,6 +33,8 @@ export interface LiveHandlers {
   /** A request from the server (elicitation/create, sampling/createMessage, …): its result, or a JSON-RPC error to send. */
   onServerRequest: (message: RpcMessage) => Promise<{ result: unknown } | { error: RpcError }>;
   onFrame: (frame: Frame) => void;
+  /** A notification from the server other than progress (list changes, log messages). */
+  onNotification?: (message: RpcMessage) => void;
   onClose: (reason: string) => void;
 }
 
@@ -133,6 +135,10 @@ export class LiveClient {
       const token = String(message.params?.progressToken ?? "");
       const pending = this.pending.get(Number(token.replace("console-", "")));
       pending?.onProgress?.(message.params ?? {});
+      return;
+    }
+    if (message.method) {
+      this.handlers.onNotification?.(message);
       return;
     }
     if (typeof message.id === "number") {

@@ -176,6 +176,23 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await page.close();
   });
 
+  test("the playground asks for the tool list again when the server says it changed", async () => {
+    const created = await rig.station.call("POST", "/sessions", { server: "tools-change" }, { authorization: `Bearer ${KEY_A}` });
+    const page = await rig.browser.newPage();
+    await signIn(page, rig.ui, KEY_A);
+    await page.goto(`${rig.ui}/#/sessions/${created.body.session_id}/playground`);
+    await page.getByRole("button", { name: "tools (8)" }).waitFor();
+    await page.getByRole("button", { name: /^add_tool/ }).click();
+    await page.getByLabel("name").fill("grown");
+    await page.getByRole("button", { name: "Call add_tool" }).click();
+    await page.getByRole("button", { name: "tools (9)" }).waitFor();
+    await page.getByRole("button", { name: /^grown/ }).click();
+    await page.getByRole("button", { name: "Call grown" }).click();
+    await page.locator(".result-text", { hasText: "grown here" }).waitFor();
+    await rig.station.call("DELETE", `/sessions/${created.body.session_id}`, undefined, { authorization: `Bearer ${KEY_A}` });
+    await page.close();
+  });
+
   test("a WebSocket ticket opens the session's socket from the page once; a missing, reused, expired or foreign-session ticket is refused", async () => {
     const created = await rig.station.call("POST", "/sessions", { server: "hostile-output" }, { authorization: `Bearer ${KEY_A}` });
     const id: string = created.body.session_id;

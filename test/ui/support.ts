@@ -42,6 +42,7 @@ export async function startRig(env: Record<string, string> = {}, options: Statio
       mcpServers: {
         everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] },
         "hostile-output": { command: "node", args: [fixture("hostile-output.mjs")] },
+        "tools-change": { command: "node", args: [fixture("tools-change.mjs")] },
       },
     }),
   );

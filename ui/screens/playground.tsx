@@ -40,12 +40,18 @@ function useLive(sessionId: string) {
   const [state, setState] = useState("connecting");
   const [frames, setFrames] = useState<Frame[]>([]);
   const [asked, setAsked] = useState<AskedRequest[]>([]);
+  /** Bumped for each `notifications/<kind>/list_changed`, so that list is asked for again. */
+  const [changed, setChanged] = useState<Record<string, number>>({});
   useEffect(() => {
     let closed = false;
     let opened: LiveClient | undefined;
     openLive(sessionId, {
       onFrame: (frame) => setFrames((old) => [...old.slice(-199), frame]),
       onClose: (reason) => setState(`closed: ${reason}`),
+      onNotification: (message) => {
+        const kind = /^notifications\/(tools|prompts|resources)\/list_changed$/.exec(message.method ?? "")?.[1];
+        if (kind) setChanged((old) => ({ ...old, [kind]: (old[kind] ?? 0) + 1 }));
+      },
       onServerRequest: (message) => {
         if (message.method === "ping") return Promise.resolve({ result: {} });
         if (message.method === "roots/list") return Promise.resolve({ result: { roots: [] } });
@@ -73,7 +79,7 @@ function useLive(sessionId: string) {
       opened?.close();
     };
   }, [sessionId]);
-  return { client, state, frames, asked };
+  return { client, state, frames, asked, changed };
 }
 
 function ToolPanel({ client, tool }: { client: LiveClient; tool: Tool }) {
@@ -216,21 +222,21 @@ function RawFrames({ frames }: { frames: Frame[] }) {
 }
 
 export function PlaygroundScreen({ sessionId }: { sessionId: string }) {
-  const { client, state, frames, asked } = useLive(sessionId);
+  const { client, state, frames, asked, changed } = useLive(sessionId);
   const [kind, setKind] = useState<Kind>("tools");
   const [lists, setLists] = useState<Partial<Record<Kind, { items: unknown[]; error?: string }>>>({});
   const [selected, setSelected] = useState<string>();
   const panel = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!client) return;
-    for (const which of ["tools", "prompts", "resources"] as const) {
-      void client.request(`${which}/list`).then((answer) => {
-        const items = ((answer.result as Record<string, unknown[]> | undefined)?.[which] ?? []) as unknown[];
-        setLists((old) => ({ ...old, [which]: { items, error: answer.error?.message } }));
-      });
-    }
-  }, [client]);
+  const load = (which: Kind) =>
+    client?.request(`${which}/list`).then((answer) => {
+      const items = ((answer.result as Record<string, unknown[]> | undefined)?.[which] ?? []) as unknown[];
+      setLists((old) => ({ ...old, [which]: { items, error: answer.error?.message } }));
+    });
+  // Each list is asked for again when the server says it changed.
+  useEffect(() => void load("tools"), [client, changed.tools]);
+  useEffect(() => void load("prompts"), [client, changed.prompts]);
+  useEffect(() => void load("resources"), [client, changed.resources]);
 
   const list = lists[kind];
   const keyOf = (item: unknown) => (kind === "resources" ? (item as Resource).uri : (item as Tool).name);

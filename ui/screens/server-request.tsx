@@ -25,10 +25,14 @@ export function ServerRequestDialog({ asked }: { asked: AskedRequest }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const params = (asked.message.params ?? {}) as {
     message?: string;
+    mode?: string;
+    url?: string;
     requestedSchema?: Schema;
     messages?: SamplingMessage[];
     systemPrompt?: string;
   };
+  // URL mode: the person is sent to a page of the server's; nothing is typed here.
+  const url = params.mode === "url" ? params.url : undefined;
   const schema = params.requestedSchema ?? { type: "object", properties: {} };
   const [value, setValue] = useState(() => initialValue(schema));
   const [reply, setReply] = useState("");
@@ -45,6 +49,10 @@ export function ServerRequestDialog({ asked }: { asked: AskedRequest }) {
 
   const submit = (event: Event) => {
     event.preventDefault();
+    if (isElicitation && url !== undefined) {
+      asked.answer({ result: { action: "accept" } });
+      return;
+    }
     if (isElicitation) {
       const problems = validate(schema, value);
       setErrors(problems);
@@ -71,7 +79,24 @@ export function ServerRequestDialog({ asked }: { asked: AskedRequest }) {
         {isElicitation ? (
           <>
             <p class="server-text">{params.message}</p>
-            <Fields schema={schema} path="" value={value} errors={errors} onChange={setValue} />
+            {url !== undefined ? (
+              <p>
+                The server asks you to open <code class="server-text">{url}</code>
+                {/^https?:\/\//.test(url) ? (
+                  <>
+                    {" "}
+                    (
+                    <a href={url} target="_blank" rel="noopener noreferrer">
+                      open it in a new tab
+                    </a>
+                    )
+                  </>
+                ) : null}
+                .
+              </p>
+            ) : (
+              <Fields schema={schema} path="" value={value} errors={errors} onChange={setValue} />
+            )}
           </>
         ) : (
           <>
