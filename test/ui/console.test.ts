@@ -69,6 +69,8 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await dialog.getByRole("button", { name: "Accept" }).click();
     await page.locator(".result-text", { hasText: "- Name: Ada Lovelace" }).waitFor();
     expect(await dialog.isVisible()).toBe(false);
+    // Focus is back where it was before the server asked.
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Call trigger-elicitation-request");
 
     // A sampling request: the messages shown as text, the person's reply sent as the assistant's.
     await page.getByRole("button", { name: /^trigger-sampling-request / }).click();

@@ -92,6 +92,7 @@ function ToolPanel({ client, tool }: { client: LiveClient; tool: Tool }) {
 
   const call = async (event: Event) => {
     event.preventDefault();
+    if (running !== undefined) return;
     const problems = validate(schema, value);
     setErrors(problems);
     if (Object.keys(problems).length > 0) return;
@@ -118,7 +119,8 @@ function ToolPanel({ client, tool }: { client: LiveClient; tool: Tool }) {
       <form onSubmit={call} noValidate>
         <Fields schema={schema} path="" value={value} errors={errors} onChange={setValue} />
         <div class="actions">
-          <button type="submit" disabled={running !== undefined}>
+          {/* aria-disabled, not disabled: the button keeps focus while the call runs, and gets it back after a server's dialog */}
+          <button type="submit" aria-disabled={running !== undefined}>
             Call {tool.name}
           </button>
           {running !== undefined ? (

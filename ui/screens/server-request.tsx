@@ -38,7 +38,14 @@ export function ServerRequestDialog({ asked }: { asked: AskedRequest }) {
   const [reply, setReply] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   useEffect(() => {
-    dialog.current?.showModal();
+    const element = dialog.current;
+    const before = document.activeElement;
+    element?.showModal();
+    // The dialog leaves the page when answered: focus goes back to where it was, not to the page's top.
+    return () => {
+      element?.close();
+      if (before instanceof HTMLElement) before.focus();
+    };
   }, []);
 
   const isElicitation = asked.message.method === "elicitation/create";
