@@ -33,6 +33,7 @@ describe("the console's files", () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("unsafe");
+    expect(csp).toContain("require-trusted-types-for 'script'");
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await page.text();
     expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);

@@ -174,6 +174,9 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     // Everything the server sent is text nodes: no element came out of it anywhere in the page.
     expect(await page.locator("main script, main img[onerror], main img[src='x']").count()).toBe(0);
     expect(problems).toEqual([]);
+    // And no HTML sink is open at all: the page's CSP requires Trusted Types and allows no policy.
+    const sinkRefused = "(() => { try { document.createElement('div').innerHTML = '<b>x</b>'; return false } catch { return true } })()";
+    expect(await page.evaluate(sinkRefused)).toBe(true);
     await rig.station.call("DELETE", `/sessions/${sessionId}`, undefined, { authorization: `Bearer ${KEY_A}` });
     await page.close();
   });

@@ -68,12 +68,12 @@ export async function startRig(env: Record<string, string> = {}, options: Statio
   };
 }
 
-/** Problems the page reports: uncaught errors and Content-Security-Policy violations. */
+/** Problems the page reports: uncaught errors, Content-Security-Policy and Trusted Types violations. */
 export function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (/Content Security Policy|Refused to|Trusted ?(HTML|Type)/i.test(message.text())) problems.push(`console: ${message.text()}`);
   });
   return problems;
 }

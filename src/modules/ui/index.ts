@@ -18,7 +18,7 @@ import type { Asset } from "./assets.ts";
  * No inline script or style, nothing from another origin, no plugins, no
  * framing. Images may be data: URLs: a tool's image result is shown as one.
  */
-const CONSOLE_CSP = [
+const BASE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -27,10 +27,17 @@ const CONSOLE_CSP = [
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
-].join("; ");
+];
 
-/** Swagger UI sets style attributes in its markup; scripts stay as strict as the console's. */
-const API_DOCS_CSP = CONSOLE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+/**
+ * The console also refuses every HTML sink (Trusted Types with no policy): it
+ * builds the page from text nodes only, so a server's output could not become
+ * markup even through a future mistake; Chromium would throw instead.
+ */
+const CONSOLE_CSP = [...BASE_CSP, "require-trusted-types-for 'script'", "trusted-types 'none'"].join("; ");
+
+/** Swagger UI writes HTML and sets style attributes: inline styles, no Trusted Types; scripts as strict as the console's. */
+const API_DOCS_CSP = BASE_CSP.join("; ").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
 let loaded: Promise<Map<string, Asset>> | undefined;
 const assets = () => {
