@@ -198,6 +198,24 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await page.close();
   });
 
+  test("Cancel withdraws a running call: the page stops waiting and the server is told", async () => {
+    const created = await rig.station.call("POST", "/sessions", { server: "tools-change" }, { authorization: `Bearer ${KEY_A}` });
+    const id: string = created.body.session_id;
+    const page = await rig.browser.newPage();
+    await signIn(page, rig.ui, KEY_A);
+    await page.goto(`${rig.ui}/#/sessions/${id}/playground`);
+    await page.getByRole("button", { name: /^slow/ }).click();
+    await page.getByLabel("ms").fill("600000");
+    await page.getByRole("button", { name: "Call slow" }).click();
+    await page.getByRole("button", { name: "Cancel", exact: true }).click();
+    await page.locator(".outcome pre.error", { hasText: "cancelled in the console" }).waitFor();
+    // The fixture writes "cancelled <id>" to stderr when notifications/cancelled reaches it.
+    await page.getByRole("link", { name: "← Session" }).click();
+    await page.locator("ol.log .log-stderr", { hasText: /^.*cancelled / }).waitFor();
+    await rig.station.call("DELETE", `/sessions/${id}`, undefined, { authorization: `Bearer ${KEY_A}` });
+    await page.close();
+  });
+
   test("a WebSocket ticket opens the session's socket from the page once; a missing, reused, expired or foreign-session ticket is refused", async () => {
     const created = await rig.station.call("POST", "/sessions", { server: "hostile-output" }, { authorization: `Bearer ${KEY_A}` });
     const id: string = created.body.session_id;
