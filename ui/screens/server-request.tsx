@@ -5,7 +5,8 @@
  * Shown in a modal <dialog>, so focus moves to it and Escape cancels.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { Fields, initialValue, type Schema, validate } from "../components/schema-form.tsx";
+import { Fields } from "../components/schema-form.tsx";
+import { initialValue, type Schema, validate } from "../components/schema.ts";
 import type { RpcError, RpcMessage } from "../live.ts";
 
 export interface AskedRequest {
