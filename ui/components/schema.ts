@@ -28,6 +28,8 @@ export interface Schema {
 
 export type Errors = Record<string, string>;
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 export const typeOf = (schema: Schema) => (Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type);
 
 /** The choices of an enum-like schema, as [value, label] pairs, or undefined. */
@@ -71,8 +73,8 @@ export function validate(schema: Schema, value: unknown, path = ""): Errors {
   else if (typeof value === "string" && schema.format === "email" && !/^[^@\s]+@[^@\s]+$/.test(value))
     errors[at] = "an email address is needed";
   else if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) errors[at] = `at least ${schema.minItems} items`;
-    else if (schema.maxItems !== undefined && value.length > schema.maxItems) errors[at] = `at most ${schema.maxItems} items`;
+    if (schema.minItems !== undefined && value.length < schema.minItems) errors[at] = `at least ${plural(schema.minItems, "item")}`;
+    else if (schema.maxItems !== undefined && value.length > schema.maxItems) errors[at] = `at most ${plural(schema.maxItems, "item")}`;
     else if (schema.items) for (const [i, item] of value.entries()) Object.assign(errors, validate(schema.items, item, `${path}[${i}]`));
   } else if ((type === "object" || !type) && schema.properties && typeof value === "object" && value !== null) {
     const record = value as Record<string, unknown>;
