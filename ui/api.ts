@@ -18,8 +18,14 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json", ...authHeaders() };
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  extra: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json", ...authHeaders(), ...extra };
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(stationUrl(path), {
     method,

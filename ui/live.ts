@@ -50,7 +50,9 @@ interface Ticket {
 }
 
 export async function openLive(sessionId: string, handlers: LiveHandlers): Promise<LiveClient> {
-  const ticket = await api<Ticket>("POST", "live/tickets", { session_id: sessionId });
+  // A ticket lives in the memory of the station that gave it: the header lets a balancer that hashes
+  // session ids (deploy/compose/haproxy.cfg) send this request where the socket's path will go.
+  const ticket = await api<Ticket>("POST", "live/tickets", { session_id: sessionId }, undefined, { "mcp-station-session": sessionId });
   const url = stationUrl(`sessions/${encodeURIComponent(sessionId)}/ws`);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(url, ["mcp-station", ticket.subprotocol]);
