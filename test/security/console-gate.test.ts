@@ -74,6 +74,14 @@ describe("Origin", () => {
   });
 });
 
+describe("the OpenAPI document", () => {
+  test("describes the ticket route and leaves the console's files out", async () => {
+    const doc = (await station.call("GET", "/openapi/json", undefined, station.as(KEY_A))).body;
+    expect(doc.paths["/live/tickets"].post.summary).toBe("A WebSocket ticket, for browsers");
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith("/ui"))).toEqual([]);
+  });
+});
+
 describe("POST /live/tickets", () => {
   test("needs a credential, and a session the caller may see", async () => {
     const created = await station.call("POST", "/sessions", { server_command: fixture("echo.mjs") }, station.as(KEY_A));
