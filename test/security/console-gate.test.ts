@@ -41,7 +41,9 @@ describe("the console's files", () => {
     const script = await fetch(`${station.url}/ui/app.js`);
     expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect((await script.text()).length).toBeGreaterThan(1000);
-    expect((await fetch(`${station.url}/ui/nosuch.js`)).status).toBe(404);
+    const missing = await station.call("GET", "/ui/nosuch.js");
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.data.type).toBe("not_found");
     // The data stays behind the gate.
     expect((await station.call("GET", "/sessions")).status).toBe(401);
   });

@@ -12,6 +12,7 @@
  *   curl -sI localhost:20100/ui/   # text/html, with its Content-Security-Policy
  */
 import { Elysia } from "elysia";
+import { NotFound } from "../../errors.ts";
 import type { Asset } from "./assets.ts";
 
 /**
@@ -46,7 +47,7 @@ const assets = () => {
 };
 
 function serve(asset: Asset | undefined, csp: string): Response {
-  if (!asset) return new Response("not found", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  if (!asset) throw new NotFound("the console has no such file");
   return new Response(asset.body, {
     headers: {
       "content-type": asset.type,
