@@ -29,6 +29,8 @@ WORKDIR /src
 COPY --from=deps /src/node_modules ./node_modules
 COPY package.json tsconfig.json build.ts ./
 COPY src ./src
+# The console's source: bundled into the binary at build time (src/modules/ui/bundle-macro.ts).
+COPY ui ./ui
 RUN bun run build.ts --outfile=/out/mcp-station
 # An empty data directory, handed to the runtime user in the minimal image (which has no shell to make one).
 RUN mkdir -p /out/data
