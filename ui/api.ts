@@ -86,6 +86,14 @@ export interface SessionInfo {
   [key: string]: unknown;
 }
 
+/** A registry entry's (or group's) tool curation: which tools are shown, hidden, renamed or described anew. */
+export interface ToolCuration {
+  allow?: string[];
+  deny?: string[];
+  rename?: Record<string, string>;
+  describe?: Record<string, string>;
+}
+
 export interface ServerEntry {
   name: string;
   command: string;
@@ -94,4 +102,30 @@ export interface ServerEntry {
   cwd: string | null;
   allow_env: string[];
   allow_args: boolean;
+  tools?: ToolCuration;
+}
+
+export interface GroupEntry {
+  name: string;
+  members: string[];
+  prefix: string;
+  separator: string;
+  description: string | null;
+  tools?: ToolCuration;
+}
+
+/** GET /servers. */
+export interface ServerList {
+  servers: ServerEntry[];
+  groups?: GroupEntry[];
+  count: number;
+  policy: string;
+  registry?: {
+    file: string | null;
+    version: number;
+    loaded_at: string;
+    sha256: string | null;
+    last_error: { at: string; message: string } | null;
+    reloads: { ok: number; failed: number };
+  };
 }

@@ -56,7 +56,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console's accessibility (axe-core)", ()
       await page.locator("tr[data-session]").first().waitFor();
       found.push(...(await violations(page, "sessions")));
       await page.getByRole("link", { name: "Create", exact: true }).click();
-      await page.getByLabel("Registered server").waitFor();
+      await page.getByRole("combobox", { name: "Registered server" }).waitFor();
       found.push(...(await violations(page, "create")));
       await page.goto(`${rig.ui}/#/sessions/${id}/playground`);
       await page.getByText("WebSocket connected").waitFor();

@@ -186,11 +186,13 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     const page = await rig.browser.newPage();
     await signIn(page, rig.ui, KEY_A);
     await page.goto(`${rig.ui}/#/sessions/${created.body.session_id}/playground`);
-    await page.getByRole("button", { name: "tools (8)" }).waitFor();
+    // Seven: the echo tools and add_tool, less whoami, which the registry entry withholds.
+    await page.getByRole("button", { name: "tools (7)" }).waitFor();
+    expect(await page.getByRole("button", { name: /^whoami/ }).count()).toBe(0);
     await page.getByRole("button", { name: /^add_tool/ }).click();
     await page.getByLabel("name").fill("grown");
     await page.getByRole("button", { name: "Call add_tool" }).click();
-    await page.getByRole("button", { name: "tools (9)" }).waitFor();
+    await page.getByRole("button", { name: "tools (8)" }).waitFor();
     await page.getByRole("button", { name: /^grown/ }).click();
     await page.getByRole("button", { name: "Call grown" }).click();
     await page.locator(".result-text", { hasText: "grown here" }).waitFor();
@@ -304,6 +306,13 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     await signIn(page, rig.ui, KEY_A);
     await page.getByRole("link", { name: "Registry" }).click();
     await page.getByRole("heading", { name: "hostile-output" }).waitFor();
+    // Curation and groups, as GET /servers tells them.
+    const curated = page.getByRole("article", { name: "tools-change" });
+    expect(await curated.locator("dd", { hasText: "whoami" }).textContent()).toBe("whoami");
+    expect(await curated.locator("dd", { hasText: "→" }).textContent()).toBe("cwd → where");
+    const group = page.getByRole("article", { name: "pair" });
+    expect(await group.locator("dd").first().textContent()).toBe("hostile-output, tools-change");
+    await group.getByText("Two fixtures as one server").waitFor();
     await page.getByRole("link", { name: "Station", exact: true }).click();
     await page.getByText("ready", { exact: true }).waitFor();
     await page.locator(".chart polyline[points*=' ']").first().waitFor({ state: "attached" });

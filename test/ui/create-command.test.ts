@@ -36,6 +36,26 @@ describe.skipIf(!BROWSER_AVAILABLE)("creating a session from a command", () => {
     await page.close();
   });
 
+  test("a group of the registry starts from the same list, as one session of all its members", async () => {
+    const page = await rig.browser.newPage();
+    await signIn(page, rig.ui, KEY_A);
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    await page.getByRole("combobox", { name: "Registered server" }).selectOption("pair");
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByRole("link", { name: "Playground" }).click();
+    // Both members have the echo tools: on a collision the second member's get its name in front. Its
+    // entry's curation holds inside the group too: whoami withheld, cwd renamed.
+    await page.getByRole("button", { name: /^tools-change__echo/ }).waitFor();
+    await page.getByRole("button", { name: /^echo/ }).waitFor();
+    await page.getByRole("button", { name: /^add_tool/ }).waitFor();
+    await page.getByRole("button", { name: /^where/ }).waitFor();
+    expect(await page.getByRole("button", { name: /^tools-change__whoami/ }).count()).toBe(0);
+    const sessions = await rig.station.call("GET", "/sessions", undefined, { authorization: `Bearer ${KEY_A}` });
+    for (const s of sessions.body.sessions)
+      await rig.station.call("DELETE", `/sessions/${s.session_id}`, undefined, { authorization: `Bearer ${KEY_A}` });
+    await page.close();
+  });
+
   test("a command refused by the station shows the station's error", async () => {
     const page = await rig.browser.newPage();
     await signIn(page, rig.ui, KEY_A);

@@ -42,8 +42,13 @@ export async function startRig(env: Record<string, string> = {}, options: Statio
       mcpServers: {
         everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] },
         "hostile-output": { command: "node", args: [fixture("hostile-output.mjs")] },
-        "tools-change": { command: "node", args: [fixture("tools-change.mjs")] },
+        "tools-change": {
+          command: "node",
+          args: [fixture("tools-change.mjs")],
+          station: { tools: { deny: ["whoami"], rename: { cwd: "where" } } },
+        },
       },
+      mcpGroups: { pair: { members: ["hostile-output", "tools-change"], description: "Two fixtures as one server" } },
     }),
   );
   const station = await startStation(
@@ -88,7 +93,7 @@ export async function signIn(page: Page, ui: string, key: string): Promise<void>
 /** Creates a session from a registry entry through the Create screen; resolves to its id once its page shows. */
 export async function createFromRegistry(page: Page, name: string): Promise<string> {
   await page.getByRole("link", { name: "Create", exact: true }).click();
-  await page.getByLabel("Registered server").selectOption(name);
+  await page.getByRole("combobox", { name: "Registered server" }).selectOption(name);
   await page.getByRole("button", { name: "Start" }).click();
   await page.getByRole("link", { name: "Playground" }).waitFor();
   return decodeURIComponent(new URL(page.url()).hash.split("/")[2] ?? "");

@@ -4,13 +4,19 @@
  * policy allows one. The station decides; the form only asks.
  */
 import { useState } from "preact/hooks";
-import { api, describeError, type ServerEntry, type SessionInfo } from "../api.ts";
+import { api, describeError, type ServerEntry, type ServerList, type SessionInfo } from "../api.ts";
 import { usePoll } from "../poll.ts";
 
-interface ServerList {
-  servers: ServerEntry[];
-  policy: string;
-}
+/** A group starts like a server (POST /sessions {"server": group}), with nothing a caller may add. */
+const asEntry = (group: { name: string; members: string[] }): ServerEntry => ({
+  name: group.name,
+  command: `group of ${group.members.join(", ")}`,
+  args: [],
+  env_keys: [],
+  cwd: null,
+  allow_env: [],
+  allow_args: false,
+});
 
 const lines = (text: string) => text.split("\n").filter((line) => line.trim() !== "");
 
@@ -27,7 +33,7 @@ export function CreateScreen() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
-  const entries = list?.servers ?? [];
+  const entries = [...(list?.servers ?? []), ...(list?.groups ?? []).map(asEntry)];
   const entry = entries.find((e) => e.name === (server || entries[0]?.name));
   const commandsAllowed = list !== undefined && list.policy !== "registry";
   const useRegistry = mode === "registry" && entries.length > 0;
