@@ -21,6 +21,9 @@ import { serversModule } from "./modules/servers/index.ts";
 import { oauthMetadataModule } from "./modules/oauth-metadata/index.ts";
 import { ProtectedResource } from "./security/oauth.ts";
 import { authGate } from "./plugins/auth.ts";
+import { ClusterNode } from "./cluster/node.ts";
+import { clusterModule } from "./modules/cluster/index.ts";
+import { clusterRouting } from "./plugins/cluster-routing.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { VERSION } from "./version.ts";
@@ -60,13 +63,30 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   registry.onChange((change) => manager.registryChanged(change));
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
+  // Cluster mode (docs/cluster.md): index.ts joins after listening, instead of the one-station restore.
+  const cluster =
+    config.cluster && config.databaseUrl && options.store && operations.persistence
+      ? new ClusterNode({
+          settings: config.cluster,
+          databaseUrl: config.databaseUrl,
+          store: options.store,
+          persistence: operations.persistence,
+          manager,
+          graceMs: config.stopTermMs,
+          log,
+        })
+      : undefined;
+  const readiness = async () => {
+    const state = await operations.readiness();
+    return cluster && cluster.status !== "live" ? { ...state, ready: false } : state;
+  };
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     // First: every request is timed and logged, including those refused below.
     .use(requestLog(log, metrics))
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
-    .use(authGate(config, log))
+    .use(authGate(config, log, cluster ? (headers) => cluster.forwarder.forwardedCaller(headers) : undefined))
     // Built on the first GET /openapi/json, from every route registered here.
     .use(
       openapiModule((): AnyElysia => app, {
@@ -91,9 +111,12 @@ export function createStation(config: Config, log: Logger = silentLogger, option
         security: [{ bearer: [] }, { apiKey: [] }],
       }),
     )
-    .use(healthModule(manager, VERSION, operations.readiness))
+    .use(healthModule(manager, VERSION, readiness))
     .use(config.oauth ? oauthMetadataModule(new ProtectedResource(config.oauth)) : new Elysia({ name: "oauth-metadata" }))
     .use(metricsModule(metrics))
+    // Before every route that looks a session up: a session another node runs is forwarded there.
+    .use(cluster ? clusterRouting(cluster, log) : new Elysia({ name: "cluster-routing" }))
+    .use(cluster ? clusterModule(cluster) : new Elysia({ name: "cluster" }))
     .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups, () => registry.status()))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs, log }))
@@ -117,7 +140,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       ),
     )
     .use(mcpModule(manager));
-  return { app, manager, operations, metrics, registry };
+  return { app, manager, operations, metrics, registry, cluster };
 }
 
 export type Station = ReturnType<typeof createStation>;

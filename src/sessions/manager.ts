@@ -408,6 +408,21 @@ export class SessionManager {
     }
   }
 
+  /**
+   * Cluster mode, a node that lost its lease (src/cluster/node.ts): every server is killed at once (SIGKILL
+   * of its group, no grace: another node may start it as soon as the lease runs out) and the sessions are
+   * forgotten. The caller has stopped the store's recording first, so their rows stay as they were.
+   */
+  abandonAll(): number {
+    const all = [...this.sessions.values()];
+    for (const session of all) {
+      this.sessions.delete(session.id);
+      if (session.pid !== null && !isTerminal(session.status)) signalGroup(session.pid, "SIGKILL");
+      void session.stop().catch(() => {});
+    }
+    return all.length;
+  }
+
   /** Stops every session in parallel within the shutdown bound, then kills whatever is left. */
   async shutdown(): Promise<void> {
     this.closing = true;

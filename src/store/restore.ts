@@ -39,7 +39,22 @@ export async function restoreSessions(
   log: Logger,
 ): Promise<RestoreReport> {
   // Rows this run wrote already (its warm processes, a session created meanwhile) are not the previous run's leftovers.
-  const rows = (await store.load()).filter((row) => !manager.holds(row.session_id));
+  return restoreRows(await store.load(), store, manager, options, log);
+}
+
+/**
+ * Restores the given rows (restoreSessions's, or in a cluster the sessions a node adopted from a dead
+ * one, src/cluster/adoption.ts): their leftover process groups are ended first, wherever they are ours to
+ * end (same boot), then each live one starts again under its id.
+ */
+export async function restoreRows(
+  all: StoredSession[],
+  store: SessionStore,
+  manager: SessionManager,
+  options: RestoreOptions,
+  log: Logger,
+): Promise<RestoreReport> {
+  const rows = all.filter((row) => !manager.holds(row.session_id));
   const reaped = await reapLeftovers(
     rows.flatMap((row) => (row.process ? [row.process] : [])),
     options.graceMs,

@@ -1,0 +1,301 @@
+/**
+ * One station as a node of a cluster: it joins (membership.ts), renews its
+ * lease every fifth of the TTL, declares nodes whose lease ran out dead,
+ * adopts its share of their sessions (adoption.ts), and decides for each
+ * request whether it is served here, forwarded to the owner, or answered
+ * 503 while its session moves (route()).
+ *
+ * Never two copies: the node arms a timer at its own deadline minus one
+ * renewal interval (membership.ts says why that deadline is safe). Unless a
+ * renewal moved the deadline first, the timer fences the node: every server
+ * is killed at once, the store's recording stops, and the node answers 503
+ * until it has joined again with a new epoch. A node frozen by the kernel
+ * cannot run that timer; its watchdog (watchdog.ts) does the killing then.
+ */
+import { SQL } from "bun";
+import type { Logger } from "../log.ts";
+import type { SessionManager } from "../sessions/manager.ts";
+import type { SessionPersistence } from "../store/persistence.ts";
+import { restoreRows } from "../store/restore.ts";
+import type { SessionStore } from "../store/session-store.ts";
+import { Adoption, type Claimed } from "./adoption.ts";
+import { ClusterMeters } from "./cluster-meters.ts";
+import { Directory } from "./directory.ts";
+import { Forwarder } from "./forwarder.ts";
+import { Membership, type NodeRecord } from "./membership.ts";
+import { channels, createClusterSchema } from "./schema.ts";
+import type { Watchdog } from "./watchdog.ts";
+
+export interface ClusterSettings {
+  nodeId: string;
+  /** Unset: http://<advertiseHost>:<the port listened on>. */
+  advertiseUrl?: string;
+  advertiseHost: string;
+  secret: string;
+  leaseTtlMs: number;
+}
+
+export interface ClusterNodeOptions {
+  settings: ClusterSettings;
+  databaseUrl: string;
+  store: SessionStore;
+  persistence: SessionPersistence;
+  manager: SessionManager;
+  /** Grace of a leftover server group between SIGTERM and SIGKILL (restore.ts). */
+  graceMs: number;
+  log: Logger;
+}
+
+export type NodeStatus = "joining" | "live" | "fenced" | "leaving";
+
+export type Route =
+  | { kind: "local" }
+  | { kind: "forward"; node: NodeRecord }
+  /** The owner is dead or left, or this node is starting the session: 503 with Retry-After. */
+  | { kind: "moving" }
+  | { kind: "fenced" }
+  /** A forwarded request for a session this node does not own. */
+  | { kind: "not_owner"; owner: string | null };
+
+export class ClusterNode {
+  status: NodeStatus = "joining";
+  readonly meters = new ClusterMeters();
+  readonly forwarder: Forwarder;
+  private readonly sql: SQL;
+  private membership!: Membership;
+  private readonly directory: Directory;
+  private readonly adoption: Adoption;
+  /** Sessions claimed by this node and not yet in the manager. */
+  private readonly adopting = new Set<string>();
+  private tickTimer: ReturnType<typeof setTimeout> | undefined;
+  private fenceTimer: ReturnType<typeof setTimeout> | undefined;
+  private ticking = false;
+  private stopped = false;
+  watchdog: Watchdog | undefined;
+
+  constructor(private readonly options: ClusterNodeOptions) {
+    const p = options.store.tablePrefix;
+    // Its own connections: a renewal never waits behind the store's writes.
+    this.sql = new SQL(options.databaseUrl, { max: 3, idleTimeout: 30, connectionTimeout: Math.max(1, this.intervalMs / 1000) });
+    this.directory = new Directory(this.sql, p, channels(p).directory, options.log);
+    this.adoption = new Adoption(this.sql, p, options.settings.nodeId);
+    this.forwarder = new Forwarder(options.settings.secret, options.settings.nodeId);
+  }
+
+  get nodeId(): string {
+    return this.options.settings.nodeId;
+  }
+
+  get epoch(): number {
+    return this.membership?.epoch ?? 0;
+  }
+
+  /** A renewal every fifth of the TTL: four may fail before the node must fence. */
+  get intervalMs(): number {
+    return Math.max(100, Math.floor(this.options.settings.leaseTtlMs / 5));
+  }
+
+  /** Joins the cluster and restores the sessions still named after this node; throws NodeIdTaken. */
+  async start(listeningPort: number): Promise<void> {
+    const p = this.options.store.tablePrefix;
+    const { settings } = this.options;
+    const advertiseUrl = settings.advertiseUrl ?? `http://${settings.advertiseHost}:${listeningPort}`;
+    this.membership = new Membership(this.sql, p, { nodeId: settings.nodeId, advertiseUrl, leaseTtlMs: settings.leaseTtlMs });
+    await createClusterSchema(this.sql, p);
+    await this.join();
+    await this.directory.listen();
+    await this.sql.listen(channels(p).members, () => void this.tick());
+    this.schedule();
+  }
+
+  private async join(): Promise<void> {
+    const epoch = await this.membership.join();
+    this.armFence();
+    this.watchdog?.beat(this.membership.deadline - this.intervalMs);
+    this.options.persistence.resume();
+    this.status = "live";
+    this.options.log.info("cluster: joined", { node_id: this.nodeId, epoch });
+    await this.membership.refresh();
+    await this.sql.notify(channels(this.options.store.tablePrefix).members, `joined ${this.nodeId}`);
+    await this.restore(await this.adoption.claimOwn(), "own");
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.tickTimer = setTimeout(async () => {
+      await this.tick();
+      this.schedule();
+    }, this.intervalMs);
+  }
+
+  /** One round: renew (or rejoin when fenced), read the members, declare the dead, adopt a share of their sessions. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      if (this.status === "fenced") {
+        await this.join();
+        return;
+      }
+      if (this.status !== "live") return;
+      const started = performance.now();
+      const renewed = await this.membership.renew();
+      this.meters.renewed(performance.now() - started, renewed);
+      if (!renewed) {
+        this.fence("the lease was taken over (this node was declared dead)");
+        return;
+      }
+      this.armFence();
+      this.watchdog?.beat(this.membership.deadline - this.intervalMs);
+      await this.membership.refresh();
+      const declared = await this.membership.declareDead();
+      for (const dead of declared) this.options.log.warn("cluster: declared a node dead (its lease ran out)", { ...dead, by: this.nodeId });
+      if (declared.length > 0) await this.sql.notify(channels(this.options.store.tablePrefix).members, "dead");
+      await this.restore(await this.adoption.claimOrphans(), "adopted");
+    } catch (error) {
+      // The database did not answer: the fence timer decides when that becomes fatal.
+      this.options.log.warn("cluster: lease round failed", { err: error as Error, status: this.status });
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** (Re)arms the self-fence at the deadline minus one renewal interval. */
+  private armFence(): void {
+    clearTimeout(this.fenceTimer);
+    const wait = this.membership.deadline - this.intervalMs - performance.now();
+    this.fenceTimer = setTimeout(() => this.fence("the lease could not be renewed before its deadline"), Math.max(0, wait));
+  }
+
+  /** Stops every server now and answers 503 until the node has joined again. */
+  fence(reason: string): void {
+    if (this.status !== "live") return;
+    this.status = "fenced";
+    clearTimeout(this.fenceTimer);
+    this.options.persistence.suspend();
+    const killed = this.options.manager.abandonAll();
+    this.adopting.clear();
+    this.meters.fenced();
+    this.options.log.error("cluster: fenced: every server of this node was stopped; rejoining with a new epoch", {
+      node_id: this.nodeId,
+      epoch: this.epoch,
+      reason,
+      sessions: killed,
+    });
+  }
+
+  private async restore(claims: Claimed[], why: "own" | "adopted"): Promise<void> {
+    if (claims.length === 0) return;
+    const { store, manager, graceMs, log } = this.options;
+    for (const { row, generation } of claims) {
+      store.setGeneration(row.session_id, generation);
+      this.adopting.add(row.session_id);
+    }
+    if (why === "adopted") this.meters.adopted(claims.length);
+    log.info(why === "own" ? "cluster: restoring this node's sessions" : "cluster: adopting sessions of a dead node", {
+      node_id: this.nodeId,
+      sessions: claims.length,
+    });
+    try {
+      await restoreRows(
+        claims.map((claim) => claim.row),
+        store,
+        manager,
+        { restore: true, graceMs },
+        log,
+      );
+    } finally {
+      for (const { row } of claims) this.adopting.delete(row.session_id);
+    }
+  }
+
+  /** Where a request for `sessionId` goes; `forwarded`: it came from another node, and goes nowhere else. */
+  async route(sessionId: string, forwarded: boolean): Promise<Route> {
+    if (this.status !== "live") return { kind: "fenced" };
+    if (this.options.manager.holds(sessionId)) return { kind: "local" };
+    if (this.adopting.has(sessionId)) return { kind: "moving" };
+    const placement = await this.directory.lookup(sessionId);
+    if (!placement?.node || placement.node === this.nodeId) return { kind: "local" };
+    if (forwarded) return { kind: "not_owner", owner: placement.node };
+    let node = this.membership.node(placement.node);
+    if (!node?.live) node = (await this.membership.refresh()).find((n) => n.node_id === placement.node);
+    if (!node?.live) return { kind: "moving" };
+    return { kind: "forward", node };
+  }
+
+  /** Resolves once the store has taken every write queued so far (a new session's row, say). */
+  written(): Promise<void> {
+    return this.options.persistence.flushed();
+  }
+
+  /** Reads the placement again past the cache (after a node answered not_owner). */
+  async refresh(sessionId: string): Promise<void> {
+    await this.directory.read(sessionId);
+  }
+
+  /** The owner could not be reached: its view is read again, so the next request sees it dead sooner. */
+  async ownerUnreachable(): Promise<void> {
+    await this.membership.refresh().catch(() => {});
+  }
+
+  /** Every live node, for GET /sessions fanned out. */
+  liveNodes(): NodeRecord[] {
+    return this.membership.liveNodes();
+  }
+
+  /** GET /cluster: every node with its epoch, lease and sessions. */
+  async describe() {
+    const nodes = this.membership ? await this.membership.refresh() : [];
+    const counts = await this.sql.unsafe(
+      `select node, count(*) as sessions from ${this.options.store.tablePrefix}sessions where node is not null group by node`,
+    );
+    const byNode = new Map<string, number>([...counts].map((r: { node: string; sessions: string }) => [r.node, Number(r.sessions)]));
+    return {
+      node_id: this.nodeId,
+      epoch: this.epoch,
+      status: this.status,
+      lease_ttl_ms: this.options.settings.leaseTtlMs,
+      nodes: nodes.map((node) => ({
+        node_id: node.node_id,
+        epoch: node.epoch,
+        state: (node.live ? "live" : node.state === "live" ? "expired" : node.state) as "live" | "expired" | "dead" | "left",
+        advertise_url: node.advertise_url,
+        host: node.host,
+        pid: node.pid,
+        lease_until: node.lease_until,
+        lease_ms_left: node.lease_ms_left,
+        sessions: byNode.get(node.node_id) ?? 0,
+      })),
+    };
+  }
+
+  /**
+   * SIGTERM: hand the sessions over now. The servers are stopped first, with
+   * the store's record frozen as "running", and only then is the lease given
+   * up: the others adopt at once, and never while a server still runs here.
+   */
+  async handOver(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.tickTimer);
+    const wasLive = this.status === "live";
+    this.status = "leaving";
+    await this.options.persistence.freeze();
+    await this.options.manager.shutdown();
+    if (wasLive) {
+      await this.membership
+        .leave()
+        .catch((error) => this.options.log.warn("cluster: could not give the lease up", { err: error as Error }));
+      await this.sql.notify(channels(this.options.store.tablePrefix).members, `left ${this.nodeId}`).catch(() => {});
+    }
+    clearTimeout(this.fenceTimer);
+    this.options.log.info("cluster: handed over", { node_id: this.nodeId, epoch: this.epoch });
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.tickTimer);
+    clearTimeout(this.fenceTimer);
+    await this.directory.close();
+    await this.sql.close({ timeout: 1 }).catch(() => {});
+  }
+}
