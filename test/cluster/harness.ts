@@ -73,6 +73,8 @@ export class TestCluster {
         MCP_STATION_NODE_ID: nodeId,
         MCP_STATION_CLUSTER_SECRET: SECRET,
         MCP_STATION_LEASE_TTL_MS: String(this.leaseMs),
+        // Room for a dead node's sessions on top of a node's own.
+        MCP_STATION_MAX_SESSIONS: "500",
         ...this.env,
         ...env,
       },
