@@ -212,8 +212,9 @@ export class ClusterNode {
   /** Where a request for `sessionId` goes; `forwarded`: it came from another node, and goes nowhere else. */
   async route(sessionId: string, forwarded: boolean): Promise<Route> {
     if (this.status !== "live") return { kind: "fenced" };
-    if (this.options.manager.holds(sessionId)) return { kind: "local" };
+    // Before the manager: a session being restored is in it already, starting, and would answer 409.
     if (this.adopting.has(sessionId)) return { kind: "moving" };
+    if (this.options.manager.holds(sessionId)) return { kind: "local" };
     const placement = await this.directory.lookup(sessionId);
     if (!placement?.node || placement.node === this.nodeId) return { kind: "local" };
     if (forwarded) return { kind: "not_owner", owner: placement.node };

@@ -144,15 +144,23 @@ export class TestCluster {
     }
   }
 
-  /** Running session-lock fixtures of this cluster, by token (read from /proc): a /proc check of "never two copies". */
+  /**
+   * Running session-lock fixtures of this cluster, by token (read from /proc): a /proc check of "never two
+   * copies". A fixture's own child (bash forking to run flock(1)) carries its parent's command line and
+   * environment for a moment, so a process whose parent is a fixture of the same token is not counted.
+   */
   runningServers(): Map<string, number[]> {
     const byToken = new Map<string, number[]>();
+    const parents = new Map<number, number>();
     for (const entry of readdirSync("/proc")) {
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
       let environ: string;
       try {
-        if (readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ")) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (fields[0] === "Z") continue;
+        parents.set(pid, Number(fields[1]));
         environ = readFileSync(`/proc/${pid}/environ`, "utf8");
       } catch {
         continue;
@@ -164,6 +172,11 @@ export class TestCluster {
       if (!token || !readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("session-lock.sh")) continue;
       byToken.set(token, [...(byToken.get(token) ?? []), pid]);
     }
+    for (const [token, pids] of byToken)
+      byToken.set(
+        token,
+        pids.filter((pid) => !pids.includes(parents.get(pid)!)),
+      );
     return byToken;
   }
 
