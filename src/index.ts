@@ -6,6 +6,8 @@ import { createStation } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { batchedStdout, createLogger } from "./log.ts";
 import { runHealthcheck, runReadycheck } from "./health/probe-command.ts";
+import { Watchdog } from "./cluster/watchdog.ts";
+import { runWatchdog } from "./cluster/watchdog-process.ts";
 import { openFileLimit, serversThatFit } from "./process/fd-budget.ts";
 import { killAllGroups } from "./process/groups.ts";
 import { openStore } from "./store/open.ts";
@@ -14,6 +16,7 @@ import { VERSION } from "./version.ts";
 
 if (process.argv.includes("--healthcheck")) await runHealthcheck();
 if (process.argv.includes("--readycheck")) await runReadycheck();
+if (process.argv.includes("--watchdog")) await runWatchdog(Number(process.env.MCP_STATION_WATCHDOG_PID));
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -52,12 +55,15 @@ if (fit !== undefined && fit < config.maxSessions) {
 }
 if (cluster) {
   // After listening: the others may forward to this node as soon as it has joined.
+  // Before the first server starts (the restore at join): it must know every group.
+  cluster.watchdog = Watchdog.start();
   try {
     await cluster.start(app.server?.port ?? config.port);
   } catch (error) {
     console.error(`mcp-station: cannot join the cluster: ${(error as Error).message}`);
     await manager.shutdown();
     await cluster.close();
+    await cluster.watchdog.stop();
     process.exit(2);
   }
 } else {
@@ -76,6 +82,7 @@ async function shutdown(signal: string): Promise<void> {
     await cluster.handOver();
     await operations.close();
     await cluster.close();
+    await cluster.watchdog?.stop();
   } else {
     // The store keeps its record of running sessions: they come back on the next start.
     await operations.freeze();

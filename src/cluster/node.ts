@@ -174,6 +174,7 @@ export class ClusterNode {
     clearTimeout(this.fenceTimer);
     this.options.persistence.suspend();
     const killed = this.options.manager.abandonAll();
+    this.watchdog?.rest();
     this.adopting.clear();
     this.meters.fenced();
     this.options.log.error("cluster: fenced: every server of this node was stopped; rejoining with a new epoch", {
@@ -289,6 +290,7 @@ export class ClusterNode {
       await this.sql.notify(channels(this.options.store.tablePrefix).members, `left ${this.nodeId}`).catch(() => {});
     }
     clearTimeout(this.fenceTimer);
+    this.watchdog?.rest();
     this.options.log.info("cluster: handed over", { node_id: this.nodeId, epoch: this.epoch });
   }
 

@@ -118,11 +118,18 @@ function clusterSettings(
 ) {
   if (nodeId === undefined) return undefined;
   if (!plain.databaseUrl) throw new ConfigError("MCP_STATION_NODE_ID needs a PostgreSQL store: set MCP_STATION_DATABASE_URL");
-  if (!persistence) throw new ConfigError("MCP_STATION_NODE_ID needs the session store: MCP_STATION_PERSISTENCE=off leaves nothing to share");
+  if (!persistence)
+    throw new ConfigError("MCP_STATION_NODE_ID needs the session store: MCP_STATION_PERSISTENCE=off leaves nothing to share");
   if (!secret) throw new ConfigError("cluster mode (MCP_STATION_NODE_ID) needs MCP_STATION_CLUSTER_SECRET, the same on every node");
   // Unset: the address it listens on, with the port it got (MCP_STATION_PORT=0 picks one), known once listening.
   const host = plain.host === "0.0.0.0" || plain.host === "::" ? "127.0.0.1" : plain.host;
-  return { nodeId, advertiseUrl: advertiseUrl?.replace(/\/+$/, ""), advertiseHost: host.includes(":") ? `[${host}]` : host, secret, leaseTtlMs };
+  return {
+    nodeId,
+    advertiseUrl: advertiseUrl?.replace(/\/+$/, ""),
+    advertiseHost: host.includes(":") ? `[${host}]` : host,
+    secret,
+    leaseTtlMs,
+  };
 }
 
 export type ClusterSettings = NonNullable<ReturnType<typeof clusterSettings>>;
