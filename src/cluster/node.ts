@@ -80,6 +80,21 @@ export class ClusterNode {
     this.directory = new Directory(this.sql, p, channels(p).directory, options.log);
     this.adoption = new Adoption(this.sql, p, options.settings.nodeId);
     this.forwarder = new Forwarder(options.settings.secret, options.settings.nodeId);
+    options.manager.countTenantElsewhere((tenant) => this.tenantSessionsElsewhere(tenant));
+  }
+
+  /**
+   * A tenant's live sessions on the other nodes, from their rows. Two creates at the same moment on two nodes
+   * may both see room for one more: the per-tenant limit is exact on one node, and may be passed by the
+   * creates in flight at once across nodes.
+   */
+  private async tenantSessionsElsewhere(tenant: string): Promise<number> {
+    const [row] = await this.sql.unsafe(
+      `select count(*) as n from ${this.options.store.tablePrefix}sessions
+       where owner = $1 and node is not null and node <> $2 and status in ('starting', 'running', 'unresponsive', 'restarting')`,
+      [tenant, this.nodeId],
+    );
+    return Number(row?.n ?? 0);
   }
 
   get nodeId(): string {

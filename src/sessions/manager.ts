@@ -99,16 +99,32 @@ export class SessionManager {
     }
   }
 
+  /**
+   * Cluster mode: how many live sessions `tenant` has on the other nodes, so that
+   * MCP_STATION_MAX_SESSIONS_PER_TENANT counts the whole cluster (src/cluster/node.ts).
+   */
+  countTenantElsewhere(count: (tenant: string) => Promise<number>): void {
+    this.tenantElsewhere = count;
+  }
+
+  private tenantElsewhere: ((tenant: string) => Promise<number>) | undefined;
+
   private async start(input: SessionRequest, caller: Caller, memberOf?: string): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (input.server !== undefined) this.checkMayStart(input.server, caller);
+    const perTenant = this.settings.maxSessionsPerTenant ?? 0;
+    // Asked first: the checks below run with no wait between them and the set, so concurrent creates cannot overshoot.
+    const elsewhere = perTenant > 0 && this.tenantElsewhere ? await this.tenantElsewhere(caller.tenant) : 0;
+    if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (this.activeCount >= this.settings.maxSessions) {
       throw new CapacityExceeded(`the station runs its maximum of ${this.settings.maxSessions} sessions`, {
         max_sessions: this.settings.maxSessions,
       });
     }
-    const perTenant = this.settings.maxSessionsPerTenant ?? 0;
-    if (perTenant > 0 && this.list(caller).filter((s) => s.spec.owner === caller.tenant && !isTerminal(s.status)).length >= perTenant) {
+    if (
+      perTenant > 0 &&
+      elsewhere + this.list(caller).filter((s) => s.spec.owner === caller.tenant && !isTerminal(s.status)).length >= perTenant
+    ) {
       throw new TooManyRequests(`tenant ${caller.tenant} runs its maximum of ${perTenant} sessions (MCP_STATION_MAX_SESSIONS_PER_TENANT)`, {
         max_sessions_per_tenant: perTenant,
       });

@@ -104,4 +104,11 @@ describe("routing", () => {
       await client.close();
     }
   });
+
+  test("a tenant's session limit counts the sessions of every node", async () => {
+    // The tenant (local) runs SESSIONS sessions on the other nodes: this node has room for one more of its own.
+    const limited = await cluster.startNode("node-limited", { MCP_STATION_MAX_SESSIONS_PER_TENANT: String(SESSIONS + 1) });
+    await cluster.createSession(limited);
+    await expect(cluster.createSession(limited)).rejects.toThrow("429");
+  });
 });
