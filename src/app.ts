@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
 import { metricsModule } from "./modules/metrics/index.ts";
 import { StationMetrics } from "./metrics/station-metrics.ts";
+import { ClusterMetrics } from "./metrics/cluster-metrics.ts";
 import { setUpOperations } from "./operations.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import type { SessionStore } from "./store/session-store.ts";
@@ -64,7 +65,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
   // Cluster mode (docs/cluster.md): index.ts joins after listening, instead of the one-station restore.
-  const cluster =
+  const cluster: ClusterNode | undefined =
     config.cluster && config.databaseUrl && options.store && operations.persistence
       ? new ClusterNode({
           settings: config.cluster,
@@ -74,6 +75,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
           manager,
           graceMs: config.stopTermMs,
           log,
+          meters: new ClusterMetrics(metrics.registry, config.cluster.nodeId, (): number => cluster?.epoch ?? 0),
         })
       : undefined;
   const readiness = async () => {

@@ -1,41 +1,20 @@
 /**
- * What a node counts about the cluster, read by the metrics (src/metrics):
- * forwarded requests by outcome, sessions adopted, fences, and the latency
- * of each lease renewal.
+ * What a node reports about the cluster: forwarded requests by outcome,
+ * sessions adopted, fences, and each lease renewal's latency. The metrics
+ * (src/metrics/cluster-metrics.ts) implement it; the cluster does not know them.
  */
 export type ForwardResult = "answered" | "not_owner_retried" | "unreachable" | "failed";
 
-export class ClusterMeters {
-  readonly forwards: Record<ForwardResult, number> = { answered: 0, not_owner_retried: 0, unreachable: 0, failed: 0 };
-  adoptions = 0;
-  fences = 0;
-  renewals = 0;
-  renewFailures = 0;
-  /** Seconds of each renewal since the last read (drained by the metrics). */
-  private renewSeconds: number[] = [];
-
-  forwarded(result: ForwardResult): void {
-    this.forwards[result] += 1;
-  }
-
-  adopted(sessions: number): void {
-    this.adoptions += sessions;
-  }
-
-  fenced(): void {
-    this.fences += 1;
-  }
-
-  renewed(ms: number, ok: boolean): void {
-    if (ok) this.renewals += 1;
-    else this.renewFailures += 1;
-    if (this.renewSeconds.length < 10_000) this.renewSeconds.push(ms / 1000);
-  }
-
-  /** The renewal latencies observed since the last call. */
-  drainRenewSeconds(): number[] {
-    const out = this.renewSeconds;
-    this.renewSeconds = [];
-    return out;
-  }
+export interface ClusterMeters {
+  forwarded(result: ForwardResult): void;
+  adopted(sessions: number): void;
+  fenced(): void;
+  renewed(ms: number, ok: boolean): void;
 }
+
+export const NO_METERS: ClusterMeters = {
+  forwarded() {},
+  adopted() {},
+  fenced() {},
+  renewed() {},
+};

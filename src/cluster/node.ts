@@ -19,7 +19,7 @@ import type { SessionPersistence } from "../store/persistence.ts";
 import { restoreRows } from "../store/restore.ts";
 import type { SessionStore } from "../store/session-store.ts";
 import { Adoption, type Claimed } from "./adoption.ts";
-import { ClusterMeters } from "./cluster-meters.ts";
+import { type ClusterMeters, NO_METERS } from "./cluster-meters.ts";
 import { Directory } from "./directory.ts";
 import { Forwarder } from "./forwarder.ts";
 import { Membership, type NodeRecord } from "./membership.ts";
@@ -44,6 +44,7 @@ export interface ClusterNodeOptions {
   /** Grace of a leftover server group between SIGTERM and SIGKILL (restore.ts). */
   graceMs: number;
   log: Logger;
+  meters?: ClusterMeters;
 }
 
 export type NodeStatus = "joining" | "live" | "fenced" | "leaving";
@@ -59,7 +60,7 @@ export type Route =
 
 export class ClusterNode {
   status: NodeStatus = "joining";
-  readonly meters = new ClusterMeters();
+  readonly meters: ClusterMeters;
   readonly forwarder: Forwarder;
   private readonly sql: SQL;
   private membership!: Membership;
@@ -75,6 +76,7 @@ export class ClusterNode {
 
   constructor(private readonly options: ClusterNodeOptions) {
     const p = options.store.tablePrefix;
+    this.meters = options.meters ?? NO_METERS;
     // Its own connections: a renewal never waits behind the store's writes.
     this.sql = new SQL(options.databaseUrl, { max: 3, idleTimeout: 30, connectionTimeout: Math.max(1, this.intervalMs / 1000) });
     this.directory = new Directory(this.sql, p, channels(p).directory, options.log);

@@ -20,7 +20,8 @@ beforeAll(async () => {
   const relayed = new URL(POSTGRES_URL);
   relayed.port = String(relay.port);
   cluster = await TestCluster.start(3, { env: { MCP_STATION_DATABASE_URL: relayed.toString() } });
-  for (const node of cluster.nodes) sessions.push(...(await Promise.all(Array.from({ length: PER_NODE }, () => cluster.createSession(node)))));
+  for (const node of cluster.nodes)
+    sessions.push(...(await Promise.all(Array.from({ length: PER_NODE }, () => cluster.createSession(node)))));
 });
 
 afterAll(async () => {
@@ -43,10 +44,14 @@ test("every node fences while the database is gone, and every session runs again
   await Promise.all(cluster.nodes.map((node, i) => waitForLog(node, "cluster: joined", { epoch: 2 }, 15_000, marks[i])));
   for (const session of sessions) {
     for (const node of cluster.nodes)
-      await eventually(async () => {
-        const res = await cluster.tokenOf(node, session.id);
-        return res.status === 200 && res.body.data?.content?.[0]?.text === session.token ? true : undefined;
-      }, 10_000, "session answering after the outage");
+      await eventually(
+        async () => {
+          const res = await cluster.tokenOf(node, session.id);
+          return res.status === 200 && res.body.data?.content?.[0]?.text === session.token ? true : undefined;
+        },
+        10_000,
+        "session answering after the outage",
+      );
   }
   const running = cluster.runningServers();
   expect(running.size).toBe(sessions.length);

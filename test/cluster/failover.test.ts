@@ -8,7 +8,7 @@
  * (doubles.log) and a /proc sampler say so.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Call, TestCluster, call, eventually } from "./harness.ts";
+import { type Call, TestCluster, call, eventually, metric } from "./harness.ts";
 
 const PER_NODE = 20;
 
@@ -113,8 +113,14 @@ describe("failover", () => {
     expect(counts["node-2"] + counts["node-3"]).toBe(sessions.length);
     expect(counts["node-2"]).toBeGreaterThan(PER_NODE);
     expect(counts["node-3"]).toBeGreaterThan(PER_NODE);
+    // Per node: what it adopted, and what it forwarded.
+    const adopted = await Promise.all(survivors.map((node) => metric(node, "mcp_station_cluster_adopted_sessions_total")));
+    expect(adopted[0]! + adopted[1]!).toBe(PER_NODE);
+    for (const node of survivors)
+      expect(await metric(node, 'mcp_station_cluster_forwarded_requests_total{result="answered"}')).toBeGreaterThan(0);
     const restored = await call(survivors[1]!, "GET", `/sessions/${orphans[0]!.id}`);
-    expect(restored.body.restored_at ?? restored.body.restored).toBeTruthy();
+    expect(restored.body.restored).toBe(true);
+    expect(restored.body.status).toBe("running");
 
     expect(cluster.doubles()).toEqual([]);
     expect([...sampledTwice]).toEqual([]);

@@ -13,7 +13,7 @@ import { SQL } from "bun";
 import { POSTGRES_URL } from "../ops/support.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { SessionStore } from "../../src/store/session-store.ts";
-import { TestCluster, call, eventually, waitForLog } from "./harness.ts";
+import { TestCluster, call, eventually, metric, waitForLog } from "./harness.ts";
 import { TcpRelay } from "./tcp-relay.ts";
 
 const PER_NODE = 10;
@@ -77,6 +77,8 @@ describe("never two copies", () => {
     // Back, with nothing of its own: every session answers through it, run by the others.
     for (const session of sessions) await eventually(() => answers(cut, session), 5_000, "answering through the rejoined node");
     expect(serversOf("node-3")).toHaveLength(PER_NODE); // run now by node-1 and node-2, once each
+    expect(await metric(cut, "mcp_station_cluster_fences_total")).toBe(1);
+    expect(await metric(cut, 'mcp_station_cluster_node_epoch{node_id="node-3"}')).toBe(2);
     expect(cluster.doubles()).toEqual([]);
     expect([...sampledTwice]).toEqual([]);
   });

@@ -224,6 +224,13 @@ export async function call(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
+/** The value of one sample of `node`'s /metrics (0 when absent), e.g. metric(node, 'mcp_station_cluster_fences_total'). */
+export async function metric(node: { url: string }, sample: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+
 /** Resolves with the first log line of `node` whose msg is `msg` (and whose fields match `where`). */
 export async function waitForLog(
   node: Pick<ClusterNodeProcess, "logs" | "proc">,
