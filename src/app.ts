@@ -80,7 +80,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       : undefined;
   const readiness = async () => {
     const state = await operations.readiness();
-    return cluster && cluster.status !== "live" ? { ...state, ready: false } : state;
+    if (!cluster || cluster.status === "live") return state;
+    return { ...state, ready: false, reason: `cluster node ${cluster.status} (docs/cluster.md)` };
   };
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })

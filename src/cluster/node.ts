@@ -130,11 +130,14 @@ export class ClusterNode {
     this.armFence();
     this.watchdog?.beat(this.membership.deadline - this.intervalMs);
     this.options.persistence.resume();
+    await this.membership.refresh();
+    // Live only once the sessions it claims back are marked as being restored: until then a request for one
+    // would find its row naming this node and nothing running here, and answer 404.
+    const restoring = this.restore(await this.adoption.claimOwn(), "own");
     this.status = "live";
     this.options.log.info("cluster: joined", { node_id: this.nodeId, epoch });
-    await this.membership.refresh();
     await this.sql.notify(channels(this.options.store.tablePrefix).members, `joined ${this.nodeId}`);
-    await this.restore(await this.adoption.claimOwn(), "own");
+    await restoring;
   }
 
   private schedule(): void {

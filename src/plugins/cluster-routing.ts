@@ -15,7 +15,7 @@
 import { Elysia } from "elysia";
 import type { ClusterNode, Route } from "../cluster/node.ts";
 import { FROM_HEADER, LOCAL_ONLY_HEADER } from "../cluster/forwarder.ts";
-import { NodeFenced, NotOwner, OwnerUnreachable, SessionMoving } from "../errors.ts";
+import { NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { callerOf, pathOf } from "./auth.ts";
 
@@ -47,6 +47,7 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
         await node.ownerUnreachable();
         throw moving(id);
       }
+      if (outcome.kind === "failed" && request.signal.aborted) throw new RequestCancelled("the caller left before the owner answered");
       if (outcome.kind === "failed") {
         node.meters.forwarded("failed");
         log.warn("cluster: the owner failed during a forwarded request", { session_id: id, node_id: target.node_id, err: outcome.error });

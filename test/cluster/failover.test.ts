@@ -143,4 +143,27 @@ describe("failover", () => {
     expect(cluster.doubles()).toEqual([]);
     expect([...sampledTwice]).toEqual([]);
   });
+
+  test("a rolling restart of all three nodes keeps every session reachable but for its own short gap", async () => {
+    cluster.nodes[0] = await cluster.startNode("node-1");
+    cluster.nodes[1] = await cluster.startNode("node-2");
+    let restarting: string | undefined;
+    const traffic = load(16, () => cluster.nodes.filter((node) => node.nodeId !== restarting));
+    for (let i = 0; i < 3; i++) {
+      const node = cluster.nodes[i]!;
+      restarting = node.nodeId;
+      node.proc.kill("SIGTERM");
+      expect(await node.proc.exited).toBe(0);
+      cluster.nodes[i] = await cluster.startNode(node.nodeId);
+      restarting = undefined;
+      await Promise.all(sessions.map((s) => answersAgain(s, cluster.nodes[i]!)));
+    }
+    await traffic.stop();
+    const failures = traffic.outcomes.filter((o) => !o.ok);
+    for (const failure of failures) expect(["session_moving", "node_fenced", "owner_unreachable"]).toContain(failure.type!);
+    expect(traffic.outcomes.some((o) => o.status === 404 || o.status === 0)).toBe(false);
+    console.log(`rolling restart: ${traffic.outcomes.length} requests, ${failures.length} refused while their session moved`);
+    expect(cluster.doubles()).toEqual([]);
+    expect([...sampledTwice]).toEqual([]);
+  });
 });
