@@ -1,0 +1,89 @@
+/**
+ * The official MCP TypeScript clients connected through one node to a
+ * session another node runs, across that node's death (SIGKILL). While the
+ * session moves they get 503s; then a legacy client (SDK v1) gets 404 on its
+ * stale MCP session id, which tells it to initialize again, and it does; a
+ * 2026-07-28 client (SDK v2) simply goes on, with the same connection. Both
+ * reach the same station session afterwards (its token).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { TestCluster } from "./harness.ts";
+
+let cluster: TestCluster;
+let session: { id: string; token: string };
+
+beforeAll(async () => {
+  cluster = await TestCluster.start(3);
+  session = await cluster.createSession(cluster.nodes[1]!);
+});
+
+afterAll(async () => {
+  await cluster?.teardown();
+});
+
+const textOf = (result: unknown) => ((result as { content: { text: string }[] }).content[0] as { text: string }).text;
+/** The HTTP status behind an SDK error: v2 carries it in data.status, v1 in code. */
+const statusOf = (error: unknown) => {
+  const e = error as { code?: unknown; data?: { status?: number } };
+  return e.data?.status ?? (typeof e.code === "number" ? e.code : Number.NaN);
+};
+
+test("across the owner's death: the legacy client re-initializes after 404, the 2026-07-28 client goes on", async () => {
+  const url = new URL(`${cluster.nodes[0]!.url}/sessions/${session.id}/mcp`);
+  const connectV1 = async () => {
+    const client = new ClientV1({ name: "legacy", version: "1.0.0" });
+    await client.connect(new TransportV1(url));
+    return client;
+  };
+  let legacy = await connectV1();
+  const modern = new ClientV2({ name: "modern", version: "2.0.0" }, { capabilities: {}, versionNegotiation: { mode: "auto" } });
+  await modern.connect(new TransportV2(url));
+  expect((modern as unknown as { _negotiatedProtocolVersion: string })._negotiatedProtocolVersion).toBe("2026-07-28");
+  expect(textOf(await legacy.callTool({ name: "token", arguments: {} }))).toBe(session.token);
+  expect(textOf(await modern.callTool({ name: "token", arguments: {} }))).toBe(session.token);
+
+  cluster.nodes[1]!.proc.kill("SIGKILL");
+
+  const until = Date.now() + 10_000;
+  const modernStatuses: number[] = [];
+  for (;;) {
+    try {
+      expect(textOf(await modern.callTool({ name: "token", arguments: {} }))).toBe(session.token);
+      break;
+    } catch (error) {
+      modernStatuses.push(statusOf(error));
+      if (Date.now() > until) throw error;
+      await Bun.sleep(100);
+    }
+  }
+  // While the session moved: 503 (or 502 for a call in flight at the kill); never 404, since nothing of its state was on the dead node.
+  expect(modernStatuses.length).toBeGreaterThan(0);
+  for (const status of modernStatuses) expect([502, 503]).toContain(status);
+  const legacyStatuses: number[] = [];
+  for (;;) {
+    try {
+      expect(textOf(await legacy.callTool({ name: "token", arguments: {} }))).toBe(session.token);
+      break;
+    } catch (error) {
+      const status = statusOf(error);
+      legacyStatuses.push(status);
+      if (Date.now() > until) throw error;
+      // 404 on the MCP session id: the spec's signal to start a new MCP session with initialize.
+      if (status === 404) {
+        await legacy.close().catch(() => {});
+        legacy = await connectV1();
+      } else {
+        expect(status).toBe(503);
+        await Bun.sleep(100);
+      }
+    }
+  }
+  expect(legacyStatuses).toContain(404);
+
+  await legacy.close();
+  await modern.close();
+  expect(cluster.doubles()).toEqual([]);
+});
