@@ -24,7 +24,7 @@ export const cluster = section("cluster", {
     invalid: () => "MCP_STATION_CLUSTER_SECRET must be at least 16 characters",
     defaultText: "unset (required in cluster mode)",
     meaning:
-      "Shared by every node: authenticates the requests one node forwards to another. A node in cluster mode without it refuses to start.",
+      "Shared by every node (16 characters or more): authenticates the requests one node forwards to another; a node in cluster mode without it refuses to start.",
   }),
   leaseTtlMs: integer({
     name: "MCP_STATION_LEASE_TTL_MS",
