@@ -49,9 +49,15 @@ export class Membership {
   /** performance.now() after which this node's lease may have run out. */
   deadline = 0;
   private view = new Map<string, NodeRecord>();
+  private reading: Promise<NodeRecord[]> | undefined;
 
+  /**
+   * @param sql the lease's own connection: join, renew, leave, declare
+   * @param reads where the view is read, so that a burst of reads never delays a renewal
+   */
   constructor(
     private readonly sql: SQL,
+    private readonly reads: SQL,
     private readonly p: string,
     private readonly options: MembershipOptions,
   ) {}
@@ -120,9 +126,16 @@ export class Membership {
     return [...rows].map((r: { node_id: string; epoch: string | number }) => ({ node_id: r.node_id, epoch: Number(r.epoch) }));
   }
 
-  /** Reads every node's row; the view is kept for the router (owner addresses, who is live). */
-  async refresh(): Promise<NodeRecord[]> {
-    const rows = await this.sql.unsafe(
+  /** Reads every node's row; the view is kept for the router (owner addresses, who is live). Concurrent calls share one read. */
+  refresh(): Promise<NodeRecord[]> {
+    this.reading ??= this.read().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async read(): Promise<NodeRecord[]> {
+    const rows = await this.reads.unsafe(
       `select node_id, epoch, advertise_url, host, pid, state, lease_until,
          extract(epoch from (lease_until - now())) * 1000 as lease_ms_left
        from ${this.p}cluster_nodes order by node_id`,

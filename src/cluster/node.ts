@@ -24,6 +24,7 @@ import { Directory } from "./directory.ts";
 import { Forwarder } from "./forwarder.ts";
 import { Membership, type NodeRecord } from "./membership.ts";
 import { channels, createClusterSchema } from "./schema.ts";
+import { SessionCounts } from "./session-counts.ts";
 import type { Watchdog } from "./watchdog.ts";
 
 export interface ClusterSettings {
@@ -63,40 +64,34 @@ export class ClusterNode {
   readonly meters: ClusterMeters;
   readonly forwarder: Forwarder;
   private readonly sql: SQL;
+  private readonly leaseSql: SQL;
   private membership!: Membership;
   private readonly directory: Directory;
   private readonly adoption: Adoption;
+  private readonly counts: SessionCounts;
   /** Sessions claimed by this node and not yet in the manager. */
   private readonly adopting = new Set<string>();
   private tickTimer: ReturnType<typeof setTimeout> | undefined;
   private fenceTimer: ReturnType<typeof setTimeout> | undefined;
   private ticking = false;
+  /** Counts this process's joins: a restore begun before a fence adopts nothing after it. */
+  private term = 0;
   private stopped = false;
   watchdog: Watchdog | undefined;
 
   constructor(private readonly options: ClusterNodeOptions) {
     const p = options.store.tablePrefix;
     this.meters = options.meters ?? NO_METERS;
-    // Its own connections: a renewal never waits behind the store's writes.
-    this.sql = new SQL(options.databaseUrl, { max: 3, idleTimeout: 30, connectionTimeout: Math.max(1, this.intervalMs / 1000) });
+    // Connections of its own, apart from the store's: directory reads, adoption, counts.
+    this.sql = new SQL(options.databaseUrl, { max: 4, idleTimeout: 30, connectionTimeout: Math.max(1, this.intervalMs / 1000) });
+    // And one for the lease alone: under a burst of directory misses a renewal must not queue behind them
+    // (seen: 900 concurrent first forwards held a shared pool past the deadline and the node fenced).
+    this.leaseSql = new SQL(options.databaseUrl, { max: 1, connectionTimeout: Math.max(1, this.intervalMs / 1000) });
     this.directory = new Directory(this.sql, p, channels(p).directory, options.log);
     this.adoption = new Adoption(this.sql, p, options.settings.nodeId);
     this.forwarder = new Forwarder(options.settings.secret, options.settings.nodeId);
-    options.manager.countTenantElsewhere((tenant) => this.tenantSessionsElsewhere(tenant));
-  }
-
-  /**
-   * A tenant's live sessions on the other nodes, from their rows. Two creates at the same moment on two nodes
-   * may both see room for one more: the per-tenant limit is exact on one node, and may be passed by the
-   * creates in flight at once across nodes.
-   */
-  private async tenantSessionsElsewhere(tenant: string): Promise<number> {
-    const [row] = await this.sql.unsafe(
-      `select count(*) as n from ${this.options.store.tablePrefix}sessions
-       where owner = $1 and node is not null and node <> $2 and status in ('starting', 'running', 'unresponsive', 'restarting')`,
-      [tenant, this.nodeId],
-    );
-    return Number(row?.n ?? 0);
+    this.counts = new SessionCounts(this.sql, p);
+    options.manager.countTenantElsewhere((tenant) => this.counts.tenantElsewhere(tenant, this.nodeId));
   }
 
   get nodeId(): string {
@@ -117,19 +112,26 @@ export class ClusterNode {
     const p = this.options.store.tablePrefix;
     const { settings } = this.options;
     const advertiseUrl = settings.advertiseUrl ?? `http://${settings.advertiseHost}:${listeningPort}`;
-    this.membership = new Membership(this.sql, p, { nodeId: settings.nodeId, advertiseUrl, leaseTtlMs: settings.leaseTtlMs });
+    this.membership = new Membership(this.leaseSql, this.sql, p, {
+      nodeId: settings.nodeId,
+      advertiseUrl,
+      leaseTtlMs: settings.leaseTtlMs,
+    });
     await createClusterSchema(this.sql, p);
-    await this.join();
+    const { restoring } = await this.join();
     await this.directory.listen();
     await this.sql.listen(channels(p).members, () => void this.tick());
     this.schedule();
+    await restoring;
   }
 
-  private async join(): Promise<void> {
+  /** Joins with a new epoch; resolves once live, with the restore of the sessions it took back still running. */
+  private async join(): Promise<{ restoring: Promise<void> }> {
     const epoch = await this.membership.join();
     this.armFence();
-    this.watchdog?.beat(this.membership.deadline - this.intervalMs);
+    this.beatWatchdog();
     this.options.persistence.resume();
+    this.term += 1;
     await this.membership.refresh();
     // Live only once the sessions it claims back are marked as being restored: until then a request for one
     // would find its row naming this node and nothing running here, and answer 404.
@@ -137,7 +139,15 @@ export class ClusterNode {
     this.status = "live";
     this.options.log.info("cluster: joined", { node_id: this.nodeId, epoch });
     await this.sql.notify(channels(this.options.store.tablePrefix).members, `joined ${this.nodeId}`);
-    await restoring;
+    return { restoring };
+  }
+
+  /**
+   * The watchdog acts half a renewal interval after the node's own fence would have: only when the node
+   * could not fence itself (frozen), and still before the lease can end.
+   */
+  private beatWatchdog(): void {
+    this.watchdog?.beat(this.membership.deadline - this.intervalMs / 2);
   }
 
   private schedule(): void {
@@ -166,12 +176,13 @@ export class ClusterNode {
         return;
       }
       this.armFence();
-      this.watchdog?.beat(this.membership.deadline - this.intervalMs);
+      this.beatWatchdog();
       await this.membership.refresh();
       const declared = await this.membership.declareDead();
       for (const dead of declared) this.options.log.warn("cluster: declared a node dead (its lease ran out)", { ...dead, by: this.nodeId });
       if (declared.length > 0) await this.sql.notify(channels(this.options.store.tablePrefix).members, "dead");
-      await this.restore(await this.adoption.claimOrphans(), "adopted");
+      // Not awaited: starting many servers takes longer than a renewal interval, and renewals must go on.
+      void this.restore(await this.adoption.claimOrphans(), "adopted");
     } catch (error) {
       // The database did not answer: the fence timer decides when that becomes fatal.
       this.options.log.warn("cluster: lease round failed", { err: error as Error, status: this.status });
@@ -208,6 +219,7 @@ export class ClusterNode {
   private async restore(claims: Claimed[], why: "own" | "adopted"): Promise<void> {
     if (claims.length === 0) return;
     const { store, manager, graceMs, log } = this.options;
+    const term = this.term;
     for (const { row, generation } of claims) {
       store.setGeneration(row.session_id, generation);
       this.adopting.add(row.session_id);
@@ -222,11 +234,16 @@ export class ClusterNode {
         claims.map((claim) => claim.row),
         store,
         manager,
-        { restore: true, graceMs },
+        // A fence while leftovers were being ended: nothing more is adopted, so nothing starts on a fenced node.
+        { restore: true, graceMs, admit: () => this.status === "live" && this.term === term },
         log,
       );
+    } catch (error) {
+      // Its sessions stay claimed by this node: the next join claims them back, or others adopt them once it is gone.
+      log.error("cluster: restoring claimed sessions failed", { err: error as Error, sessions: claims.length });
     } finally {
-      for (const { row } of claims) this.adopting.delete(row.session_id);
+      // After a fence and a rejoin the marks are the new term's.
+      if (this.term === term) for (const { row } of claims) this.adopting.delete(row.session_id);
     }
   }
 
@@ -268,10 +285,7 @@ export class ClusterNode {
   /** GET /cluster: every node with its epoch, lease and sessions. */
   async describe() {
     const nodes = this.membership ? await this.membership.refresh() : [];
-    const counts = await this.sql.unsafe(
-      `select node, count(*) as sessions from ${this.options.store.tablePrefix}sessions where node is not null group by node`,
-    );
-    const byNode = new Map<string, number>([...counts].map((r: { node: string; sessions: string }) => [r.node, Number(r.sessions)]));
+    const byNode = await this.counts.byNode();
     return {
       node_id: this.nodeId,
       epoch: this.epoch,
@@ -320,5 +334,6 @@ export class ClusterNode {
     clearTimeout(this.fenceTimer);
     await this.directory.close();
     await this.sql.close({ timeout: 1 }).catch(() => {});
+    await this.leaseSql.close({ timeout: 1 }).catch(() => {});
   }
 }

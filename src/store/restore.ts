@@ -30,6 +30,8 @@ export interface RestoreOptions {
   restore: boolean;
   /** Time a leftover group gets between SIGTERM and SIGKILL. */
   graceMs: number;
+  /** Asked before each session is adopted; false: the rest are left alone (a cluster node that fenced meanwhile). */
+  admit?: () => boolean;
 }
 
 export async function restoreSessions(
@@ -63,6 +65,7 @@ export async function restoreRows(
   const report: RestoreReport = { restored: 0, failed: 0, forgotten: 0, reaped: reaped.length };
   const starts: Promise<void>[] = [];
   for (const row of rows) {
+    if (options.admit && !options.admit()) break;
     // An ephemeral session belonged to a client connection that the restart ended.
     if (!options.restore || !LIVE.has(row.status) || row.request.ephemeral) {
       await store.remove(row.session_id);

@@ -136,7 +136,9 @@ for (const kind of storeKinds()) {
       // A station killed after a step but before its version was recorded runs the step again at its next start.
       await base.db.run(`delete from ${prefix}schema where version >= 3`);
       const again = await SessionStore.open(base.db, options);
-      expect((await base.db.all(`select version from ${prefix}schema order by version`)).map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
+      expect((await base.db.all(`select version from ${prefix}schema order by version`)).map((r) => Number(r.version))).toEqual([
+        1, 2, 3, 4,
+      ]);
       expect(await again.history("s-old")).toHaveLength(1);
       await again.dropTables();
       await base.close();
