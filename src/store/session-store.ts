@@ -101,7 +101,8 @@ export class SessionStore {
   }
 
   private migrate(): Promise<void> {
-    return migrate(this.db, this.p);
+    const run = () => migrate(this.db, this.p);
+    return this.db.withLock ? this.db.withLock(`${this.p}migrate`, run) : run();
   }
 
   /** Cluster mode: the ownership generation this node writes `sessionId` at (set when it adopts the session). */

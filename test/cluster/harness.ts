@@ -52,9 +52,15 @@ export class TestCluster {
     readonly env: Record<string, string>,
   ) {}
 
-  static async start(count: number, options: { leaseMs?: number; env?: Record<string, string> } = {}): Promise<TestCluster> {
+  /** `together`: all nodes start at the same moment (on a fresh prefix they race to create the tables). */
+  static async start(
+    count: number,
+    options: { leaseMs?: number; env?: Record<string, string>; together?: boolean } = {},
+  ): Promise<TestCluster> {
     const cluster = new TestCluster(options.leaseMs ?? 1500, options.env ?? {});
-    for (let i = 0; i < count; i++) cluster.nodes.push(await cluster.startNode(`node-${i + 1}`));
+    const ids = Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+    if (options.together) cluster.nodes.push(...(await Promise.all(ids.map((id) => cluster.startNode(id)))));
+    else for (const id of ids) cluster.nodes.push(await cluster.startNode(id));
     return cluster;
   }
 

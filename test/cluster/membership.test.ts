@@ -88,4 +88,13 @@ describe("membership", () => {
     expect((await call(keyed, "GET", "/cluster", undefined, { authorization: "Bearer key-for-tenant-a-0001" })).status).toBe(403);
     expect((await call(keyed, "GET", "/cluster", undefined, { authorization: "Bearer admin-key-000000001" })).status).toBe(200);
   });
+
+  test("three nodes started at the same moment on a fresh database all join (the store's migration is taken in turn)", async () => {
+    const together = await TestCluster.start(3, { together: true });
+    try {
+      for (const node of together.nodes) expect((await view(node)).status).toBe("live");
+    } finally {
+      await together.teardown();
+    }
+  });
 });
