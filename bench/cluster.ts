@@ -142,6 +142,19 @@ async function scaling() {
   }
 }
 
+/** A node unreachable where it should answer: what each node logged above info (a fence, the watchdog), then the error. */
+function explain(cluster: TestCluster) {
+  return (error: unknown): never => {
+    for (const node of cluster.nodes) {
+      const state = node.proc.signalCode ?? node.proc.exitCode ?? "running";
+      console.error(
+        `${node.nodeId} (${state}): ${node.stderr().slice(-800)} ${JSON.stringify(node.logs.filter((l) => l.level !== "info").slice(-6))}`,
+      );
+    }
+    throw error;
+  };
+}
+
 async function killRecovery(leaseMs: number, kills: number) {
   const cluster = await TestCluster.start(3, { leaseMs });
   const times: number[] = [];
@@ -150,21 +163,13 @@ async function killRecovery(leaseMs: number, kills: number) {
       const victimIndex = k % 3;
       const victim = cluster.nodes[victimIndex]!;
       const survivor = cluster.nodes[(victimIndex + 1) % 3]!;
-      const sessions = await Promise.all(Array.from({ length: 20 }, () => cluster.createSession(victim))).catch((error) => {
-        for (const node of cluster.nodes)
-          console.error(`${node.nodeId}: ${node.proc.signalCode ?? node.proc.exitCode} ${node.stderr().slice(-800)}\n${JSON.stringify(node.logs.filter((l) => l.level !== "info").slice(-6))}`);
-        throw error;
-      });
+      const sessions = await Promise.all(Array.from({ length: 20 }, () => cluster.createSession(victim))).catch(explain(cluster));
       const killedAt = performance.now();
       victim.proc.kill("SIGKILL");
       await Promise.all(
         sessions.map(async (session) => {
           for (;;) {
-            const res = await cluster.tokenOf(survivor, session.id).catch((error) => {
-              console.error(`${survivor.nodeId} unreachable: ${survivor.proc.signalCode ?? survivor.proc.exitCode} ${survivor.stderr().slice(-800)}`);
-              console.error(JSON.stringify(survivor.logs.slice(-8)));
-              throw error;
-            });
+            const res = await cluster.tokenOf(survivor, session.id).catch(explain(cluster));
             if (res.status === 200 && res.body.data?.content?.[0]?.text === session.token) return;
             if (res.status !== 503 && res.status !== 502) {
               errors += 1;
@@ -175,9 +180,6 @@ async function killRecovery(leaseMs: number, kills: number) {
         }),
       );
       times.push(Math.round(performance.now() - killedAt));
-      for (const node of cluster.nodes)
-        if (node !== victim && node.proc.exitCode === null && node.proc.signalCode === null) continue;
-        else if (node !== victim) console.error(`${node.nodeId} died: ${node.proc.signalCode ?? node.proc.exitCode} ${node.stderr().slice(-500)}`);
       cluster.nodes[victimIndex] = await cluster.startNode(victim.nodeId);
     }
   } finally {
