@@ -71,9 +71,9 @@ export class ClusterNode {
   private readonly counts: SessionCounts;
   /** Sessions claimed by this node and not yet in the manager. */
   private readonly adopting = new Set<string>();
-  private tickTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private fenceTimer: ReturnType<typeof setTimeout> | undefined;
-  private ticking = false;
+  private watching = false;
   /** Counts this process's joins: a restore begun before a fence adopts nothing after it. */
   private term = 0;
   private stopped = false;
@@ -120,7 +120,7 @@ export class ClusterNode {
     await createClusterSchema(this.sql, p);
     const { restoring } = await this.join();
     await this.directory.listen();
-    await this.sql.listen(channels(p).members, () => void this.tick());
+    await this.sql.listen(channels(p).members, () => void this.watchRound());
     this.schedule();
     await restoring;
   }
@@ -150,18 +150,28 @@ export class ClusterNode {
     this.watchdog?.beat(this.membership.deadline - this.intervalMs / 2);
   }
 
+  /**
+   * Two loops, each every renewal interval: the lease (renew, or rejoin when fenced) and the watch (read the
+   * members, declare the dead, adopt a share of their sessions). Apart, so that a slow watch round never
+   * delays a renewal (seen under load: a round of four queries made the node miss its deadline).
+   */
   private schedule(): void {
-    if (this.stopped) return;
-    this.tickTimer = setTimeout(async () => {
-      await this.tick();
-      this.schedule();
-    }, this.intervalMs);
+    const loop = (round: () => Promise<void>) => {
+      if (this.stopped) return;
+      const timer = setTimeout(async () => {
+        this.timers.delete(timer);
+        await round();
+        loop(round);
+      }, this.intervalMs);
+      this.timers.add(timer);
+      timer.unref?.();
+    };
+    loop(() => this.leaseRound());
+    loop(() => this.watchRound());
   }
 
-  /** One round: renew (or rejoin when fenced), read the members, declare the dead, adopt a share of their sessions. */
-  private async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
+  private async leaseRound(): Promise<void> {
+    if (this.stopped) return;
     try {
       if (this.status === "fenced") {
         await this.join();
@@ -177,17 +187,27 @@ export class ClusterNode {
       }
       this.armFence();
       this.beatWatchdog();
+    } catch (error) {
+      // The database did not answer: the fence timer decides when that becomes fatal.
+      this.options.log.warn("cluster: lease round failed", { err: error as Error, status: this.status });
+    }
+  }
+
+  /** Also run at once when a member joins, dies or leaves (a notification). */
+  private async watchRound(): Promise<void> {
+    if (this.watching || this.stopped || this.status !== "live") return;
+    this.watching = true;
+    try {
       await this.membership.refresh();
       const declared = await this.membership.declareDead();
       for (const dead of declared) this.options.log.warn("cluster: declared a node dead (its lease ran out)", { ...dead, by: this.nodeId });
       if (declared.length > 0) await this.sql.notify(channels(this.options.store.tablePrefix).members, "dead");
-      // Not awaited: starting many servers takes longer than a renewal interval, and renewals must go on.
+      // Not awaited: starting many servers takes longer than a renewal interval.
       void this.restore(await this.adoption.claimOrphans(), "adopted");
     } catch (error) {
-      // The database did not answer: the fence timer decides when that becomes fatal.
-      this.options.log.warn("cluster: lease round failed", { err: error as Error, status: this.status });
+      this.options.log.warn("cluster: watch round failed", { err: error as Error });
     } finally {
-      this.ticking = false;
+      this.watching = false;
     }
   }
 
@@ -312,7 +332,7 @@ export class ClusterNode {
    */
   async handOver(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.tickTimer);
+    for (const timer of this.timers) clearTimeout(timer);
     const wasLive = this.status === "live";
     this.status = "leaving";
     await this.options.persistence.freeze();
@@ -330,7 +350,7 @@ export class ClusterNode {
 
   async close(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.tickTimer);
+    for (const timer of this.timers) clearTimeout(timer);
     clearTimeout(this.fenceTimer);
     await this.directory.close();
     await this.sql.close({ timeout: 1 }).catch(() => {});
