@@ -1,6 +1,7 @@
 /**
- * The official MCP TypeScript clients connected through one node to a
- * session another node runs, across that node's death (SIGKILL). While the
+ * The official MCP clients (TypeScript SDK v1 and v2, Python SDK 2.x in
+ * both eras) connected through one node to a session another node runs,
+ * across that node's death (SIGKILL). While the
  * session moves they get 503s; then a legacy client (SDK v1) gets 404 on its
  * stale MCP session id, which tells it to initialize again, and it does; a
  * 2026-07-28 client (SDK v2) simply goes on, with the same connection. Both
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { PYTHON_MCP2 } from "../setup/paths.ts";
 import { TestCluster } from "./harness.ts";
 
 let cluster: TestCluster;
@@ -85,5 +87,51 @@ test("across the owner's death: the legacy client re-initializes after 404, the 
 
   await legacy.close();
   await modern.close();
+  expect(cluster.doubles()).toEqual([]);
+});
+
+/** Runs test/cluster/python/across_death.py; `kill` runs once the client has its first answer. */
+async function pythonAcrossDeath(url: string, mode: "auto" | "legacy", kill: () => void) {
+  const child = Bun.spawn([PYTHON_MCP2, `${import.meta.dir}/python/across_death.py`, url, mode], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const steps: Record<string, any> = {};
+  const stderr = new Response(child.stderr).text();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of child.stdout) {
+    buffered += decoder.decode(chunk);
+    let end = buffered.indexOf("\n");
+    while (end >= 0) {
+      const row = JSON.parse(buffered.slice(0, end));
+      buffered = buffered.slice(end + 1);
+      steps[row.step] = row.value;
+      if (row.step === "before") {
+        kill();
+        child.stdin.write("go\n");
+        child.stdin.flush();
+      }
+      end = buffered.indexOf("\n");
+    }
+  }
+  if ((await child.exited) !== 0) throw new Error(`across_death.py exited ${child.exitCode}: ${(await stderr).slice(-2000)}`);
+  return steps;
+}
+
+test("the official Python SDK, 2026-07-28 and legacy, through one node across the owner's death", async () => {
+  for (const mode of ["auto", "legacy"] as const) {
+    // The client talks to node-1; node-3 runs its session, is killed, and is started again for the next mode.
+    const node = cluster.nodes[2]!;
+    const { id, token } = await cluster.createSession(node);
+    const steps = await pythonAcrossDeath(`${cluster.nodes[0]!.url}/sessions/${id}/mcp`, mode, () => node.proc.kill("SIGKILL"));
+    expect(steps.before).toBe(token);
+    expect(steps.after).toBe(token);
+    expect(steps.failures.count).toBeGreaterThan(0);
+    // A 2026-07-28 client has nothing to reconnect; a legacy one starts a new MCP session after the 404.
+    expect(steps.failures.reconnects).toBe(mode === "auto" ? 0 : 1);
+    if (mode === "auto") cluster.nodes[2] = await cluster.startNode(node.nodeId);
+  }
   expect(cluster.doubles()).toEqual([]);
 });
