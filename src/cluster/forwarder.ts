@@ -62,6 +62,15 @@ export class Forwarder {
     }
   }
 
+  /** The headers that carry a request to another node: the secret, the admitted caller, this node's id. */
+  headersFor(caller: Caller): Record<string, string> {
+    return {
+      [SECRET_HEADER]: this.secret.toString(),
+      [CALLER_HEADER]: Buffer.from(JSON.stringify(caller)).toString("base64url"),
+      [FROM_HEADER]: this.nodeId,
+    };
+  }
+
   /** Sends `request` (its body already read into `body`) to `baseUrl`, once. */
   async forward(
     request: Request,
@@ -73,10 +82,7 @@ export class Forwarder {
     const url = new URL(request.url);
     const headers = new Headers(request.headers);
     for (const name of HOP) headers.delete(name);
-    headers.set(SECRET_HEADER, this.secret.toString());
-    headers.set(CALLER_HEADER, Buffer.from(JSON.stringify(caller)).toString("base64url"));
-    headers.set(FROM_HEADER, this.nodeId);
-    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+    for (const [name, value] of Object.entries({ ...this.headersFor(caller), ...extra })) headers.set(name, value);
     let response: Response;
     try {
       response = await fetch(`${baseUrl}${url.pathname}${url.search}`, {

@@ -15,7 +15,10 @@
 import { Elysia } from "elysia";
 import type { ClusterNode, Route } from "../cluster/node.ts";
 import { FROM_HEADER, LOCAL_ONLY_HEADER } from "../cluster/forwarder.ts";
-import { NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving } from "../errors.ts";
+import type { Server } from "bun";
+import type { NodeRecord } from "../cluster/membership.ts";
+import { relayWebSocket } from "../cluster/websocket-relay.ts";
+import { BadRequest, NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { callerOf, pathOf } from "./auth.ts";
 
@@ -88,13 +91,30 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
     return Response.json({ sessions, count: sessions.length });
   };
 
+  /** A WebSocket for a session another node runs, relayed to it (src/cluster/websocket-relay.ts). */
+  const relay = (request: Request, server: Server<unknown> | null, owner: NodeRecord) => {
+    const url = new URL(request.url);
+    const target = `${owner.advertise_url.replace(/^http/, "ws")}${url.pathname}${url.search}`;
+    const protocols = (request.headers.get("sec-websocket-protocol") ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const headers = node.forwarder.headersFor(callerOf(request));
+    if (!server?.upgrade(request, { data: relayWebSocket(target, headers, protocols) })) {
+      throw new BadRequest("expected a WebSocket upgrade");
+    }
+    node.meters.forwarded("answered");
+    // Elysia stops here: the socket is upgraded, and this answer is not sent.
+    return new Response(null, { status: 101 });
+  };
+
   return (
     new Elysia({ name: "cluster-routing" })
       // A new session is answered once its row is written: its id then finds it from every node.
       .onAfterHandle({ as: "global" }, async ({ request }) => {
         if (request.method === "POST" && pathOf(request.url) === "/sessions") await node.written();
       })
-      .onRequest(async ({ request }) => {
+      .onRequest(async ({ request, server }) => {
         const path = pathOf(request.url);
         if (ALWAYS.has(path)) return;
         if (node.status !== "live") throw fenced();
@@ -124,12 +144,7 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
           case "not_owner":
             throw new NotOwner(`node ${node.nodeId} does not own session ${id}`, { session_id: id, owner: route.owner });
         }
-        if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-          throw new NotOwner(
-            `session ${id} runs on node ${route.node.node_id}; WebSockets are not forwarded between nodes: connect to ${route.node.advertise_url}`,
-            { session_id: id, owner: route.node.node_id, advertise_url: route.node.advertise_url },
-          );
-        }
+        if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return relay(request, server, route.node);
         if (body === undefined && request.method !== "GET" && request.method !== "HEAD") body = await request.arrayBuffer();
         return forward(request, id, route, body);
       })

@@ -94,6 +94,34 @@ describe("routing", () => {
     controller.abort();
   });
 
+  test("the WebSocket of a session, through a node that does not run it, relayed both ways", async () => {
+    const session = sessions.find((s) => s.node === 2)!;
+    const ws = new WebSocket(`${cluster.nodes[0]!.url.replace("http", "ws")}/sessions/${session.id}/ws`);
+    const answers: any[] = [];
+    const answered = new Promise<void>((resolve, reject) => {
+      ws.onmessage = (event) => {
+        const message = JSON.parse(String(event.data));
+        if (message.id === undefined) return; // a notification
+        answers.push(message);
+        if (answers.length === 2) resolve();
+      };
+      ws.onerror = () => reject(new Error("websocket error"));
+    });
+    // Sent at once: the first waits in the relay until the owner's socket is open.
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "token", arguments: {} } }));
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
+    };
+    await answered;
+    expect(answers.find((a) => a.id === 1).result.content[0].text).toBe(session.token);
+    expect(answers.find((a) => a.id === 2).result.tools[0].name).toBe("token");
+    const closed = new Promise<number>((resolve) => {
+      ws.onclose = (event) => resolve(event.code);
+    });
+    ws.close(1000);
+    expect(await closed).toBe(1000);
+  });
+
   test("the official MCP TypeScript client on a session's MCP endpoint, through a node that does not run it", async () => {
     const session = sessions.find((s) => s.node === 1)!;
     const client = new Client({ name: "cluster-test", version: "1.0.0" });
