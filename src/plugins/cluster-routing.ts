@@ -7,10 +7,11 @@
  * gets 503 with Retry-After, never 404, which would make an MCP client throw
  * its session away.
  *
- * The session id is in the path (`/sessions/{id}`, its MCP endpoint, its
- * event stream) or in the body of `POST /mcp/request`, read from a copy so
- * that the route still parses the original. `GET /sessions` is asked of
- * every live node and the lists merged.
+ * The session id is in the path (`/sessions/{id}` and all under it: the path
+ * form of MCP requests, the MCP endpoint, the event stream, the WebSocket,
+ * which is relayed rather than forwarded) or in the body of
+ * `POST /mcp/request`, read from a copy so that the route still parses the
+ * original. `GET /sessions` is asked of every live node and the lists merged.
  */
 import { Elysia } from "elysia";
 import type { ClusterNode, Route } from "../cluster/node.ts";
