@@ -18,7 +18,7 @@ import type { ClusterNode, Route } from "../cluster/node.ts";
 import { FROM_HEADER, LOCAL_ONLY_HEADER } from "../cluster/forwarder.ts";
 import type { Server } from "bun";
 import type { NodeRecord } from "../cluster/membership.ts";
-import { relayWebSocket } from "../cluster/websocket-relay.ts";
+import { openUpstream, relayWebSocket } from "../cluster/websocket-relay.ts";
 import { BadRequest, NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { callerOf, pathOf } from "./auth.ts";
@@ -93,15 +93,24 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
   };
 
   /** A WebSocket for a session another node runs, relayed to it (src/cluster/websocket-relay.ts). */
-  const relay = (request: Request, server: Server<unknown> | null, owner: NodeRecord) => {
+  const relay = async (request: Request, server: Server<unknown> | null, id: string, owner: NodeRecord) => {
     const url = new URL(request.url);
     const target = `${owner.advertise_url.replace(/^http/, "ws")}${url.pathname}${url.search}`;
     const protocols = (request.headers.get("sec-websocket-protocol") ?? "")
       .split(",")
       .map((p) => p.trim())
       .filter(Boolean);
-    const headers = node.forwarder.headersFor(callerOf(request));
-    if (!server?.upgrade(request, { data: relayWebSocket(target, headers, protocols) })) {
+    let upstream: WebSocket;
+    try {
+      upstream = await openUpstream(target, node.forwarder.headersFor(callerOf(request)), protocols, node.intervalMs * 5);
+    } catch {
+      // Refused or gone: the same answer as a forward to an owner that cannot be reached.
+      node.meters.forwarded("unreachable");
+      await node.ownerUnreachable();
+      throw moving(id);
+    }
+    if (!server?.upgrade(request, { data: relayWebSocket(upstream) })) {
+      upstream.close();
       throw new BadRequest("expected a WebSocket upgrade");
     }
     node.meters.forwarded("answered");
@@ -145,7 +154,7 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
           case "not_owner":
             throw new NotOwner(`node ${node.nodeId} does not own session ${id}`, { session_id: id, owner: route.owner });
         }
-        if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return relay(request, server, route.node);
+        if (request.headers.get("upgrade")?.toLowerCase() === "websocket") return relay(request, server, id, route.node);
         if (body === undefined && request.method !== "GET" && request.method !== "HEAD") body = await request.arrayBuffer();
         return forward(request, id, route, body);
       })

@@ -135,3 +135,38 @@ test("the official Python SDK, 2026-07-28 and legacy, through one node across th
   }
   expect(cluster.doubles()).toEqual([]);
 });
+
+test("a WebSocket relayed to the owner is closed with 1011 when the owner dies, and connects again once the session moved", async () => {
+  const owner = await cluster.startNode("node-4");
+  const { id, token } = await cluster.createSession(owner);
+  const url = `${cluster.nodes[0]!.url.replace("http", "ws")}/sessions/${id}/ws`;
+  const callToken = (ws: WebSocket) =>
+    new Promise<string>((resolve) => {
+      ws.onmessage = (event) => {
+        const message = JSON.parse(String(event.data));
+        if (message.id === 1) resolve(message.result.content[0].text);
+      };
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "token", arguments: {} } }));
+    });
+  const open = (ws: WebSocket) => new Promise<void>((resolve) => (ws.onopen = () => resolve()));
+  const first = new WebSocket(url);
+  await open(first);
+  expect(await callToken(first)).toBe(token);
+  const closed = new Promise<number>((resolve) => (first.onclose = (event) => resolve(event.code)));
+  owner.proc.kill("SIGKILL");
+  expect(await closed).toBe(1011);
+  // Connecting again: refused (503) while the session moves, then relayed or served where it runs now.
+  for (;;) {
+    const again = new WebSocket(url);
+    const outcome = await new Promise<"open" | "refused">((resolve) => {
+      again.onopen = () => resolve("open");
+      again.onerror = () => resolve("refused");
+    });
+    if (outcome === "open") {
+      expect(await callToken(again)).toBe(token);
+      again.close();
+      break;
+    }
+    await Bun.sleep(100);
+  }
+});

@@ -107,7 +107,7 @@ describe("routing", () => {
       };
       ws.onerror = () => reject(new Error("websocket error"));
     });
-    // Sent at once: the first waits in the relay until the owner's socket is open.
+    // The owner's socket is open before this one is: both go straight through.
     ws.onopen = () => {
       ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "token", arguments: {} } }));
       ws.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }));
