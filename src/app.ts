@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from "./log.ts";
 import { healthModule } from "./modules/health/index.ts";
 import { metricsModule } from "./modules/metrics/index.ts";
 import { StationMetrics } from "./metrics/station-metrics.ts";
+import { ClusterMetrics } from "./metrics/cluster-metrics.ts";
 import { setUpOperations } from "./operations.ts";
 import { requestLog } from "./plugins/request-log.ts";
 import type { SessionStore } from "./store/session-store.ts";
@@ -22,6 +23,9 @@ import { oauthMetadataModule } from "./modules/oauth-metadata/index.ts";
 import { ProtectedResource } from "./security/oauth.ts";
 import { uiModule } from "./modules/ui/index.ts";
 import { authGate } from "./plugins/auth.ts";
+import { ClusterNode } from "./cluster/node.ts";
+import { clusterModule } from "./modules/cluster/index.ts";
+import { clusterRouting } from "./plugins/cluster-routing.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { LiveTickets } from "./security/live-tickets.ts";
 import { SessionManager } from "./sessions/manager.ts";
@@ -65,13 +69,37 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
   const tickets = options.liveTickets ?? new LiveTickets();
+  // Cluster mode (docs/cluster.md): index.ts joins after listening, instead of the one-station restore.
+  const cluster: ClusterNode | undefined =
+    config.cluster && config.databaseUrl && options.store && operations.persistence
+      ? new ClusterNode({
+          settings: config.cluster,
+          databaseUrl: config.databaseUrl,
+          store: options.store,
+          persistence: operations.persistence,
+          manager,
+          graceMs: config.stopTermMs,
+          log,
+          meters: new ClusterMetrics(metrics.registry, config.cluster.nodeId, (): number => cluster?.epoch ?? 0),
+        })
+      : undefined;
+  const readiness = async () => {
+    const state = await operations.readiness();
+    if (!cluster || cluster.status === "live") return state;
+    return { ...state, ready: false, reason: `cluster node ${cluster.status} (docs/cluster.md)` };
+  };
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     // First: every request is timed and logged, including those refused below.
     .use(requestLog(log, metrics))
     .use(errorHandling(log))
     // Before everything else, including the OpenAPI document: who may call is decided first.
-    .use(authGate(config, log, tickets))
+    .use(
+      authGate(config, log, {
+        tickets,
+        trusted: cluster ? (headers) => cluster.forwarder.forwardedCaller(headers) : undefined,
+      }),
+    )
     // Built on the first GET /openapi/json, from every route registered here.
     .use(
       openapiModule((): AnyElysia => app, {
@@ -96,9 +124,12 @@ export function createStation(config: Config, log: Logger = silentLogger, option
         security: [{ bearer: [] }, { apiKey: [] }],
       }),
     )
-    .use(healthModule(manager, VERSION, operations.readiness))
+    .use(healthModule(manager, VERSION, readiness))
     .use(config.oauth ? oauthMetadataModule(new ProtectedResource(config.oauth)) : new Elysia({ name: "oauth-metadata" }))
     .use(metricsModule(metrics))
+    // Before every route that looks a session up: a session another node runs is forwarded there.
+    .use(cluster ? clusterRouting(cluster, log) : new Elysia({ name: "cluster-routing" }))
+    .use(cluster ? clusterModule(cluster) : new Elysia({ name: "cluster" }))
     .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups, () => registry.status()))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs, log, tickets }))
@@ -123,7 +154,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       ),
     )
     .use(mcpModule(manager));
-  return { app, manager, operations, metrics, registry };
+  return { app, manager, operations, metrics, registry, cluster };
 }
 
 export type Station = ReturnType<typeof createStation>;

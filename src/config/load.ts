@@ -47,6 +47,10 @@ export function loadConfig(env: Env = process.env) {
     oauthAuthorizationServers,
     oauthResource,
     oauthScopes,
+    nodeId,
+    advertiseUrl,
+    clusterSecret,
+    leaseTtlMs,
     ...plain
   } = readSettings(SETTINGS, env);
   const apiKeys = [
@@ -99,8 +103,36 @@ export function loadConfig(env: Env = process.env) {
     registryWatch: registryWatch === "on",
     restore: restore === "on",
     restartBackoffMaxMs: Math.max(plain.restartBackoffMs, restartBackoffMaxMs),
+    cluster: clusterSettings(nodeId, advertiseUrl, clusterSecret, leaseTtlMs, plain, persistence === "on"),
   };
 }
+
+/** Cluster mode: a node id and a PostgreSQL store; undefined for one station (docs/cluster.md). */
+function clusterSettings(
+  nodeId: string | undefined,
+  advertiseUrl: string | undefined,
+  secret: string | undefined,
+  leaseTtlMs: number,
+  plain: { databaseUrl?: string; host: string; port: number },
+  persistence: boolean,
+) {
+  if (nodeId === undefined) return undefined;
+  if (!plain.databaseUrl) throw new ConfigError("MCP_STATION_NODE_ID needs a PostgreSQL store: set MCP_STATION_DATABASE_URL");
+  if (!persistence)
+    throw new ConfigError("MCP_STATION_NODE_ID needs the session store: MCP_STATION_PERSISTENCE=off leaves nothing to share");
+  if (!secret) throw new ConfigError("cluster mode (MCP_STATION_NODE_ID) needs MCP_STATION_CLUSTER_SECRET, the same on every node");
+  // Unset: the address it listens on, with the port it got (MCP_STATION_PORT=0 picks one), known once listening.
+  const host = plain.host === "0.0.0.0" || plain.host === "::" ? "127.0.0.1" : plain.host;
+  return {
+    nodeId,
+    advertiseUrl: advertiseUrl?.replace(/\/+$/, ""),
+    advertiseHost: host.includes(":") ? `[${host}]` : host,
+    secret,
+    leaseTtlMs,
+  };
+}
+
+export type ClusterSettings = NonNullable<ReturnType<typeof clusterSettings>>;
 
 export type Config = ReturnType<typeof loadConfig>;
 

@@ -18,7 +18,7 @@ export const KiB = 1024;
 export const MiB = 1024 * KiB;
 
 /** The page's sections, in the README's order. */
-export type Section = "core" | "security" | "live" | "operations";
+export type Section = "core" | "security" | "live" | "operations" | "cluster";
 
 export interface Setting<T> {
   /** The environment variable. */

@@ -5,6 +5,7 @@
  * (`npm run docs:config`; a test fails when the two disagree). A new setting
  * is a new row in its section.
  */
+import { cluster } from "./sections/cluster.ts";
 import { core } from "./sections/core.ts";
 import { live } from "./sections/live.ts";
 import { operations } from "./sections/operations.ts";
@@ -17,6 +18,7 @@ export const SECTIONS: Record<Section, string> = {
   security: "Security",
   live: "Live channels and MCP endpoints",
   operations: "Operations: store, health, restarts",
+  cluster: "Cluster: several stations on one PostgreSQL",
 };
 
-export const SETTINGS = { ...core, ...security, ...live, ...operations };
+export const SETTINGS = { ...core, ...security, ...live, ...operations, ...cluster };

@@ -48,6 +48,12 @@ export const RpcCode = {
   SessionRestarting: -32016,
   AccessDenied: -32017,
   MemberUnavailable: -32018,
+  // Cluster mode (src/cluster): the session is moving between nodes (or this node is fenced), its owner
+  // could not be reached mid-request, or a node asked for a session it no longer owns.
+  SessionMoving: -32019,
+  // -32020..-32022 are MCP 2026-07-28's own (below).
+  OwnerUnreachable: -32023,
+  NotOwner: -32024,
   // MCP 2026-07-28 (HeaderMismatchError, MissingRequiredClientCapabilityError, UnsupportedProtocolVersionError).
   HeaderMismatch: -32020,
   MissingRequiredClientCapability: -32021,
@@ -85,6 +91,10 @@ export const STATION_ERRORS = {
   /** The access rules (src/security/access-rules.ts) allow this caller neither the server nor the tool. */
   access_denied: row(403, RpcCode.AccessDenied),
   member_unavailable: row(503, RpcCode.MemberUnavailable),
+  session_moving: row(503, RpcCode.SessionMoving),
+  node_fenced: row(503, RpcCode.SessionMoving),
+  owner_unreachable: row(502, RpcCode.OwnerUnreachable),
+  not_owner: row(421, RpcCode.NotOwner),
   /** Anything unknown: masked to the caller, logged in full. */
   internal_error: row(500, RpcCode.InternalError),
 } as const satisfies Record<string, Row>;

@@ -80,3 +80,12 @@ export class SessionRestarting extends define("session_restarting") {}
 export class AccessDenied extends define("access_denied") {}
 /** A group's member that owns the tool, prompt or resource asked for has no running server (docs/groups.md, Failure). */
 export class MemberUnavailable extends define("member_unavailable") {}
+
+/** Cluster mode: the session's owner is dead or it is being started on another node; retry after Retry-After. */
+export class SessionMoving extends define("session_moving") {}
+/** Cluster mode: this node lost its lease and stopped its servers; it answers nothing until it rejoins. */
+export class NodeFenced extends define("node_fenced") {}
+/** Cluster mode: the owner failed while a forwarded request was in flight; the request is not replayed. */
+export class OwnerUnreachable extends define("owner_unreachable") {}
+/** Cluster mode: a forwarded request reached a node that no longer owns the session (the sender refreshes and retries once). */
+export class NotOwner extends define("not_owner") {}

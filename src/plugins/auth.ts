@@ -60,8 +60,16 @@ function isOpen(path: string, oauth: boolean): boolean {
   return OPEN_PATHS.has(path) || isConsoleAsset(path) || (oauth && (path === METADATA_PATH || path.startsWith(`${METADATA_PATH}/`)));
 }
 
-/** `tickets`: WebSocket tickets (POST /live/tickets), admitted on an upgrade in place of a header a browser cannot send. */
-export function authGate(config: Config, log: Logger, tickets?: LiveTickets) {
+/**
+ * @param tickets WebSocket tickets (POST /live/tickets), admitted on an upgrade in place of a header a browser cannot send.
+ * @param trusted cluster mode: the caller another node admitted, when the request carries the cluster's
+ * secret (src/cluster/forwarder.ts); that node checked the credential, the origin and the tenant's rate.
+ */
+export function authGate(
+  config: Config,
+  log: Logger,
+  { tickets, trusted }: { tickets?: LiveTickets; trusted?: (headers: Headers) => Caller | undefined } = {},
+) {
   const authOn = authConfigured(config);
   const resource = config.oauth ? new ProtectedResource(config.oauth) : undefined;
   const authenticate = createAuthenticator(config, log, resource);
@@ -101,12 +109,19 @@ export function authGate(config: Config, log: Logger, tickets?: LiveTickets) {
     callers.set(request, caller);
   };
 
+  const admitForwarded = (request: Request): boolean => {
+    const caller = trusted?.(request.headers);
+    if (caller) callers.set(request, caller);
+    return caller !== undefined;
+  };
+
   const gate = new Elysia({ name: "auth-gate" });
   if (authOn) {
     return gate.onRequest(async ({ request, server }) => {
       refuseWithoutHost(request);
       const path = pathOf(request.url);
       if (isOpen(path, resource !== undefined)) return;
+      if (admitForwarded(request)) return;
       // Origin is checked for every client: a browser page must not drive the station with a stored key.
       checkBrowser(request, server, boundToLoopback);
       const admitted = (await authenticate(request.headers, path)) ?? tickets?.redeem(request.headers, path);
@@ -132,6 +147,7 @@ export function authGate(config: Config, log: Logger, tickets?: LiveTickets) {
   return gate.onRequest(({ request, server }) => {
     refuseWithoutHost(request);
     if (isOpen(pathOf(request.url), false)) return;
+    if (admitForwarded(request)) return;
     if (config.protectedMode && !fromLoopback(server, request)) {
       // A caller whose connection closed before this hook ran has no address any more (Bun's requestIP
       // is null): it left and nobody was refused, so it is no audit line (found by the soak, bench/soak).
@@ -183,7 +199,7 @@ function fromLoopback(server: Peers, request: Request): boolean {
 }
 
 /** The path of an absolute request URL, without building a URL object for every request. */
-function pathOf(url: string): string {
+export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
   if (start < 0) return "/";
   const query = url.indexOf("?", start);

@@ -8,12 +8,28 @@
 
 const live = new Set<number>();
 
+/** Told of every group recorded and forgotten: a cluster node's watchdog keeps its own list (src/cluster/watchdog.ts). */
+export interface GroupWatcher {
+  recorded(pgid: number): void;
+  forgotten(pgid: number): void;
+}
+
+let watcher: GroupWatcher | undefined;
+
+/** Sets the one watcher (undefined: none), and tells it of the groups recorded so far. */
+export function watchGroups(next: GroupWatcher | undefined): void {
+  watcher = next;
+  for (const pgid of live) watcher?.recorded(pgid);
+}
+
 export function recordGroup(pgid: number): void {
   live.add(pgid);
+  watcher?.recorded(pgid);
 }
 
 export function forgetGroup(pgid: number): void {
   live.delete(pgid);
+  watcher?.forgotten(pgid);
 }
 
 export function liveGroups(): number[] {

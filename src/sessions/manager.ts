@@ -99,16 +99,32 @@ export class SessionManager {
     }
   }
 
+  /**
+   * Cluster mode: how many live sessions `tenant` has on the other nodes, so that
+   * MCP_STATION_MAX_SESSIONS_PER_TENANT counts the whole cluster (src/cluster/node.ts).
+   */
+  countTenantElsewhere(count: (tenant: string) => Promise<number>): void {
+    this.tenantElsewhere = count;
+  }
+
+  private tenantElsewhere: ((tenant: string) => Promise<number>) | undefined;
+
   private async start(input: SessionRequest, caller: Caller, memberOf?: string): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (input.server !== undefined) this.checkMayStart(input.server, caller);
+    const perTenant = this.settings.maxSessionsPerTenant ?? 0;
+    // Asked first: the checks below run with no wait between them and the set, so concurrent creates cannot overshoot.
+    const elsewhere = perTenant > 0 && this.tenantElsewhere ? await this.tenantElsewhere(caller.tenant) : 0;
+    if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (this.activeCount >= this.settings.maxSessions) {
       throw new CapacityExceeded(`the station runs its maximum of ${this.settings.maxSessions} sessions`, {
         max_sessions: this.settings.maxSessions,
       });
     }
-    const perTenant = this.settings.maxSessionsPerTenant ?? 0;
-    if (perTenant > 0 && this.list(caller).filter((s) => s.spec.owner === caller.tenant && !isTerminal(s.status)).length >= perTenant) {
+    if (
+      perTenant > 0 &&
+      elsewhere + this.list(caller).filter((s) => s.spec.owner === caller.tenant && !isTerminal(s.status)).length >= perTenant
+    ) {
       throw new TooManyRequests(`tenant ${caller.tenant} runs its maximum of ${perTenant} sessions (MCP_STATION_MAX_SESSIONS_PER_TENANT)`, {
         max_sessions_per_tenant: perTenant,
       });
@@ -406,6 +422,21 @@ export class SessionManager {
         void session.stop();
       }
     }
+  }
+
+  /**
+   * Cluster mode, a node that lost its lease (src/cluster/node.ts): every server is killed at once (SIGKILL
+   * of its group, no grace: another node may start it as soon as the lease runs out) and the sessions are
+   * forgotten. The caller has stopped the store's recording first, so their rows stay as they were.
+   */
+  abandonAll(): number {
+    const all = [...this.sessions.values()];
+    for (const session of all) {
+      this.sessions.delete(session.id);
+      if (session.pid !== null && !isTerminal(session.status)) signalGroup(session.pid, "SIGKILL");
+      void session.stop().catch(() => {});
+    }
+    return all.length;
   }
 
   /** Stops every session in parallel within the shutdown bound, then kills whatever is left. */

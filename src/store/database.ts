@@ -23,6 +23,12 @@ export interface SqlDatabase {
   readonly location: string;
   run(sql: string, params?: Value[]): Promise<void>;
   all(sql: string, params?: Value[]): Promise<Row[]>;
+  /**
+   * Runs `fn` while no other process holds the lock `name` on this database (PostgreSQL: an advisory lock).
+   * Stations that start together on one PostgreSQL (a cluster) would otherwise race on the same migration.
+   * Unset (SQLite): one station per file, which the instance lease sees to.
+   */
+  withLock?<T>(name: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -80,6 +86,17 @@ function openPostgres(url: string): SqlDatabase {
       await sql.unsafe(text(statement), params);
     },
     all: async (statement, params = []) => [...((await sql.unsafe(text(statement), params)) as Row[])],
+    withLock: async (name, fn) => {
+      // Session-level: held by the reserved connection until unlocked or the connection ends (the process dies).
+      const held = await sql.reserve();
+      try {
+        await held.unsafe("select pg_advisory_lock(hashtext($1))", [name]);
+        return await fn();
+      } finally {
+        await held.unsafe("select pg_advisory_unlock(hashtext($1))", [name]).catch(() => {});
+        held.release();
+      }
+    },
     close: async () => {
       await sql.close({ timeout: 2 });
     },

@@ -66,6 +66,13 @@ const MIGRATIONS: ((p: string) => Step[])[] = [
     { table: `${p}status_history`, column: "kind", definition: "text not null default 'status'" },
     { table: `${p}status_history`, column: "data", definition: "text" },
   ],
+  // Cluster mode (src/cluster): the node that owns a session and the generation of that ownership, which
+  // every move increases and every owner's write is conditional on (a fencing token). One station: null and 0.
+  (p) => [
+    { table: `${p}sessions`, column: "node", definition: "text" },
+    { table: `${p}sessions`, column: "generation", definition: "integer not null default 0" },
+    `create index if not exists ${p}sessions_node on ${p}sessions (node)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

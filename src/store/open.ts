@@ -12,8 +12,9 @@ export async function openStore(config: Config, log: Logger = silentLogger): Pro
   if (!config.persistence) return undefined;
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const store = await SessionStore.open(db, { instance: config.instance, tablePrefix: config.tablePrefix });
-    store.releaseHold = await holdInstance(store, config, log);
+    const store = await SessionStore.open(db, { instance: config.instance, tablePrefix: config.tablePrefix, node: config.cluster?.nodeId });
+    // In a cluster every node shares the instance: the node leases (src/cluster/membership.ts) keep them apart instead.
+    if (!config.cluster) store.releaseHold = await holdInstance(store, config, log);
     return store;
   } catch (error) {
     await db.close().catch(() => {});

@@ -139,6 +139,23 @@ export class SessionPersistence implements SessionObserver, HistoryStore {
     }
   }
 
+  /**
+   * Cluster mode, a node fenced (src/cluster/node.ts): stops recording and drops what was not written, since
+   * its sessions may be another node's by now; resume() records again once it has rejoined.
+   */
+  suspend(): void {
+    this.frozen = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.unsaved.clear();
+    this.failingSince = undefined;
+    this.retries = 0;
+  }
+
+  resume(): void {
+    this.frozen = false;
+  }
+
   /** Resolves once every write queued so far is done (or has failed and waits for its retry). */
   flushed(): Promise<void> {
     return this.queue;

@@ -30,6 +30,8 @@ export interface RestoreOptions {
   restore: boolean;
   /** Time a leftover group gets between SIGTERM and SIGKILL. */
   graceMs: number;
+  /** Asked before each session is adopted; false: the rest are left alone (a cluster node that fenced meanwhile). */
+  admit?: () => boolean;
 }
 
 export async function restoreSessions(
@@ -39,7 +41,22 @@ export async function restoreSessions(
   log: Logger,
 ): Promise<RestoreReport> {
   // Rows this run wrote already (its warm processes, a session created meanwhile) are not the previous run's leftovers.
-  const rows = (await store.load()).filter((row) => !manager.holds(row.session_id));
+  return restoreRows(await store.load(), store, manager, options, log);
+}
+
+/**
+ * Restores the given rows (restoreSessions's, or in a cluster the sessions a node adopted from a dead
+ * one, src/cluster/adoption.ts): their leftover process groups are ended first, wherever they are ours to
+ * end (same boot), then each live one starts again under its id.
+ */
+export async function restoreRows(
+  all: StoredSession[],
+  store: SessionStore,
+  manager: SessionManager,
+  options: RestoreOptions,
+  log: Logger,
+): Promise<RestoreReport> {
+  const rows = all.filter((row) => !manager.holds(row.session_id));
   const reaped = await reapLeftovers(
     rows.flatMap((row) => (row.process ? [row.process] : [])),
     options.graceMs,
@@ -48,6 +65,7 @@ export async function restoreSessions(
   const report: RestoreReport = { restored: 0, failed: 0, forgotten: 0, reaped: reaped.length };
   const starts: Promise<void>[] = [];
   for (const row of rows) {
+    if (options.admit && !options.admit()) break;
     // An ephemeral session belonged to a client connection that the restart ended.
     if (!options.restore || !LIVE.has(row.status) || row.request.ephemeral) {
       await store.remove(row.session_id);

@@ -48,7 +48,16 @@ export interface StoreOptions {
   tablePrefix: string;
   /** History entries kept per session (HISTORY_KEPT). */
   historyLimit?: number;
+  /**
+   * Cluster mode: this node's id. Every row it writes names it as owner, and every update or delete is
+   * conditional on the row still being this node's at the generation it holds (generationOf), so a node
+   * that lost a session to another can change nothing about it.
+   */
+  node?: string;
 }
+
+const COLUMNS =
+  "session_id, instance, owner, status, request, dropped_env, identity, created_at, started_at, exited_at, restored_at, restarts, failure_reason, pgid, start_ticks, boot_id, updated_at";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
 
@@ -65,6 +74,10 @@ export class SessionStore {
   private readonly p: string;
   private readonly historyLimit: number;
   private readonly seq = new Map<string, number>();
+  /** Cluster mode: the generation at which this node owns each session it adopted; a session it created is at 1. */
+  private readonly generations = new Map<string, number>();
+  /** Writes refused because another node owns the session now (cluster mode). */
+  staleWrites = 0;
 
   private constructor(
     readonly db: SqlDatabase,
@@ -88,11 +101,26 @@ export class SessionStore {
   }
 
   private migrate(): Promise<void> {
-    return migrate(this.db, this.p);
+    const run = () => migrate(this.db, this.p);
+    return this.db.withLock ? this.db.withLock(`${this.p}migrate`, run) : run();
   }
 
-  /** Writes the whole row (insert or replace). */
+  /** Cluster mode: the ownership generation this node writes `sessionId` at (set when it adopts the session). */
+  setGeneration(sessionId: string, generation: number): void {
+    this.generations.set(sessionId, generation);
+  }
+
+  generationOf(sessionId: string): number {
+    return this.generations.get(sessionId) ?? 1;
+  }
+
+  get tablePrefix(): string {
+    return this.p;
+  }
+
+  /** Writes the whole row (insert or replace); in cluster mode, only while this node still owns it at its generation. */
   async save(s: StoredSession): Promise<void> {
+    if (this.options.node !== undefined) return this.saveOwned(s);
     const values: Value[] = [
       s.session_id,
       this.options.instance,
@@ -112,8 +140,7 @@ export class SessionStore {
       s.process?.bootId ?? null,
       new Date().toISOString(),
     ];
-    const columns =
-      "session_id, instance, owner, status, request, dropped_env, identity, created_at, started_at, exited_at, restored_at, restarts, failure_reason, pgid, start_ticks, boot_id, updated_at";
+    const columns = COLUMNS;
     const updates = columns
       .split(", ")
       .slice(1)
@@ -123,6 +150,47 @@ export class SessionStore {
       `insert into ${this.p}sessions (${columns}) values (${values.map(() => "?").join(", ")}) on conflict (session_id) do update set ${updates}`,
       values,
     );
+  }
+
+  /**
+   * The fenced write: a new row names this node at generation 1; an existing one is updated only where node
+   * and generation still match. A write refused is counted, not raised: the session is another node's now.
+   */
+  private async saveOwned(s: StoredSession): Promise<void> {
+    const values: Value[] = [
+      s.session_id,
+      this.options.instance,
+      s.owner,
+      s.status,
+      JSON.stringify(s.request),
+      JSON.stringify(s.dropped_env),
+      s.identity ? JSON.stringify(s.identity) : null,
+      s.created_at,
+      s.started_at,
+      s.exited_at,
+      s.restored_at,
+      s.restarts,
+      s.failure_reason,
+      s.process?.pgid ?? null,
+      s.process?.startTicks ?? null,
+      s.process?.bootId ?? null,
+      new Date().toISOString(),
+      this.options.node!,
+      this.generationOf(s.session_id),
+    ];
+    const columns = `${COLUMNS}, node, generation`;
+    const updates = COLUMNS.split(", ")
+      .slice(1)
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", ");
+    const written = await this.db.all(
+      `insert into ${this.p}sessions (${columns}) values (${values.map(() => "?").join(", ")})
+       on conflict (session_id) do update set ${updates}
+       where ${this.p}sessions.node = excluded.node and ${this.p}sessions.generation = excluded.generation
+       returning session_id`,
+      values,
+    );
+    if (written.length === 0) this.staleWrites += 1;
   }
 
   /** Appends an entry to the session's history and trims it to its limit. */
@@ -155,6 +223,21 @@ export class SessionStore {
 
   async remove(sessionId: string): Promise<void> {
     this.seq.delete(sessionId);
+    if (this.options.node !== undefined) {
+      const generation = this.generationOf(sessionId);
+      this.generations.delete(sessionId);
+      const removed = await this.db.all(
+        `delete from ${this.p}sessions where session_id = ? and node = ? and generation = ? returning session_id`,
+        [sessionId, this.options.node, generation],
+      );
+      // Another node's session now: its history is that node's too.
+      if (removed.length === 0) {
+        this.staleWrites += 1;
+        return;
+      }
+      await this.db.run(`delete from ${this.p}status_history where session_id = ?`, [sessionId]);
+      return;
+    }
     await this.db.run(`delete from ${this.p}sessions where session_id = ? and instance = ?`, [sessionId, this.options.instance]);
     await this.db.run(`delete from ${this.p}status_history where session_id = ?`, [sessionId]);
   }
@@ -224,7 +307,7 @@ function text(value: Value): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-function fromRow(r: Row): StoredSession {
+export function fromRow(r: Row): StoredSession {
   return {
     session_id: String(r.session_id),
     owner: text(r.owner),

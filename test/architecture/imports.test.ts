@@ -104,6 +104,7 @@ const BELOW_HTTP = [
   "protocol",
   "sessions",
   "store",
+  "cluster",
   "registry",
   "security",
   "metrics",

@@ -32,6 +32,10 @@ import {
   SessionNotRunning,
   SessionRestarting,
   MemberUnavailable,
+  SessionMoving,
+  NodeFenced,
+  OwnerUnreachable,
+  NotOwner,
   SessionUnavailable,
   ShuttingDown,
   SpawnFailed,
@@ -70,6 +74,10 @@ const stationRows = [
   ["session_restarting", 503, -32016, new SessionRestarting("m")],
   ["access_denied", 403, -32017, new AccessDenied("m")],
   ["member_unavailable", 503, -32018, new MemberUnavailable("m")],
+  ["session_moving", 503, -32019, new SessionMoving("m")],
+  ["node_fenced", 503, -32019, new NodeFenced("m")],
+  ["owner_unreachable", 502, -32023, new OwnerUnreachable("m")],
+  ["not_owner", 421, -32024, new NotOwner("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {

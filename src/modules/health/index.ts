@@ -20,6 +20,8 @@ export interface ReadinessState {
   ready: boolean;
   store: "ok" | "unreachable" | "off";
   restore: "pending" | "running" | "done" | "off";
+  /** Why not ready, when it is neither the store nor the restore (a cluster node that is not live). */
+  reason?: string;
 }
 
 export const healthModule = (manager: SessionManager, version: string, readiness?: () => Promise<ReadinessState>) =>
@@ -43,7 +45,8 @@ export const healthModule = (manager: SessionManager, version: string, readiness
         }
         if (!state.ready) {
           set.status = 503;
-          const reason = state.store === "unreachable" ? "the session store does not answer" : "restoring the previous run's sessions";
+          const reason =
+            state.reason ?? (state.store === "unreachable" ? "the session store does not answer" : "restoring the previous run's sessions");
           return { status: "not_ready" as const, reason, ...body };
         }
         return { status: "ready" as const, ...body };
