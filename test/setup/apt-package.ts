@@ -1,14 +1,16 @@
-// Installs a tool a test needs from Debian's packages, the way promtool.ts installs promtool:
+// Installs a tool a test needs from Debian's packages (promtool, haproxy, Chromium):
 // only on a Debian-like machine and as root; anywhere else one line says which checks will be
 // skipped and how to install the tool by hand. Never throws: a missing tool skips its checks,
 // not the suite.
 import { existsSync } from "node:fs";
 
 export interface AptTool {
-  /** The command on PATH, e.g. "haproxy". */
+  /** The command on PATH, e.g. "haproxy", or an absolute path where the tests look for it. */
   binary: string;
   /** The Debian package that ships it. */
   pkg: string;
+  /** Other packages installed with it (fonts for a browser). */
+  with?: string[];
   /** What is skipped without it, for the messages. */
   skipped: string;
   /** A systemd unit the package starts that the tests do not want running. */
@@ -42,7 +44,9 @@ const tail = (output: string) => output.trim().split("\n").slice(-5).join("\n");
 
 /** The tool's path, installing its package when this machine allows; undefined when it is not to be had. */
 export function ensureAptTool(tool: AptTool): string | undefined {
-  const found = Bun.which(tool.binary);
+  const find = () =>
+    tool.binary.startsWith("/") ? (existsSync(tool.binary) ? tool.binary : undefined) : (Bun.which(tool.binary) ?? undefined);
+  const found = find();
   if (found) {
     console.log(`prepare: ${tool.binary} ${tool.version(found)} at ${found}`);
     return found;
@@ -66,8 +70,8 @@ export function ensureAptTool(tool: AptTool): string | undefined {
       return undefined;
     }
   }
-  const install = apt(["install", "-y", "-qq", "--no-install-recommends", tool.pkg]);
-  const installed = Bun.which(tool.binary);
+  const install = apt(["install", "-y", "-qq", "--no-install-recommends", tool.pkg, ...(tool.with ?? [])]);
+  const installed = find();
   if (!install.ok || !installed) {
     console.warn(`prepare: apt-get install ${tool.pkg} failed: ${tool.skipped}\n${tail(install.output)}`);
     return undefined;
