@@ -7,10 +7,8 @@
  * member's progress, answers a legacy member's sampling and a modern
  * member's elicitation, and hears a member's list change.
  */
+import { type RegistryFile, writeRegistry } from "../support/registry-file.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -20,36 +18,32 @@ import { eventually } from "../support/processes.ts";
 import { openSocket } from "./support.ts";
 import { type TestStation, startStation } from "../support/station.ts";
 
-let dir: string;
+let registry: RegistryFile;
 let station: TestStation;
 let endpoint: URL;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-station-group-clients-"));
-  const serversFile = join(dir, "servers.json");
-  writeFileSync(
-    serversFile,
-    JSON.stringify({
-      mcpServers: {
-        echo: { command: fixture("echo.mjs") },
-        v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] },
-        asks: { command: fixture("client-requests.mjs") },
-        modern: { command: fixture("modern.mjs") },
-        changing: { command: fixture("tools-change.mjs") },
-      },
-      mcpGroups: {
-        front: { members: ["echo", "v1", "asks", "modern", "changing"] },
-        // client-requests.mjs first, so the tools the Python clients' scripts call keep their names.
-        pyfront: { members: ["asks", "v1"] },
-      },
-    }),
-  );
+  registry = writeRegistry({
+    mcpServers: {
+      echo: { command: fixture("echo.mjs") },
+      v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] },
+      asks: { command: fixture("client-requests.mjs") },
+      modern: { command: fixture("modern.mjs") },
+      changing: { command: fixture("tools-change.mjs") },
+    },
+    mcpGroups: {
+      front: { members: ["echo", "v1", "asks", "modern", "changing"] },
+      // client-requests.mjs first, so the tools the Python clients' scripts call keep their names.
+      pyfront: { members: ["asks", "v1"] },
+    },
+  });
+  const serversFile = registry.file;
   station = await startStation({ MCP_STATION_SERVERS_FILE: serversFile });
   endpoint = new URL(`${station.url}/servers/front/mcp`);
 });
 afterAll(async () => {
   await station.stop();
-  rmSync(dir, { recursive: true, force: true });
+  registry.remove();
 });
 
 const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]!.text;

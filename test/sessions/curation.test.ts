@@ -4,10 +4,8 @@
  * hidden tool is left out of tools/list and refused at call, as is a renamed
  * tool's old name.
  */
+import { type RegistryFile, writeRegistry } from "../support/registry-file.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolCurator } from "../../src/sessions/curation.ts";
@@ -38,39 +36,35 @@ describe("ToolCurator", () => {
   });
 });
 
-let dir: string;
+let registry: RegistryFile;
 let station: TestStation;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-station-curation-"));
-  const serversFile = join(dir, "servers.json");
-  writeFileSync(
-    serversFile,
-    JSON.stringify({
-      mcpServers: {
-        echo: {
-          command: fixture("echo.mjs"),
-          station: {
-            tools: {
-              allow: ["echo", "whoami", "sl*"],
-              deny: ["slow"],
-              rename: { whoami: "pid" },
-              describe: { echo: "Says it back." },
-            },
+  registry = writeRegistry({
+    mcpServers: {
+      echo: {
+        command: fixture("echo.mjs"),
+        station: {
+          tools: {
+            allow: ["echo", "whoami", "sl*"],
+            deny: ["slow"],
+            rename: { whoami: "pid" },
+            describe: { echo: "Says it back." },
           },
         },
-        v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] },
       },
-      mcpGroups: {
-        curated: { members: ["echo", "v1"], tools: { deny: ["v1__*"], rename: { add: "sum" } } },
-      },
-    }),
-  );
+      v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] },
+    },
+    mcpGroups: {
+      curated: { members: ["echo", "v1"], tools: { deny: ["v1__*"], rename: { add: "sum" } } },
+    },
+  });
+  const serversFile = registry.file;
   station = await startStation({ MCP_STATION_SERVERS_FILE: serversFile });
 });
 afterAll(async () => {
   await station.stop();
-  rmSync(dir, { recursive: true, force: true });
+  registry.remove();
 });
 
 const listed = async (id: string) => (await station.mcp(id, "tools/list", {})).body.data.tools as { name: string; description: string }[];

@@ -4,39 +4,33 @@
  * same caller, so a member the rules do not give it stays out of the group (failed, not retried); and each
  * member's tool rules still apply to the caller through the group, on the member's own tool names.
  */
+import { type RegistryFile, writeRegistry } from "../../support/registry-file.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fixture } from "../../setup/paths.ts";
 import { KEY_A, KEY_B, KEYS_ENV, type LoggedStation, startLoggedStation } from "../../security/support.ts";
 
-let dir: string;
+let registry: RegistryFile;
 let station: LoggedStation;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-station-group-access-"));
-  const serversFile = join(dir, "servers.json");
-  writeFileSync(
-    serversFile,
-    JSON.stringify({
-      mcpServers: { echo: { command: fixture("echo.mjs") }, v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] } },
-      mcpGroups: { pair: { members: ["echo", "v1"] } },
-      access: {
-        rules: [
-          // The group's own rule allows every tool; its member echo's rule hides two of echo's.
-          { tenants: ["a"], servers: ["pair"] },
-          { tenants: ["a"], servers: ["echo"], tools: { deny: ["env", "cwd"] } },
-          { tenants: ["b"], servers: ["echo", "v1"] },
-        ],
-      },
-    }),
-  );
+  registry = writeRegistry({
+    mcpServers: { echo: { command: fixture("echo.mjs") }, v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] } },
+    mcpGroups: { pair: { members: ["echo", "v1"] } },
+    access: {
+      rules: [
+        // The group's own rule allows every tool; its member echo's rule hides two of echo's.
+        { tenants: ["a"], servers: ["pair"] },
+        { tenants: ["a"], servers: ["echo"], tools: { deny: ["env", "cwd"] } },
+        { tenants: ["b"], servers: ["echo", "v1"] },
+      ],
+    },
+  });
+  const serversFile = registry.file;
   station = await startLoggedStation({ ...KEYS_ENV, MCP_STATION_SERVERS_FILE: serversFile });
 });
 afterAll(async () => {
   await station.stop();
-  rmSync(dir, { recursive: true, force: true });
+  registry.remove();
 });
 
 describe("access rules and groups", () => {

@@ -5,42 +5,37 @@
  * notifications/tools/list_changed, calls to it get member_unavailable, and
  * its own restart policy brings it back.
  */
+import { type RegistryFile, writeRegistry } from "../../support/registry-file.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture } from "../../setup/paths.ts";
 import { eventually, isRunning } from "../../support/processes.ts";
 import { type TestStation, startStation } from "../../support/station.ts";
 
-let dir: string;
+let registry: RegistryFile;
 let station: TestStation;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-station-group-failure-"));
-  const serversFile = join(dir, "servers.json");
-  writeFileSync(
-    serversFile,
-    JSON.stringify({
-      mcpServers: {
-        echo: { command: fixture("echo.mjs") },
-        crashy: { command: fixture("crash.mjs"), station: { restart_policy: "never" } },
-        phoenix: { command: fixture("crash.mjs"), station: { restart_policy: "on-failure" } },
-        hang: { command: fixture("no-init.mjs") },
-        changing: { command: fixture("tools-change.mjs") },
-        forgetful: { command: fixture("crash-forgets-setup.mjs"), station: { restart_policy: "on-failure" } },
-        late: { command: fixture("start-fails-once.mjs"), env: { STATE_FILE: join(dir, "late-starts") } },
-      },
-      mcpGroups: {
-        flaky: { members: ["echo", "crashy", "hang"] },
-        comeback: { members: ["echo", "phoenix"] },
-        live: { members: ["echo", "changing"] },
-        dead: { members: ["hang"] },
-        patient: { members: ["echo", "late"] },
-        setup: { members: ["forgetful", "echo"] },
-      },
-    }),
-  );
+  registry = writeRegistry((dir: string) => ({
+    mcpServers: {
+      echo: { command: fixture("echo.mjs") },
+      crashy: { command: fixture("crash.mjs"), station: { restart_policy: "never" } },
+      phoenix: { command: fixture("crash.mjs"), station: { restart_policy: "on-failure" } },
+      hang: { command: fixture("no-init.mjs") },
+      changing: { command: fixture("tools-change.mjs") },
+      forgetful: { command: fixture("crash-forgets-setup.mjs"), station: { restart_policy: "on-failure" } },
+      late: { command: fixture("start-fails-once.mjs"), env: { STATE_FILE: join(dir, "late-starts") } },
+    },
+    mcpGroups: {
+      flaky: { members: ["echo", "crashy", "hang"] },
+      comeback: { members: ["echo", "phoenix"] },
+      live: { members: ["echo", "changing"] },
+      dead: { members: ["hang"] },
+      patient: { members: ["echo", "late"] },
+      setup: { members: ["forgetful", "echo"] },
+    },
+  }));
+  const serversFile = registry.file;
   station = await startStation({
     MCP_STATION_SERVERS_FILE: serversFile,
     MCP_STATION_START_TIMEOUT_MS: "1500",
@@ -49,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await station.stop();
-  rmSync(dir, { recursive: true, force: true });
+  registry.remove();
 });
 
 const toolNames = async (id: string) =>
@@ -186,7 +181,7 @@ describe("one member's failure leaves the rest working", () => {
 describe("a member that hangs", () => {
   test("one that stops answering health checks leaves the list while unresponsive, and comes back when it answers", async () => {
     const watched = await startStation({
-      MCP_STATION_SERVERS_FILE: join(dir, "servers.json"),
+      MCP_STATION_SERVERS_FILE: registry.file,
       MCP_STATION_HEALTH_INTERVAL_MS: "200",
       MCP_STATION_HEALTH_TIMEOUT_MS: "200",
       MCP_STATION_HEALTH_RESTART_AFTER: "0",

@@ -5,44 +5,38 @@
  * named by the group's prefix mode, resources by URI, calls routed back, and
  * members' pagination followed.
  */
+import { type RegistryFile, writeRegistry } from "../../support/registry-file.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { EVERYTHING_ARGS, EVERYTHING_ENTRY, PYTHON_MCP1, PYTHON_MCP2, fixture } from "../../setup/paths.ts";
 import { type TestStation, startStation } from "../../support/station.ts";
 
-let dir: string;
+let registry: RegistryFile;
 let station: TestStation;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-station-groups-"));
-  const serversFile = join(dir, "servers.json");
-  writeFileSync(
-    serversFile,
-    JSON.stringify({
-      mcpServers: {
-        echo: { command: fixture("echo.mjs") },
-        v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] },
-        everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] },
-        py2: { command: PYTHON_MCP2, args: [fixture("python/mcp2_server.py")] },
-        py1: { command: PYTHON_MCP1, args: [fixture("python/mcp1_server.py")] },
-        paged: { command: fixture("paged.mjs") },
-      },
-      mcpGroups: {
-        main: { members: ["echo", "v1", "everything"], description: "Echo, the SDK and everything" },
-        always: { members: ["echo", "v1"], prefix: "always", separator: "." },
-        never: { members: ["echo", "v1"], prefix: "never" },
-        python: { members: ["py2", "py1"] },
-        pages: { members: ["echo", "paged"] },
-      },
-    }),
-  );
+  registry = writeRegistry({
+    mcpServers: {
+      echo: { command: fixture("echo.mjs") },
+      v1: { command: "node", args: [fixture("sdk-v1-server.mjs")] },
+      everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] },
+      py2: { command: PYTHON_MCP2, args: [fixture("python/mcp2_server.py")] },
+      py1: { command: PYTHON_MCP1, args: [fixture("python/mcp1_server.py")] },
+      paged: { command: fixture("paged.mjs") },
+    },
+    mcpGroups: {
+      main: { members: ["echo", "v1", "everything"], description: "Echo, the SDK and everything" },
+      always: { members: ["echo", "v1"], prefix: "always", separator: "." },
+      never: { members: ["echo", "v1"], prefix: "never" },
+      python: { members: ["py2", "py1"] },
+      pages: { members: ["echo", "paged"] },
+    },
+  });
+  const serversFile = registry.file;
   station = await startStation({ MCP_STATION_SERVERS_FILE: serversFile });
 });
 afterAll(async () => {
   await station.stop();
-  rmSync(dir, { recursive: true, force: true });
+  registry.remove();
 });
 
 const names = (listed: { body: any }, key = "tools") => (listed.body.data[key] as { name: string }[]).map((item) => item.name);

@@ -3,32 +3,26 @@
  * group's callers as a whole, and a caller that hangs up withdraws its call from the member, which is sent
  * notifications/cancelled.
  */
+import { type RegistryFile, writeRegistry } from "../../support/registry-file.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fixture } from "../../setup/paths.ts";
 import { eventually } from "../../support/processes.ts";
 import { type TestStation, startStation } from "../../support/station.ts";
 
-let dir: string;
+let registry: RegistryFile;
 let station: TestStation;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "mcp-station-group-limits-"));
-  const serversFile = join(dir, "servers.json");
-  writeFileSync(
-    serversFile,
-    JSON.stringify({
-      mcpServers: { a: { command: fixture("echo.mjs") }, b: { command: fixture("echo.mjs") } },
-      mcpGroups: { ab: { members: ["a", "b"] } },
-    }),
-  );
+  registry = writeRegistry({
+    mcpServers: { a: { command: fixture("echo.mjs") }, b: { command: fixture("echo.mjs") } },
+    mcpGroups: { ab: { members: ["a", "b"] } },
+  });
+  const serversFile = registry.file;
   station = await startStation({ MCP_STATION_SERVERS_FILE: serversFile, MCP_STATION_MAX_IN_FLIGHT_PER_SESSION: "1" });
 });
 afterAll(async () => {
   await station.stop();
-  rmSync(dir, { recursive: true, force: true });
+  registry.remove();
 });
 
 describe("a group's calls under the limits", () => {
