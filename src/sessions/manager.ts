@@ -166,7 +166,8 @@ export class SessionManager {
     });
     const type = plan.server_type;
     const args = plan.server_args;
-    const argv = buildArgv(type, plan.server_command, args, this.settings);
+    // A remote server runs nothing: its URL stands where the argv would, in logs and as its era's key.
+    const argv = plan.remote ? [plan.remote.url] : buildArgv(type, plan.server_command, args, this.settings);
     return new Session(
       id,
       {
@@ -182,6 +183,8 @@ export class SessionManager {
         },
         owner: caller.tenant,
         server: plan.server,
+        remote: plan.remote,
+        secret_env: plan.secret_env,
         request: input,
         memberOf,
         tools: plan.server === undefined ? undefined : this.settings.registry?.get(plan.server)?.tools,

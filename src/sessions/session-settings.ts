@@ -5,6 +5,7 @@
  */
 import type { Implementation } from "../protocol/handshake.ts";
 import type { AccessRules } from "../security/access-rules.ts";
+import type { SecretSource } from "./launch-secrets.ts";
 import type { StationMeters } from "./session-meters.ts";
 
 export interface SessionSettings {
@@ -26,4 +27,6 @@ export interface SessionSettings {
   access?: AccessRules;
   /** Metrics (src/metrics/station-metrics.ts); none in unit tests. */
   meters?: StationMeters;
+  /** Tenants' secrets, for launches that name one (src/secrets); none: such launches fail with SecretMissing. */
+  secrets?: SecretSource;
 }

@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Root } from "../protocol/client-requests.ts";
 import type { ServerIdentity } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
-import type { ExitInfo } from "../process/spawn.ts";
+import type { ExitInfo } from "../process/server-link.ts";
 import type { StderrLine } from "../process/stderr-log.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import type { SessionSpec } from "./launch-request.ts";

@@ -15,11 +15,11 @@ import type { Logger } from "../log.ts";
 import { type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
 import { handshake } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
-import type { ExitInfo } from "../process/spawn.ts";
-import { signalGroup } from "../process/groups.ts";
-import { stopProcessGroup } from "../process/stop.ts";
+import type { ExitInfo } from "../process/server-link.ts";
 import { ClientHub } from "./client-hub.ts";
 import { ToolCurator, curates } from "./curation.ts";
+import { resolveValues } from "./launch-secrets.ts";
+import { LOCAL_CALLER } from "../security/caller.ts";
 import { EraBridge } from "./era-bridge.ts";
 import { describeExit, serverExited, startFailure } from "./exit-report.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
@@ -93,6 +93,8 @@ export class Session extends SessionState {
 
   private async spawnAndHandshake(knownEra?: Era): Promise<void> {
     if (this.connection?.child.running) throw new Error("start() while a server process is running");
+    // Before anything starts: a secret the tenant has not set is the caller's to fix (SecretMissing, 422).
+    const secrets = await this.resolveSecrets();
     this.setStatus("starting");
     this.stopping = undefined;
     this.life.starting();
@@ -101,7 +103,7 @@ export class Session extends SessionState {
     const meters = this.settings.meters;
     const spawnStarted = performance.now();
     // Outside the start's trace: the child's readers and its exit outlive the request that started it.
-    const connection = outsideTraces(() => this.connect());
+    const connection = outsideTraces(() => this.connect(secrets));
     this.connection = connection;
     outsideTraces(() => void connection.child.exited.then((exit) => this.exited(exit, connection)));
     const handshakeStarted = performance.now();
@@ -136,11 +138,30 @@ export class Session extends SessionState {
     if (this.era === "modern") outsideTraces(() => this.listens.start(connection.peer, this.serverIdentity!.capabilities));
   }
 
+  /** The values this launch names by secret, as they are now for its tenant. */
+  private async resolveSecrets(): Promise<{ env: Record<string, string>; headers: Record<string, string> }> {
+    const { launch, settings } = this;
+    const tenant = launch.owner ?? LOCAL_CALLER.tenant;
+    const where = `server ${launch.server ?? launch.server_command}`;
+    return {
+      env: launch.secret_env ? await resolveValues(launch.secret_env, tenant, settings.secrets, where) : {},
+      headers: launch.remote ? await resolveValues(launch.remote.headers, tenant, settings.secrets, where) : {},
+    };
+  }
+
   /** A fresh connection for a fresh child: every (re)start gets its own ids and framing state. */
-  private connect(): ServerConnection {
+  private connect(secrets: { env: Record<string, string>; headers: Record<string, string> }): ServerConnection {
     const { settings, launch } = this;
     return new ServerConnection(
-      { argv: this.argv, cwd: launch.working_dir, env: launch.env_vars, stderrBytes: settings.stderrBytes, wrapper: settings.limitPrefix },
+      launch.remote
+        ? { url: launch.remote.url, headers: secrets.headers, stderrBytes: settings.stderrBytes }
+        : {
+            argv: this.argv,
+            cwd: launch.working_dir,
+            env: { ...launch.env_vars, ...secrets.env },
+            stderrBytes: settings.stderrBytes,
+            wrapper: settings.limitPrefix,
+          },
       { ...settings, meters: this.meters },
       {
         onRequest: (request) => {
@@ -288,8 +309,7 @@ export class Session extends SessionState {
 
   /** SIGKILLs the server's process group, which then exits as after a crash (the restart policy's way out of a hung server). Returns whether one ran. */
   killServer(): boolean {
-    const child = this.connection?.child;
-    return child?.running === true && signalGroup(child.pid, "SIGKILL");
+    return this.connection?.child.kill() === true;
   }
 
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
@@ -315,12 +335,12 @@ export class Session extends SessionState {
     }
     if (this.current === "exited" && !this.stopping) {
       // Already dead by itself; still clean up whatever it left in its group.
-      this.stopping = stopProcessGroup(this.connection.child, this.timings()).then(() => {});
+      this.stopping = this.connection.child.stop(this.timings()).then(() => {});
       return this.stopping;
     }
     if (!this.stopping) {
       if (this.current !== "exited") this.setStatus("stopping");
-      this.stopping = stopProcessGroup(this.connection.child, this.timings()).then(() => {});
+      this.stopping = this.connection.child.stop(this.timings()).then(() => {});
     }
     return this.stopping;
   }

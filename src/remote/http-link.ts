@@ -1,0 +1,302 @@
+/**
+ * A remote MCP server reached over Streamable HTTP, presented as the same
+ * ServerLink a child process is: the session's JSON-RPC peer writes lines and
+ * reads lines, and never learns that each line it writes became a POST and
+ * each message the server sent came back in a JSON body or an SSE event.
+ *
+ * Both protocol eras ride on it unchanged, because the era is in the
+ * messages: a request whose `_meta` names 2026-07-28 goes out with the
+ * MCP-Protocol-Version, Mcp-Method and Mcp-Name headers that revision
+ * requires of a client (stateless: no session id); a legacy `initialize`
+ * answered with an Mcp-Session-Id opens a stateful session, whose id and
+ * negotiated version go on every later POST, and whose server-to-client
+ * messages arrive on a standing GET stream. Ending the link ends the session
+ * (DELETE), as closing stdin does for a process.
+ *
+ * What would be a crash for a process is an end of the link here: the server
+ * cannot be reached, or it forgot the session (404). The session's restart
+ * policy then reconnects with its backoff. A refusal of one request (401, 403,
+ * another HTTP error) fails that request with RemoteRefused and keeps the link.
+ * Each such event is written to the link's log, which callers see where they
+ * would see a process's stderr.
+ *
+ * @example
+ *   const link = connectRemote({ url: "https://mcp.example.com/mcp", headers: { authorization: "Bearer …" }, stderrBytes: 65536 },
+ *     { stdout: (chunk) => peer.push(chunk), failRequest: (id, error) => peer.correlator.fail(id, error) });
+ */
+import { RemoteRefused, ServerExited } from "../errors.ts";
+import type { ExitInfo, ServerLink, StopTimings } from "../process/server-link.ts";
+import { StderrLog, type StderrLine } from "../process/stderr-log.ts";
+import { sseEvents } from "./sse-events.ts";
+import { modernHeaders } from "./modern-headers.ts";
+
+export interface RemoteSpec {
+  url: string;
+  /** Sent on every request (an Authorization header, an API key); resolved from secrets before this point. */
+  headers: Record<string, string>;
+  /** Bytes of the link's own log kept. */
+  stderrBytes: number;
+}
+
+export interface RemoteCallbacks {
+  /** The server's messages, one JSON-RPC message per line, as a child's stdout would carry them. */
+  stdout(chunk: Uint8Array): void;
+  stderrLine?(line: StderrLine): void;
+  /** The request with this id was refused at the HTTP level: it will get no JSON-RPC answer. */
+  failRequest(id: number | string, error: Error): void;
+}
+
+interface Outgoing {
+  id?: number | string;
+  method?: string;
+  params?: Record<string, unknown>;
+}
+
+const encoder = new TextEncoder();
+/** How long the standing GET stream waits before it is opened again after it ended, and at most. */
+const LISTEN_RETRY_MS = 500;
+const LISTEN_RETRY_MAX_MS = 10_000;
+
+export class RemoteLink implements ServerLink {
+  readonly pid = null;
+  readonly stderr: StderrLog;
+  readonly exited: Promise<ExitInfo>;
+  exit: ExitInfo | undefined;
+  /** The legacy session the server opened at initialize, and the version it chose. */
+  private sessionId: string | undefined;
+  private protocolVersion: string | undefined;
+  private readonly inFlight = new Map<number | string, AbortController>();
+  /** Aborted when the link ends: every fetch still open is dropped. */
+  private readonly ending = new AbortController();
+  private settle!: (exit: ExitInfo) => void;
+  private stopping: Promise<ExitInfo> | undefined;
+
+  constructor(
+    private readonly spec: RemoteSpec,
+    private readonly callbacks: RemoteCallbacks,
+  ) {
+    this.stderr = new StderrLog(spec.stderrBytes, callbacks.stderrLine);
+    this.exited = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  write(data: string): void {
+    if (!this.running) throw new ServerExited(`the connection to ${this.spec.url} is closed`);
+    for (const line of data.split("\n")) {
+      if (line === "") continue;
+      // The peer wrote it: it is JSON.
+      const message = JSON.parse(line) as Outgoing;
+      void this.post(message, line);
+    }
+  }
+
+  stop(timings: StopTimings): Promise<ExitInfo> {
+    this.stopping ??= this.endSession(timings.graceMs);
+    return this.stopping;
+  }
+
+  kill(): boolean {
+    if (!this.running) return false;
+    this.end({ code: 1, signal: null, reason: `the station dropped the connection to ${this.spec.url}` });
+    return true;
+  }
+
+  private async endSession(graceMs: number): Promise<ExitInfo> {
+    if (this.running && this.sessionId) {
+      // The transport's own shutdown: the server may free the session now instead of at its timeout.
+      const signal = AbortSignal.timeout(Math.max(1, graceMs));
+      try {
+        await fetch(this.spec.url, { method: "DELETE", headers: this.headers(), signal, redirect: "manual" });
+      } catch {
+        // Unreachable or slow: the server forgets the session by its own timeout.
+      }
+    }
+    this.end({ code: 0, signal: null, reason: `disconnected from ${this.spec.url}` });
+    return this.exit!;
+  }
+
+  /** The link is over: every open exchange is dropped, and the session hears it as an exit. */
+  private end(exit: ExitInfo): void {
+    if (!this.running) return;
+    if (exit.code !== 0) this.note(exit.reason ?? "connection ended");
+    this.stderr.end();
+    this.exit = exit;
+    this.ending.abort();
+    this.settle(exit);
+  }
+
+  private note(text: string): void {
+    this.stderr.push(encoder.encode(`${new Date().toISOString()} ${text}\n`));
+  }
+
+  private headers(): Headers {
+    const headers = new Headers(this.spec.headers);
+    if (this.sessionId) headers.set("mcp-session-id", this.sessionId);
+    if (this.protocolVersion) headers.set("mcp-protocol-version", this.protocolVersion);
+    return headers;
+  }
+
+  private async post(message: Outgoing, body: string): Promise<void> {
+    const isRequest = message.method !== undefined && message.id !== undefined && message.id !== null;
+    const headers = this.headers();
+    headers.set("content-type", "application/json");
+    headers.set("accept", "application/json, text/event-stream");
+    if (message.method === "initialize") headers.delete("mcp-session-id");
+    for (const [name, value] of Object.entries(modernHeaders(message.method, message.params))) headers.set(name, value);
+    if (message.method === "notifications/cancelled") this.inFlight.get(message.params?.requestId as number)?.abort();
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, this.ending.signal]);
+    if (isRequest) this.inFlight.set(message.id!, controller);
+    try {
+      const response = await fetch(this.spec.url, { method: "POST", headers, body, signal, redirect: "manual" });
+      if (message.method === "initialize" && response.ok) this.sessionId = response.headers.get("mcp-session-id") ?? undefined;
+      if (!response.ok) return await this.refused(response, message);
+      if (response.status === 202 || !isRequest) {
+        await response.body?.cancel();
+        if (message.method === "notifications/initialized" && this.sessionId) void this.listen();
+        return;
+      }
+      await this.receive(response, signal, message.method === "initialize");
+    } catch (error) {
+      if (signal.aborted) return;
+      // Nothing answered at all: the server is gone (or never was), which for a process is a crash.
+      this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} is unreachable: ${(error as Error).message}` });
+    } finally {
+      if (isRequest) this.inFlight.delete(message.id!);
+    }
+  }
+
+  /** A response body: one JSON message (or a batch), or an SSE stream of them. */
+  private async receive(response: Response, signal: AbortSignal, initialize = false): Promise<void> {
+    const type = (response.headers.get("content-type") ?? "").toLowerCase();
+    if (type.startsWith("text/event-stream")) {
+      for await (const event of sseEvents(response.body!, signal)) {
+        if (event.event === "message" && event.data.trim() !== "") this.deliver(event.data, initialize);
+      }
+      return;
+    }
+    const text = await response.text();
+    if (text.trim() !== "") this.deliver(text, initialize);
+  }
+
+  private deliver(text: string, initialize: boolean): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.note(`the server sent a body that is not JSON: ${text.slice(0, 200)}`);
+      return;
+    }
+    for (const message of Array.isArray(value) ? value : [value]) {
+      const result = (message as { result?: { protocolVersion?: unknown } }).result;
+      if (initialize && typeof result?.protocolVersion === "string") this.protocolVersion = result.protocolVersion;
+      // One message per line, as the peer frames them.
+      this.callbacks.stdout(encoder.encode(`${JSON.stringify(message)}\n`));
+    }
+  }
+
+  /** An HTTP error. The session forgot is the link's end; anything else is this request's failure. */
+  private async refused(response: Response, message: Outgoing): Promise<void> {
+    const text = (await response.text().catch(() => "")).trim();
+    if (response.status === 404 && this.sessionId && message.method !== "initialize") {
+      this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} no longer knows session ${this.sessionId} (404)` });
+      return;
+    }
+    const what = message.method ?? "a response";
+    const why = describeRefusal(response, this.spec.url);
+    this.note(`${what}: ${why}${text ? `: ${text.slice(0, 500)}` : ""}`);
+    if (message.id === undefined || message.id === null || message.method === undefined) return;
+    // A 2026-07-28 server answers some JSON-RPC errors with a 4xx status (HeaderMismatch, UnsupportedProtocolVersion): those are its answer.
+    const answer = jsonRpcError(text, message.id);
+    if (answer) {
+      this.callbacks.stdout(encoder.encode(`${JSON.stringify(answer)}\n`));
+      return;
+    }
+    this.callbacks.failRequest(
+      message.id,
+      new RemoteRefused(`${what} was refused by the remote server: ${why}`, {
+        status: response.status,
+        url: this.spec.url,
+        body: text.slice(0, 500),
+      }),
+    );
+  }
+
+  /** A legacy session's standing GET stream, where the server sends what is not an answer to a POST. */
+  private async listen(): Promise<void> {
+    let delay = LISTEN_RETRY_MS;
+    let lastEventId: string | undefined;
+    while (this.running) {
+      const headers = this.headers();
+      headers.set("accept", "text/event-stream");
+      if (lastEventId) headers.set("last-event-id", lastEventId);
+      let response: Response;
+      try {
+        response = await fetch(this.spec.url, { method: "GET", headers, signal: this.ending.signal, redirect: "manual" });
+      } catch (error) {
+        if (this.running)
+          this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} is unreachable: ${(error as Error).message}` });
+        return;
+      }
+      // 405: the server offers no such stream, which the transport allows.
+      if (response.status === 405) return;
+      if (response.status === 404) {
+        this.end({
+          code: 1,
+          signal: null,
+          reason: `the remote server at ${this.spec.url} no longer knows session ${this.sessionId} (404)`,
+        });
+        return;
+      }
+      if (response.ok && response.body) {
+        try {
+          for await (const event of sseEvents(response.body, this.ending.signal)) {
+            lastEventId = event.id;
+            if (event.event === "message" && event.data.trim() !== "") this.deliver(event.data, false);
+          }
+          delay = LISTEN_RETRY_MS;
+        } catch {
+          // The stream broke; it is opened again below, and a server that is gone ends the link there.
+        }
+      } else {
+        this.note(`GET stream: ${describeRefusal(response, this.spec.url)}`);
+        await response.body?.cancel();
+        delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
+      }
+      if (this.running) await Bun.sleep(delay);
+    }
+  }
+}
+
+function describeRefusal(response: Response, url: string): string {
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  if (response.status === 401) {
+    const challenge = response.headers.get("www-authenticate");
+    return `${status} from ${url}: the credential was refused (check the registry entry's headers or its secret)${challenge ? `; WWW-Authenticate: ${challenge}` : ""}`;
+  }
+  if (response.status === 403) return `${status} from ${url}: the credential is not allowed this`;
+  if (response.status >= 300 && response.status < 400) {
+    return `${status} from ${url} to ${response.headers.get("location") ?? "nowhere"}: the station does not follow redirects (they could carry the credential elsewhere); put the final URL in the registry`;
+  }
+  return `${status} from ${url}`;
+}
+
+/** The body as a JSON-RPC error answering `id`, if it is one. */
+function jsonRpcError(text: string, id: number | string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as { jsonrpc?: unknown; id?: unknown; error?: { code?: unknown } };
+    if (value?.jsonrpc === "2.0" && value.id === id && typeof value.error?.code === "number") return value as Record<string, unknown>;
+  } catch {
+    // Not JSON: an HTTP error page.
+  }
+  return undefined;
+}
+
+export function connectRemote(spec: RemoteSpec, callbacks: RemoteCallbacks): RemoteLink {
+  return new RemoteLink(spec, callbacks);
+}
