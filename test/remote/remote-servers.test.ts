@@ -9,6 +9,9 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { eventually } from "../support/processes.ts";
 import { type TestStation, startStation } from "../support/station.ts";
 import { type RemoteKind, type RemoteServer, startRemote, stopAllRemotes } from "../support/remote-server.ts";
 
@@ -55,5 +58,103 @@ describe("a remote server is a session of its own", () => {
     expect(text(called.body)).toContain("hi there");
     const stopped = await station.call("DELETE", `/sessions/${id}`);
     expect(stopped.status).toBe(200);
+  });
+});
+
+describe("what flows back from a remote server", () => {
+  test("a server-to-client request (roots/list) is answered on its POST's stream, and list_changed arrives on the GET stream", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith({ far: { url: remote.url } });
+    const created = await station.create({ server: "far", roots: [{ uri: "file:///data", name: "data" }] });
+    const id = created.body.session_id;
+    const roots = await station.mcp(id, "tools/call", { name: "roots", arguments: {} });
+    expect(JSON.parse(text(roots.body))).toEqual([{ uri: "file:///data", name: "data" }]);
+    const grown = await station.mcp(id, "tools/call", { name: "grow", arguments: { name: "sprout" } });
+    expect(text(grown.body)).toBe("grew sprout");
+    await eventually(async () => {
+      const { body } = await station!.call("GET", `/sessions/${id}/events`);
+      return body.events.some((e: any) => e.kind === "notification" && e.data.method === "notifications/tools/list_changed");
+    });
+    const { body: events } = await station.call("GET", `/sessions/${id}/events`);
+    expect(events.events.some((e: any) => e.kind === "client_request" && e.data.method === "roots/list")).toBe(true);
+    const tools = await station.mcp(id, "tools/list", {});
+    expect(tools.body.data.tools.map((t: any) => t.name)).toContain("sprout");
+  });
+
+  test("an official client reaches a remote server through /servers/{name}/mcp", async () => {
+    const remote = await startRemote("sdk-v2");
+    station = await stationWith({ far: { url: remote.url } });
+    const client = new ClientV1({ name: "v1", version: "1" });
+    const transport = new TransportV1(new URL(`${station.url}/servers/far/mcp`));
+    await client.connect(transport);
+    const called = (await client.callTool({ name: "add", arguments: { a: 2, b: 3 } })) as { content: { text: string }[] };
+    expect(called.content[0].text).toBe("5");
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  test("the metrics count a remote server's requests under its registry name", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith({ far: { url: remote.url } });
+    const id = (await station.create({ server: "far" })).body.session_id;
+    await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } });
+    const metrics = await fetch(`${station.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/mcp_station_[a-z_]+\{[^}]*server="far"[^}]*\} [1-9]/);
+  });
+});
+
+describe("credentials and failures", () => {
+  test("headers from the registry reach the server; a wrong bearer token fails the create with a clear start_failed naming the 401", async () => {
+    const remote = await startRemote("sdk-v1", { TOKEN: "right-token" });
+    station = await stationWith({
+      good: { url: remote.url, headers: { Authorization: "Bearer right-token" } },
+      bad: { url: remote.url, headers: { Authorization: "Bearer wrong-token" } },
+    });
+    const good = await station.create({ server: "good" });
+    expect(good.body.status).toBe("running");
+    const bad = await station.create({ server: "bad" });
+    expect(bad.status).toBe(502);
+    expect(bad.body.error.data.type).toBe("start_failed");
+    expect(bad.body.error.message).toContain("HTTP 401");
+    expect(bad.body.error.message).toContain("credential was refused");
+    expect(JSON.stringify(bad.body)).not.toContain("wrong-token");
+    const listed = await station.call("GET", "/servers");
+    expect(listed.body.servers.find((s: any) => s.name === "good")).toMatchObject({ url: remote.url, header_keys: ["Authorization"] });
+    expect(JSON.stringify(listed.body)).not.toContain("right-token");
+  });
+
+  test("a remote server that goes away: the session says why it ended and reconnects with backoff once it is back", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith(
+      { far: { url: remote.url } },
+      { MCP_STATION_RESTART_BACKOFF_MS: "100", MCP_STATION_RESTART_BACKOFF_MAX_MS: "400", MCP_STATION_MAX_RESTARTS: "50" },
+    );
+    const id = (await station.create({ server: "far" })).body.session_id;
+    await remote.kill();
+    // The standing GET stream breaks, its reopening finds nobody: the link ends as a crash would.
+    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "restarting");
+    const info = (await station.call("GET", `/sessions/${id}`)).body;
+    expect(info.exit_reason).toContain("unreachable");
+    await remote.start();
+    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 20_000);
+    const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "back again" } });
+    expect(text(called.body)).toBe("back again");
+    expect((await station.call("GET", `/sessions/${id}`)).body.restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  test("an unreachable url fails the create with a clear start_failed", async () => {
+    station = await stationWith({ nowhere: { url: "http://127.0.0.1:9/mcp" } });
+    const created = await station.create({ server: "nowhere" });
+    expect(created.status).toBe(502);
+    expect(created.body.error.message).toContain("unreachable");
+  });
+
+  test("args, env and a working directory are refused for a remote server; an HTTP+SSE entry is skipped", async () => {
+    station = await stationWith({ far: { url: "http://127.0.0.1:9/mcp" }, old: { url: "http://127.0.0.1:9/sse", type: "sse" } });
+    const refused = await station.create({ server: "far", server_args: ["x"] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain("remote server");
+    const listed = await station.call("GET", "/servers");
+    expect(listed.body.servers.map((s: any) => s.name)).toEqual(["far"]);
   });
 });
