@@ -28,7 +28,7 @@ export const RpcCode = {
    * server answers them with -32000, and clients written against it expect the same from the station.
    */
   TransportError: -32000,
-  // The station's own, -32001..-32019 and -32023..-32027. SessionNotFound is also what the SDK's transport answers an
+  // The station's own, -32001..-32019 and -32023..-32027..-32027. SessionNotFound is also what the SDK's transport answers an
   // unknown Mcp-Session-Id with, so the MCP endpoint's "Session not found" uses it too.
   SessionNotFound: -32001,
   SessionNotRunning: -32002,
@@ -60,6 +60,7 @@ export const RpcCode = {
   MissingRequiredClientCapability: -32021,
   UnsupportedProtocolVersion: -32022,
   SecretMissing: -32026,
+  ToolWithheld: -32027,
 } as const;
 
 interface Row {
@@ -99,6 +100,7 @@ export const STATION_ERRORS = {
   not_owner: row(421, RpcCode.NotOwner),
   remote_refused: row(502, RpcCode.RemoteRefused),
   secret_missing: row(422, RpcCode.SecretMissing),
+  tool_withheld: row(403, RpcCode.ToolWithheld),
   /** Anything unknown: masked to the caller, logged in full. */
   internal_error: row(500, RpcCode.InternalError),
 } as const satisfies Record<string, Row>;

@@ -93,3 +93,5 @@ export class NotOwner extends define("not_owner") {}
 export class RemoteRefused extends define("remote_refused") {}
 /** A launch names a secret the session's tenant has not set (or the station keeps no secrets). */
 export class SecretMissing extends define("secret_missing") {}
+/** A tool whose definition changed since it was approved (pinned tools): refused until an admin approves the new one. */
+export class ToolWithheld extends define("tool_withheld") {}

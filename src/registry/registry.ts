@@ -21,6 +21,9 @@ import { type RemoteEndpoint, RestartPolicy } from "../sessions/launch-request.t
 import { RemoteFileEntry, isSseEntry } from "./remote-entry.ts";
 import { SecretOrValue } from "./secret-ref.ts";
 
+/** `station.pinned_tools`: tool name -> the fingerprint of its approved definition (src/pins/fingerprint.ts). */
+export const PinnedTools = Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: "^sha256:[0-9a-f]{64}$" }));
+
 /** One entry of the file with a `command` (others are skipped). Unknown fields are left alone: the file is shared with other tools. */
 export const RegistryFileEntry = Type.Object({
   command: Type.String({ minLength: 1, pattern: "\\S" }),
@@ -34,6 +37,7 @@ export const RegistryFileEntry = Type.Object({
       restart_policy: Type.Optional(RestartPolicy),
       max_restarts: Type.Optional(Type.Integer({ minimum: 0 })),
       tools: Type.Optional(ToolCuration),
+      pinned_tools: Type.Optional(PinnedTools),
     }),
   ),
 });
@@ -57,6 +61,8 @@ export interface ServerEntry {
   maxRestarts?: number;
   /** station.tools: which of its tools callers see, under which names and descriptions (src/sessions/curation.ts). */
   tools?: ToolCuration;
+  /** station.pinned_tools: approved tool definitions by fingerprint, which the first definitions seen do not replace. */
+  pinnedTools?: Record<string, string>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -97,6 +103,7 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
       restartPolicy: entry.station?.restart_policy,
       maxRestarts: entry.station?.max_restarts,
       tools: entry.station?.tools,
+      pinnedTools: entry.station?.pinned_tools,
     });
   }
   return entries;
@@ -114,6 +121,7 @@ function remoteEntry(name: string, entry: RemoteFileEntry): ServerEntry {
     // A network goes away and comes back: reconnecting is the useful default, unlike for a process that crashed.
     restartPolicy: entry.station?.restart_policy ?? "on-failure",
     maxRestarts: entry.station?.max_restarts,
+    pinnedTools: entry.station?.pinned_tools,
   };
 }
 

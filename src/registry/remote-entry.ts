@@ -22,6 +22,7 @@ export const RemoteFileEntry = Type.Object({
     Type.Object({
       restart_policy: Type.Optional(RestartPolicy),
       max_restarts: Type.Optional(Type.Integer({ minimum: 0 })),
+      pinned_tools: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: "^sha256:[0-9a-f]{64}$" }))),
     }),
   ),
 });

@@ -7,6 +7,7 @@ import type { Implementation } from "../protocol/handshake.ts";
 import type { AccessRules } from "../security/access-rules.ts";
 import type { SecretSource } from "./launch-secrets.ts";
 import type { StationMeters } from "./session-meters.ts";
+import type { ToolGuard } from "./tool-guard.ts";
 
 export interface SessionSettings {
   maxMessageBytes: number;
@@ -29,4 +30,6 @@ export interface SessionSettings {
   meters?: StationMeters;
   /** Tenants' secrets, for launches that name one (src/secrets); none: such launches fail with SecretMissing. */
   secrets?: SecretSource;
+  /** Pinned tools of registered servers (src/pins); none: MCP_STATION_TOOL_PINNING=off. */
+  toolGuard?: ToolGuard;
 }

@@ -9,7 +9,7 @@
  * the station's listens, its timeline (lifetime.ts) and its restarts
  * (restart-state.ts).
  */
-import { RemoteError, RequestCancelled, ServerExited, StartFailed } from "../errors.ts";
+import { RemoteError, RequestCancelled, ServerExited, StartFailed, ToolWithheld } from "../errors.ts";
 import { ErrorCode } from "../jsonrpc/messages.ts";
 import type { Logger } from "../log.ts";
 import { type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
@@ -55,6 +55,8 @@ export class Session extends SessionState {
   private readonly bridge: EraBridge;
   /** Its registry entry's curation of its tools; none when it has none. */
   private readonly curator: ToolCurator | undefined;
+  /** The check of the server's tools against their pins that calls wait for (at start, after list_changed). */
+  private toolReview: Promise<void> | undefined;
   /** Its server's meters, shared with the server's other sessions; none without metrics. */
   protected readonly meters: SessionMeters | undefined;
 
@@ -131,6 +133,8 @@ export class Session extends SessionState {
         stderr: connection.child.stderr.lastText(50),
       });
     }
+    // Before anyone can call: a tool whose definition changed since it was approved is withheld from the first call on.
+    await this.reviewTools(connection);
     this.life.started();
     meters?.started(this.era, (handshakeStarted - spawnStarted) / 1000, (performance.now() - handshakeStarted) / 1000, true);
     this.setStatus("running");
@@ -230,11 +234,74 @@ export class Session extends SessionState {
   ): Promise<unknown> {
     // It may have gone again by the time a wait ends.
     while (!isLive(this.current)) options = await this.waitForRestart(method, options);
+    const pinned = this.pinnedServer;
+    if (pinned && method === "tools/call") {
+      // The server's own name of the tool: a curated name is the registry's, not what the pins know.
+      const name = params?.name;
+      await this.refuseWithheld(pinned, typeof name === "string" && this.curator ? this.curator.original(name) : name);
+    }
+    // A list to check is read whole, never passed through unparsed.
+    if (pinned && method === "tools/list") options = { ...options, raw: false };
     this.life.active(true);
     const connection = this.connection!;
     const curator = this.curator;
     if (curator && (method === "tools/list" || method === "tools/call")) return this.sendCurated(curator, method, params, options, clock);
-    return this.bridge.send(this.serverIdentity!, method, params, (method, params) => connection.request(method, params, options, clock));
+    const result = await this.bridge.send(this.serverIdentity!, method, params, (method, params) =>
+      connection.request(method, params, options, clock),
+    );
+    if (pinned && method === "tools/list") return this.withoutWithheld(pinned, result);
+    return result;
+  }
+
+  /** The registry name this session's tools are pinned under; none when pinning is off or the server is not registered. */
+  private get pinnedServer(): string | undefined {
+    return this.settings.toolGuard ? this.spec.server : undefined;
+  }
+
+  private async refuseWithheld(server: string, tool: unknown): Promise<void> {
+    await this.toolReview;
+    if (typeof tool === "string" && this.settings.toolGuard!.withheld(server, tool)) {
+      throw new ToolWithheld(
+        `tool ${tool} of server ${server} changed since it was approved and is withheld until an admin approves it (GET /pins/changes)`,
+        {
+          server,
+          tool,
+        },
+      );
+    }
+  }
+
+  private async withoutWithheld(server: string, result: unknown): Promise<unknown> {
+    const page = result as { tools?: unknown };
+    if (!Array.isArray(page?.tools)) return result;
+    return { ...(result as object), tools: await this.settings.toolGuard!.review(server, page.tools) };
+  }
+
+  /**
+   * Lists the server's tools (every page) through the pins, so that a changed definition is withheld before
+   * a client asks for the list. A failure leaves the pins as they were and is logged: the lists clients ask
+   * for are checked anyway.
+   */
+  private reviewTools(connection: ServerConnection): Promise<void> {
+    const server = this.pinnedServer;
+    const identity = this.serverIdentity;
+    if (!server || !identity?.capabilities.tools) return Promise.resolve();
+    const review = (async () => {
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const params = cursor === undefined ? undefined : { cursor };
+        const result = (await this.bridge.send(identity, "tools/list", params, (method, params) =>
+          connection.request(method, params, { timeoutMs: this.settings.startTimeoutMs }),
+        )) as { tools?: unknown; nextCursor?: unknown };
+        if (Array.isArray(result?.tools)) await this.settings.toolGuard!.review(server, result.tools);
+        if (typeof result?.nextCursor !== "string") return;
+        cursor = result.nextCursor;
+      }
+    })().catch((error: unknown) => {
+      this.log.warn("tool pins: could not list the server's tools to check them", { session_id: this.id, server, err: error as Error });
+    });
+    this.toolReview = review;
+    return review;
   }
 
   /** tools/list and tools/call under the registry entry's curation: hidden tools are neither listed nor callable. */
@@ -256,7 +323,11 @@ export class Session extends SessionState {
       return this.bridge.send(this.serverIdentity!, method, { ...params, name: original }, roundTrip);
     }
     const result = (await this.bridge.send(this.serverIdentity!, method, params, roundTrip)) as Record<string, unknown>;
-    return Array.isArray(result?.tools) ? { ...result, tools: curator.list(result.tools) } : result;
+    if (!Array.isArray(result?.tools)) return result;
+    // Pins judge the server's own definitions, before the curation renames and rewrites them.
+    const pinned = this.pinnedServer;
+    const shown = pinned ? await this.settings.toolGuard!.review(pinned, result.tools) : result.tools;
+    return { ...result, tools: curator.list(shown) };
   }
 
   /** Keeps a 2026-07-28 server sending `uri`'s updates (a listen of their own) until the returned function is called. */
@@ -368,6 +439,8 @@ export class Session extends SessionState {
   }
 
   private receiveNotification(method: string, params: Record<string, unknown> | undefined): void {
+    // Checked again before the clients hear of it: a call that follows the news waits for the check.
+    if (method === "notifications/tools/list_changed" && this.connection && isLive(this.current)) void this.reviewTools(this.connection);
     if (this.listens.consumes(method, params ?? {})) return;
     // What came on the station's listens is an ordinary session notification from here on.
     this.events.push("notification", { method, params: withoutSubscriptionId(params) });

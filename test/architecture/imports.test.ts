@@ -103,6 +103,8 @@ const BELOW_HTTP = [
   "jsonrpc",
   "process",
   "remote",
+  "pins",
+  "secrets",
   "protocol",
   "sessions",
   "store",

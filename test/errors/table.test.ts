@@ -44,6 +44,7 @@ import {
   StartFailed,
   StreamAlreadyOpen,
   StreamNotHeld,
+  ToolWithheld,
   TooManyRequests,
   Unauthorized,
   UnsupportedMediaType,
@@ -82,6 +83,7 @@ const stationRows = [
   ["not_owner", 421, -32024, new NotOwner("m")],
   ["remote_refused", 502, -32025, new RemoteRefused("m")],
   ["secret_missing", 422, -32026, new SecretMissing("m")],
+  ["tool_withheld", 403, -32027, new ToolWithheld("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {
