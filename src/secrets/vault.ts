@@ -18,6 +18,7 @@
  */
 import type { Logger } from "../log.ts";
 import { ConfigError } from "../config/config-error.ts";
+import { SecretMissing } from "../errors.ts";
 import { type SecretsKey, importSecretsKey, isSecretsKey } from "./key.ts";
 
 export interface SecretRow {
@@ -77,6 +78,8 @@ export class SecretVault {
 
   async put(tenant: string, name: string, value: string): Promise<SecretInfo> {
     const { current } = await this.keys;
+    // After the rotation, which would otherwise write a row's old value over this new one.
+    await this.rotated.catch(() => {});
     const row: SecretRow = {
       tenant,
       name,
@@ -94,7 +97,16 @@ export class SecretVault {
     if (!row) return undefined;
     const { byId } = await this.keys;
     const key = byId.get(row.key_id);
-    if (!key) throw new Error(`secret ${name} of tenant ${tenant} is encrypted under key ${row.key_id}, which the station does not hold`);
+    if (!key) {
+      throw new SecretMissing(
+        `secret "${name}" of tenant ${tenant} is encrypted under a key the station does not hold (MCP_STATION_SECRETS_OLD_KEYS)`,
+        {
+          secret: name,
+          tenant,
+          key_id: row.key_id,
+        },
+      );
+    }
     return open(key, row);
   }
 

@@ -53,7 +53,7 @@ export async function resolveValues(
   return resolved;
 }
 
-/** Whether any value is a secret's name. */
-export function namesSecrets(values: Record<string, SecretOrValue>): boolean {
-  return Object.values(values).some(isSecretRef);
+/** Whether a launch names any secret (its env, a remote server's headers): its process is its tenant's alone. */
+export function namesAnySecret(spec: { secret_env?: Record<string, unknown>; remote?: { headers: Record<string, SecretOrValue> } }): boolean {
+  return Object.keys(spec.secret_env ?? {}).length > 0 || Object.values(spec.remote?.headers ?? {}).some(isSecretRef);
 }

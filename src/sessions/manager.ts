@@ -17,6 +17,7 @@ import { planLaunch } from "../security/launch-plan.ts";
 import { buildArgv, type Interpreters } from "./command.ts";
 import { GroupSession } from "./group/group-session.ts";
 import { LAUNCH_FIELDS } from "./launch-request.ts";
+import { namesAnySecret } from "./launch-secrets.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
 import { Session } from "./session.ts";
@@ -130,8 +131,10 @@ export class SessionManager {
       });
     }
     const session = this.newSession(input, caller, undefined, memberOf);
-    // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own.
-    const warm = memberOf || session instanceof GroupSession ? undefined : this.pool?.take(warmKey(session.spec, session.argv));
+    // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own,
+    // and so is a launch that names a secret: a warm process was started with the station's own tenant's.
+    const warm =
+      memberOf || session instanceof GroupSession || namesAnySecret(session.spec) ? undefined : this.pool?.take(warmKey(session.spec, session.argv));
     if (warm) return this.handOver(warm, session.spec);
     // Warm processes only borrow free slots: a create that needs one takes it back.
     if (this.pool && this.activeCount + this.pool.processes >= this.settings.maxSessions) this.pool.evictOne();

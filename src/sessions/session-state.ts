@@ -137,7 +137,7 @@ export abstract class SessionState {
       server_command: spec.server_command,
       server_args: spec.server_args,
       working_dir: spec.working_dir ?? null,
-      env_keys: Object.keys(spec.env_vars),
+      env_keys: [...Object.keys(spec.env_vars), ...Object.keys(spec.secret_env ?? {})],
       ...this.life.info(),
       owner: spec.owner ?? null,
       server: spec.server ?? null,
