@@ -18,7 +18,7 @@ import type { Era } from "../protocol/versions.ts";
 import type { ExitInfo } from "../process/server-link.ts";
 import { ClientHub } from "./client-hub.ts";
 import { ToolCurator, curates } from "./curation.ts";
-import { resolveValues } from "./launch-secrets.ts";
+import { namesAnySecret, resolveValues } from "./launch-secrets.ts";
 import { LOCAL_CALLER } from "../security/caller.ts";
 import { EraBridge } from "./era-bridge.ts";
 import { describeExit, serverExited, startFailure } from "./exit-report.ts";
@@ -96,7 +96,8 @@ export class Session extends SessionState {
   private async spawnAndHandshake(knownEra?: Era): Promise<void> {
     if (this.connection?.child.running) throw new Error("start() while a server process is running");
     // Before anything starts: a secret the tenant has not set is the caller's to fix (SecretMissing, 422).
-    const secrets = await this.resolveSecrets();
+    // Without one, nothing is awaited: the status turns starting in the caller's own turn, as before.
+    const secrets = namesAnySecret(this.launch) ? await this.resolveSecrets() : this.clearValues();
     this.setStatus("starting");
     this.stopping = undefined;
     this.life.starting();
@@ -151,6 +152,11 @@ export class Session extends SessionState {
       env: launch.secret_env ? await resolveValues(launch.secret_env, tenant, settings.secrets, where) : {},
       headers: launch.remote ? await resolveValues(launch.remote.headers, tenant, settings.secrets, where) : {},
     };
+  }
+
+  /** The launch's values when none is a secret's name. */
+  private clearValues(): { env: Record<string, string>; headers: Record<string, string> } {
+    return { env: {}, headers: (this.launch.remote?.headers ?? {}) as Record<string, string> };
   }
 
   /** A fresh connection for a fresh child: every (re)start gets its own ids and framing state. */
