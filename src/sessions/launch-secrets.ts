@@ -54,6 +54,9 @@ export async function resolveValues(
 }
 
 /** Whether a launch names any secret (its env, a remote server's headers): its process is its tenant's alone. */
-export function namesAnySecret(spec: { secret_env?: Record<string, unknown>; remote?: { headers: Record<string, SecretOrValue> } }): boolean {
+export function namesAnySecret(spec: {
+  secret_env?: Record<string, unknown>;
+  remote?: { headers: Record<string, SecretOrValue> };
+}): boolean {
   return Object.keys(spec.secret_env ?? {}).length > 0 || Object.values(spec.remote?.headers ?? {}).some(isSecretRef);
 }
