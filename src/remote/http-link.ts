@@ -29,6 +29,7 @@ import type { ExitInfo, ServerLink, StopTimings } from "../process/server-link.t
 import { StderrLog, type StderrLine } from "../process/stderr-log.ts";
 import { sseEvents } from "./sse-events.ts";
 import { modernHeaders } from "./modern-headers.ts";
+import { ToolParamHeaders } from "./tool-param-headers.ts";
 
 export interface RemoteSpec {
   url: string;
@@ -69,6 +70,8 @@ export class RemoteLink implements ServerLink {
   /** Aborted when the link ends: every fetch still open is dropped. */
   private readonly ending = new AbortController();
   private settle!: (exit: ExitInfo) => void;
+  private readonly toolHeaders = new ToolParamHeaders();
+  private ownIds = 0;
   private stopping: Promise<ExitInfo> | undefined;
 
   constructor(
@@ -147,7 +150,15 @@ export class RemoteLink implements ServerLink {
     headers.set("content-type", "application/json");
     headers.set("accept", "application/json, text/event-stream");
     if (message.method === "initialize") headers.delete("mcp-session-id");
-    for (const [name, value] of Object.entries(modernHeaders(message.method, message.params))) headers.set(name, value);
+    const modern = modernHeaders(message.method, message.params);
+    for (const [name, value] of Object.entries(modern)) headers.set(name, value);
+    if (message.method === "tools/call" && modern["mcp-protocol-version"]) {
+      if (this.toolHeaders.stale) await this.listTools(message.params?._meta);
+      for (const [name, value] of Object.entries(this.toolHeaders.headersFor(message.params?.name, message.params?.arguments))) {
+        headers.set(name, value);
+      }
+    }
+    this.toolHeaders.sent(message);
     if (message.method === "notifications/cancelled") this.inFlight.get(message.params?.requestId as number)?.abort();
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, this.ending.signal]);
@@ -195,6 +206,7 @@ export class RemoteLink implements ServerLink {
     for (const message of Array.isArray(value) ? value : [value]) {
       const result = (message as { result?: { protocolVersion?: unknown } }).result;
       if (initialize && typeof result?.protocolVersion === "string") this.protocolVersion = result.protocolVersion;
+      this.toolHeaders.received(message as Record<string, unknown>);
       // One message per line, as the peer frames them.
       this.callbacks.stdout(encoder.encode(`${JSON.stringify(message)}\n`));
     }
@@ -225,6 +237,64 @@ export class RemoteLink implements ServerLink {
         body: text.slice(0, 500),
       }),
     );
+  }
+
+  /**
+   * The link's own tools/list (every page), to learn which parameters a call must mirror into headers before
+   * the first call, when no list has passed through yet. A failure leaves the call to go without them: the
+   * server's HeaderMismatch then reaches the caller as the server's answer.
+   */
+  private async listTools(meta: unknown): Promise<void> {
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < 100; page++) {
+        const params: Record<string, unknown> = { _meta: meta, ...(cursor === undefined ? {} : { cursor }) };
+        const id = `mcp-station-link-${++this.ownIds}`;
+        const headers = this.headers();
+        headers.set("content-type", "application/json");
+        headers.set("accept", "application/json, text/event-stream");
+        for (const [name, value] of Object.entries(modernHeaders("tools/list", params))) headers.set(name, value);
+        const response = await fetch(this.spec.url, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list", params }),
+          signal: this.ending.signal,
+          redirect: "manual",
+        });
+        if (!response.ok) {
+          await response.body?.cancel();
+          return;
+        }
+        const answer = (await this.collect(response)).find((message) => (message as { id?: unknown }).id === id) as
+          | { result?: { tools?: unknown; nextCursor?: unknown } }
+          | undefined;
+        if (!Array.isArray(answer?.result?.tools)) return;
+        this.toolHeaders.record(answer.result.tools);
+        if (typeof answer.result.nextCursor !== "string") return;
+        cursor = answer.result.nextCursor;
+      }
+    } catch (error) {
+      this.note(`tools/list for the Mcp-Param headers failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Every JSON-RPC message of a response body, JSON or SSE, read to its end. */
+  private async collect(response: Response): Promise<unknown[]> {
+    const messages: unknown[] = [];
+    const type = (response.headers.get("content-type") ?? "").toLowerCase();
+    const texts: string[] = [];
+    if (type.startsWith("text/event-stream")) {
+      for await (const event of sseEvents(response.body!, this.ending.signal)) if (event.event === "message") texts.push(event.data);
+    } else texts.push(await response.text());
+    for (const text of texts) {
+      try {
+        const value = JSON.parse(text);
+        messages.push(...(Array.isArray(value) ? value : [value]));
+      } catch {
+        // Not JSON: nothing to learn from it.
+      }
+    }
+    return messages;
   }
 
   /** A legacy session's standing GET stream, where the server sends what is not an answer to a POST. */

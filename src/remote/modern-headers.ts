@@ -10,6 +10,7 @@
  *   modernHeaders("tools/call", { name: "echo", _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28" } })
  *   // { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" }
  */
+import { encodeParamValue } from "../protocol/param-headers.ts";
 import { META } from "../protocol/versions.ts";
 
 /** Where each method keeps the name of what it acts on. */
@@ -29,15 +30,6 @@ export function modernHeaders(method: string | undefined, params: Record<string,
   const headers: Record<string, string> = { "mcp-protocol-version": version, "mcp-method": method };
   const field = NAME_SOURCE[method];
   const name = field === undefined ? undefined : params?.[field];
-  if (typeof name === "string") headers["mcp-name"] = headerValue(name);
+  if (typeof name === "string") headers["mcp-name"] = encodeParamValue(name);
   return headers;
-}
-
-export function headerValue(value: string): string {
-  const plain =
-    value.length > 0 &&
-    value === value.trim() &&
-    /^[\t\x20-\x7e]*$/.test(value) &&
-    !(value.startsWith("=?base64?") && value.endsWith("?="));
-  return plain ? value : `=?base64?${Buffer.from(value, "utf8").toString("base64")}?=`;
 }

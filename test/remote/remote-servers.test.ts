@@ -95,6 +95,21 @@ describe("what flows back from a remote server", () => {
     await client.close();
   });
 
+  test.each([["tools"], ["off"]])(
+    "a 2026-07-28 server's Mcp-Param headers go with each call, whether or not a list passed first (pinning %s)",
+    async (pinning) => {
+      const remote = await startRemote("sdk-v2");
+      station = await stationWith({ far: { url: remote.url } }, { MCP_STATION_TOOL_PINNING: pinning });
+      const id = (await station.create({ server: "far" })).body.session_id;
+      const called = await station.mcp(id, "tools/call", { name: "deploy", arguments: { region: "eu-west" } });
+      expect(called.status).toBe(200);
+      expect(text(called.body)).toBe("deploy eu-west");
+      // A value outside plain ASCII goes base64, which the SDK decodes and checks against the body.
+      const unicode = await station.mcp(id, "tools/call", { name: "deploy", arguments: { region: "zürich" } });
+      expect(text(unicode.body)).toBe("deploy zürich");
+    },
+  );
+
   test("the metrics count a remote server's requests under its registry name", async () => {
     const remote = await startRemote("sdk-v1");
     station = await stationWith({ far: { url: remote.url } });
@@ -142,6 +157,34 @@ describe("credentials and failures", () => {
     const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "back again" } });
     expect(text(called.body)).toBe("back again");
     expect((await station.call("GET", `/sessions/${id}`)).body.restarts).toBeGreaterThanOrEqual(1);
+  });
+
+  test("a credential revoked mid-session: the call is a clear 502 remote_refused, and the session stays", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith({ far: { url: remote.url } });
+    const id = (await station.create({ server: "far" })).body.session_id;
+    await station.mcp(id, "tools/call", { name: "revoke", arguments: {} });
+    const refused = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.data).toMatchObject({ type: "remote_refused", status: 401, url: remote.url });
+    expect(refused.body.error.message).toContain("credential was refused");
+    const stderr = await station.call("GET", `/sessions/${id}/logs`);
+    expect(JSON.stringify(stderr.body)).toContain("HTTP 401");
+  });
+
+  test("a legacy server that forgets the session (404): the link ends and the session reconnects with a new one", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith({ far: { url: remote.url } }, { MCP_STATION_RESTART_BACKOFF_MS: "100" });
+    const id = (await station.create({ server: "far" })).body.session_id;
+    await station.mcp(id, "tools/call", { name: "forget", arguments: {} });
+    // The next exchange finds the session gone (the GET stream's reopening, or this call) and ends the link.
+    await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } });
+    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.restarts >= 1, 10_000);
+    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 10_000);
+    const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "new session" } });
+    expect(text(called.body)).toBe("new session");
+    const history = await station.call("GET", `/sessions/${id}/history`);
+    expect(JSON.stringify(history.body)).toContain("no longer knows session");
   });
 
   test("an unreachable url fails the create with a clear start_failed", async () => {
