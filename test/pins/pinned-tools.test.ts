@@ -85,7 +85,7 @@ describe("pinned tools", () => {
     await client.connect(transport);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("echo");
     expect(((await client.callTool({ name: "rug_pull", arguments: {} })) as any).content[0].text).toBe("pulled");
-    await eventually(async () => (await station!.call("GET", "/pins/changes")).body.count === 1);
+    expect(await eventually(async () => (await station!.call("GET", "/pins/changes")).body.count === 1)).toBeTruthy();
     await expect(client.callTool({ name: "echo", arguments: { text: "x", key: "secret" } })).rejects.toThrow(/withheld/);
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain("echo");
     const change = (await station.call("GET", "/pins/changes")).body.changes[0];

@@ -71,10 +71,12 @@ describe("what flows back from a remote server", () => {
     expect(JSON.parse(text(roots.body))).toEqual([{ uri: "file:///data", name: "data" }]);
     const grown = await station.mcp(id, "tools/call", { name: "grow", arguments: { name: "sprout" } });
     expect(text(grown.body)).toBe("grew sprout");
-    await eventually(async () => {
-      const { body } = await station!.call("GET", `/sessions/${id}/events`);
-      return body.events.some((e: any) => e.kind === "notification" && e.data.method === "notifications/tools/list_changed");
-    });
+    expect(
+      await eventually(async () => {
+        const { body } = await station!.call("GET", `/sessions/${id}/events`);
+        return body.events.some((e: any) => e.kind === "notification" && e.data.method === "notifications/tools/list_changed");
+      }),
+    ).toBeTruthy();
     const { body: events } = await station.call("GET", `/sessions/${id}/events`);
     expect(events.events.some((e: any) => e.kind === "client_request" && e.data.method === "roots/list")).toBe(true);
     // A tool that was not there when the server was first seen waits for an admin (pinned tools).
@@ -149,11 +151,11 @@ describe("credentials and failures", () => {
     const id = (await station.create({ server: "far" })).body.session_id;
     await remote.kill();
     // The standing GET stream breaks, its reopening finds nobody: the link ends as a crash would.
-    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "restarting");
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "restarting")).toBeTruthy();
     const info = (await station.call("GET", `/sessions/${id}`)).body;
     expect(info.exit_reason).toContain("unreachable");
     await remote.start();
-    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 20_000);
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 20_000)).toBeTruthy();
     const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "back again" } });
     expect(text(called.body)).toBe("back again");
     expect((await station.call("GET", `/sessions/${id}`)).body.restarts).toBeGreaterThanOrEqual(1);
@@ -179,12 +181,42 @@ describe("credentials and failures", () => {
     await station.mcp(id, "tools/call", { name: "forget", arguments: {} });
     // The next exchange finds the session gone (the GET stream's reopening, or this call) and ends the link.
     await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } });
-    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.restarts >= 1, 10_000);
-    await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 10_000);
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.restarts >= 1, 10_000)).toBeTruthy();
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 10_000)).toBeTruthy();
     const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "new session" } });
     expect(text(called.body)).toBe("new session");
     const history = await station.call("GET", `/sessions/${id}/history`);
     expect(JSON.stringify(history.body)).toContain("no longer knows session");
+  });
+
+  test("a remote server that stops answering: health checks mark it unresponsive, drop the link, and reconnect once it answers", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith(
+      { far: { url: remote.url } },
+      {
+        MCP_STATION_HEALTH_INTERVAL_MS: "200",
+        MCP_STATION_HEALTH_TIMEOUT_MS: "300",
+        MCP_STATION_HEALTH_RESTART_AFTER: "2",
+        MCP_STATION_RESTART_BACKOFF_MS: "100",
+        MCP_STATION_RESTART_BACKOFF_MAX_MS: "400",
+        MCP_STATION_MAX_RESTARTS: "50",
+        MCP_STATION_START_TIMEOUT_MS: "1000",
+      },
+    );
+    const id = (await station.create({ server: "far" })).body.session_id;
+    // Stopped, the process still accepts connections (the kernel does) and answers nothing.
+    remote.signal("SIGSTOP");
+    expect(
+      await eventually(
+        async () => (await station!.call("GET", `/sessions/${id}/history`)).body.entries.some((e: any) => e.status === "unresponsive"),
+        10_000,
+      ),
+    ).toBeTruthy();
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "restarting", 10_000)).toBeTruthy();
+    remote.signal("SIGCONT");
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 20_000)).toBeTruthy();
+    const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "answering again" } });
+    expect(text(called.body)).toBe("answering again");
   });
 
   test("an unreachable url fails the create with a clear start_failed", async () => {

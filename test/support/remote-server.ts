@@ -27,6 +27,8 @@ export interface RemoteServer {
   kill(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Sends a signal to its process group (SIGSTOP: it still accepts connections, and answers nothing). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /** A port free right now (the kernel's pick, released at once). */
@@ -65,6 +67,9 @@ export async function startRemote(kind: RemoteKind, env: Record<string, string> 
       running.delete(proc);
       proc = undefined;
     },
+    signal(signal) {
+      if (proc) process.kill(-proc.pid, signal);
+    },
     async start() {
       proc = Bun.spawn(argv, {
         env: { ...process.env, ...env, PORT: String(port) },
@@ -88,6 +93,8 @@ export async function startRemote(kind: RemoteKind, env: Record<string, string> 
 export async function stopAllRemotes(): Promise<void> {
   for (const proc of running) {
     try {
+      // A stopped process takes SIGKILL too, but its group may hold others that were stopped with it.
+      process.kill(-proc.pid, "SIGCONT");
       process.kill(-proc.pid, "SIGKILL");
     } catch {}
     await proc.exited;
