@@ -219,6 +219,21 @@ describe("credentials and failures", () => {
     expect(text(called.body)).toBe("answering again");
   });
 
+  test("a station restarted with a store restores a remote session: the same session id, connected again", async () => {
+    const remote = await startRemote("sdk-v1");
+    const env = { MCP_STATION_PERSISTENCE: "on", MCP_STATION_DATA_DIR: mkdtempSync(join(dir, "data-")) };
+    const file = join(dir, `${crypto.randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify({ mcpServers: { far: { url: remote.url } } }));
+    station = await startStation({ MCP_STATION_SERVERS_FILE: file, ...env }, { withStore: true });
+    const id = (await station.create({ server: "far" })).body.session_id;
+    await station.stop();
+    station = await startStation({ MCP_STATION_SERVERS_FILE: file, ...env }, { withStore: true });
+    const restored = await station.call("GET", `/sessions/${id}`);
+    expect(restored.body).toMatchObject({ status: "running", restored: true, pid: null, server: "far" });
+    const called = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "restored" } });
+    expect(text(called.body)).toBe("restored");
+  });
+
   test("an unreachable url fails the create with a clear start_failed", async () => {
     station = await stationWith({ nowhere: { url: "http://127.0.0.1:9/mcp" } });
     const created = await station.create({ server: "nowhere" });

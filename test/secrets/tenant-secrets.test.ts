@@ -89,6 +89,16 @@ describe("tenant secrets", () => {
     expect(refused.body.error.data).toMatchObject({ type: "secret_missing", secret: "github", tenant: "b" });
     expect(refused.body.error.message).toContain("PUT /secrets/github");
 
+    // An admin writes tenant b's own secret; b's session of the same entry then gets b's value, not a's.
+    expect((await call("PUT", "/secrets/github?tenant=b", { value: "b-value" }, ADMIN)).body).toMatchObject({
+      tenant: "b",
+      name: "github",
+    });
+    expect((await call("PUT", "/secrets/github?tenant=a", { value: "x" }, B)).status).toBe(403);
+    const ofB = (await call("POST", "/sessions", { server: "hash" }, B)).body.session_id;
+    expect(await envHash(station, ofB, B)).toBe(sha("b-value"));
+    expect(await envHash(station, id)).toBe(sha(VALUE));
+
     for (const answer of answers) expect(JSON.stringify(answer)).not.toContain(VALUE);
     expect(lines.join("\n")).not.toContain(VALUE);
     expect(lines.some((line) => line.includes("audit: secret written"))).toBe(true);
