@@ -18,7 +18,7 @@ import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
 import { ToolCuration } from "../sessions/curation.ts";
 import { type RemoteEndpoint, RestartPolicy } from "../sessions/launch-request.ts";
-import { RemoteFileEntry, isSseEntry } from "./remote-entry.ts";
+import { RemoteFileEntry } from "./remote-entry.ts";
 import { SecretOrValue } from "./secret-ref.ts";
 
 /** `station.pinned_tools`: tool name -> the fingerprint of its approved definition (src/pins/fingerprint.ts). */
@@ -79,14 +79,14 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
   for (const [name, raw] of Object.entries(servers)) {
     if (!NAME.test(name)) fail(`server name "${name}" must be letters, digits, dot, dash or underscore`);
     if (!isObject(raw)) return fail(`server "${name}" is not an object`);
-    if (raw.command === undefined && raw.url !== undefined && !isSseEntry(raw)) {
+    if (raw.command === undefined && raw.url !== undefined) {
       const problem = firstProblem(RemoteFileEntry, raw);
       if (problem) fail(`server "${name}": ${problem}`);
       entries.set(name, remoteEntry(name, raw as RemoteFileEntry));
       continue;
     }
     if (raw.command === undefined) {
-      warn(`server "${name}" has no command nor a Streamable HTTP url (an HTTP+SSE server?); skipped`);
+      warn(`server "${name}" has neither a command nor a url; skipped`);
       continue;
     }
     const problem = firstProblem(RegistryFileEntry, raw);
@@ -113,7 +113,7 @@ function remoteEntry(name: string, entry: RemoteFileEntry): ServerEntry {
   return {
     name,
     command: entry.url,
-    remote: { url: entry.url, headers: entry.headers ?? {} },
+    remote: { url: entry.url, headers: entry.headers ?? {}, ...(entry.type === "sse" ? { transport: "sse" as const } : {}) },
     args: [],
     env: {},
     allowEnv: [],

@@ -21,92 +21,36 @@
  * would see a process's stderr.
  *
  * @example
- *   const link = connectRemote({ url: "https://mcp.example.com/mcp", headers: { authorization: "Bearer …" }, stderrBytes: 65536 },
+ *   const link = new StreamableHttpLink({ url: "https://mcp.example.com/mcp", headers: { authorization: "Bearer …" }, stderrBytes: 65536 },
  *     { stdout: (chunk) => peer.push(chunk), failRequest: (id, error) => peer.correlator.fail(id, error) });
  */
-import { RemoteRefused, ServerExited } from "../errors.ts";
-import type { ExitInfo, ServerLink, StopTimings } from "../process/server-link.ts";
-import { StderrLog, type StderrLine } from "../process/stderr-log.ts";
+import { RemoteRefused } from "../errors.ts";
+import type { ExitInfo, StopTimings } from "../process/server-link.ts";
+import { type Outgoing, RemoteLinkBase, describeRefusal, jsonRpcError } from "./link-base.ts";
 import { sseEvents } from "./sse-events.ts";
 import { modernHeaders } from "./modern-headers.ts";
 import { ToolParamHeaders } from "./tool-param-headers.ts";
 
-export interface RemoteSpec {
-  url: string;
-  /** Sent on every request (an Authorization header, an API key); resolved from secrets before this point. */
-  headers: Record<string, string>;
-  /** Bytes of the link's own log kept. */
-  stderrBytes: number;
-}
-
-export interface RemoteCallbacks {
-  /** The server's messages, one JSON-RPC message per line, as a child's stdout would carry them. */
-  stdout(chunk: Uint8Array): void;
-  stderrLine?(line: StderrLine): void;
-  /** The request with this id was refused at the HTTP level: it will get no JSON-RPC answer. */
-  failRequest(id: number | string, error: Error): void;
-}
-
-interface Outgoing {
-  id?: number | string;
-  method?: string;
-  params?: Record<string, unknown>;
-}
-
-const encoder = new TextEncoder();
 /** How long the standing GET stream waits before it is opened again after it ended, and at most. */
 const LISTEN_RETRY_MS = 500;
 const LISTEN_RETRY_MAX_MS = 10_000;
 
-export class RemoteLink implements ServerLink {
-  readonly pid = null;
-  readonly stderr: StderrLog;
-  readonly exited: Promise<ExitInfo>;
-  exit: ExitInfo | undefined;
+export class StreamableHttpLink extends RemoteLinkBase {
   /** The legacy session the server opened at initialize, and the version it chose. */
   private sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private readonly inFlight = new Map<number | string, AbortController>();
-  /** Aborted when the link ends: every fetch still open is dropped. */
-  private readonly ending = new AbortController();
-  private settle!: (exit: ExitInfo) => void;
   private readonly toolHeaders = new ToolParamHeaders();
   private ownIds = 0;
   private stopping: Promise<ExitInfo> | undefined;
 
-  constructor(
-    private readonly spec: RemoteSpec,
-    private readonly callbacks: RemoteCallbacks,
-  ) {
-    this.stderr = new StderrLog(spec.stderrBytes, callbacks.stderrLine);
-    this.exited = new Promise((resolve) => {
-      this.settle = resolve;
-    });
-  }
-
-  get running(): boolean {
-    return this.exit === undefined;
-  }
-
-  write(data: string): void {
-    if (!this.running) throw new ServerExited(`the connection to ${this.spec.url} is closed`);
-    for (const line of data.split("\n")) {
-      if (line === "") continue;
-      // The peer wrote it: it is JSON.
-      const message = JSON.parse(line) as Outgoing;
-      void this.post(message, line);
-    }
+  protected send(message: Outgoing, line: string): void {
+    void this.post(message, line);
   }
 
   stop(timings: StopTimings): Promise<ExitInfo> {
     this.stopping ??= this.endSession(timings.graceMs);
     return this.stopping;
-  }
-
-  kill(): boolean {
-    if (!this.running) return false;
-    this.end({ code: 1, signal: null, reason: `the station dropped the connection to ${this.spec.url}` });
-    return true;
   }
 
   private async endSession(graceMs: number): Promise<ExitInfo> {
@@ -121,20 +65,6 @@ export class RemoteLink implements ServerLink {
     }
     this.end({ code: 0, signal: null, reason: `disconnected from ${this.spec.url}` });
     return this.exit!;
-  }
-
-  /** The link is over: every open exchange is dropped, and the session hears it as an exit. */
-  private end(exit: ExitInfo): void {
-    if (!this.running) return;
-    if (exit.code !== 0) this.note(exit.reason ?? "connection ended");
-    this.stderr.end();
-    this.exit = exit;
-    this.ending.abort();
-    this.settle(exit);
-  }
-
-  private note(text: string): void {
-    this.stderr.push(encoder.encode(`${new Date().toISOString()} ${text}\n`));
   }
 
   private headers(): Headers {
@@ -175,8 +105,7 @@ export class RemoteLink implements ServerLink {
       await this.receive(response, signal, message.method === "initialize");
     } catch (error) {
       if (signal.aborted) return;
-      // Nothing answered at all: the server is gone (or never was), which for a process is a crash.
-      this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} is unreachable: ${(error as Error).message}` });
+      this.unreachable(error);
     } finally {
       if (isRequest) this.inFlight.delete(message.id!);
     }
@@ -196,19 +125,11 @@ export class RemoteLink implements ServerLink {
   }
 
   private deliver(text: string, initialize: boolean): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.note(`the server sent a body that is not JSON: ${text.slice(0, 200)}`);
-      return;
-    }
-    for (const message of Array.isArray(value) ? value : [value]) {
+    for (const message of this.parse(text)) {
       const result = (message as { result?: { protocolVersion?: unknown } }).result;
       if (initialize && typeof result?.protocolVersion === "string") this.protocolVersion = result.protocolVersion;
       this.toolHeaders.received(message as Record<string, unknown>);
-      // One message per line, as the peer frames them.
-      this.callbacks.stdout(encoder.encode(`${JSON.stringify(message)}\n`));
+      this.emit(message);
     }
   }
 
@@ -226,7 +147,7 @@ export class RemoteLink implements ServerLink {
     // A 2026-07-28 server answers some JSON-RPC errors with a 4xx status (HeaderMismatch, UnsupportedProtocolVersion): those are its answer.
     const answer = jsonRpcError(text, message.id);
     if (answer) {
-      this.callbacks.stdout(encoder.encode(`${JSON.stringify(answer)}\n`));
+      this.emit(answer);
       return;
     }
     this.callbacks.failRequest(
@@ -341,32 +262,4 @@ export class RemoteLink implements ServerLink {
       if (this.running) await Bun.sleep(delay);
     }
   }
-}
-
-function describeRefusal(response: Response, url: string): string {
-  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  if (response.status === 401) {
-    const challenge = response.headers.get("www-authenticate");
-    return `${status} from ${url}: the credential was refused (check the registry entry's headers or its secret)${challenge ? `; WWW-Authenticate: ${challenge}` : ""}`;
-  }
-  if (response.status === 403) return `${status} from ${url}: the credential is not allowed this`;
-  if (response.status >= 300 && response.status < 400) {
-    return `${status} from ${url} to ${response.headers.get("location") ?? "nowhere"}: the station does not follow redirects (they could carry the credential elsewhere); put the final URL in the registry`;
-  }
-  return `${status} from ${url}`;
-}
-
-/** The body as a JSON-RPC error answering `id`, if it is one. */
-function jsonRpcError(text: string, id: number | string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(text) as { jsonrpc?: unknown; id?: unknown; error?: { code?: unknown } };
-    if (value?.jsonrpc === "2.0" && value.id === id && typeof value.error?.code === "number") return value as Record<string, unknown>;
-  } catch {
-    // Not JSON: an HTTP error page.
-  }
-  return undefined;
-}
-
-export function connectRemote(spec: RemoteSpec, callbacks: RemoteCallbacks): RemoteLink {
-  return new RemoteLink(spec, callbacks);
 }

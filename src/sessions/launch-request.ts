@@ -105,6 +105,8 @@ export interface RemoteEndpoint {
   url: string;
   /** Sent on every request; a secret's name is resolved for the session's tenant when it connects. */
   headers: Record<string, SecretOrValue>;
+  /** The deprecated HTTP+SSE transport (`"type": "sse"` in the registry); Streamable HTTP when unset. */
+  transport?: "sse";
 }
 
 /**

@@ -16,7 +16,7 @@ import { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import type { Logger } from "../log.ts";
 import type { ServerLink } from "../process/server-link.ts";
 import { type SpawnSpec, spawnServer } from "../process/spawn.ts";
-import { type RemoteSpec, connectRemote } from "../remote/http-link.ts";
+import { type RemoteSpec, connectRemote } from "../remote/connect.ts";
 import type { StderrLine } from "../process/stderr-log.ts";
 import { exitAfterWriteFailure } from "./exit-report.ts";
 import { type ProgressListener, ProgressRoutes, wantsProgress } from "./progress-routes.ts";

@@ -164,7 +164,7 @@ export class Session extends SessionState {
     const { settings, launch } = this;
     return new ServerConnection(
       launch.remote
-        ? { url: launch.remote.url, headers: secrets.headers, stderrBytes: settings.stderrBytes }
+        ? { url: launch.remote.url, headers: secrets.headers, stderrBytes: settings.stderrBytes, transport: launch.remote.transport }
         : {
             argv: this.argv,
             cwd: launch.working_dir,

@@ -41,7 +41,7 @@ const toolText = async (s: LoggedStation, id: string, name: string, args: Record
     .text as string;
 
 describe("the registry file", () => {
-  test("reads the mcpServers format, takes url entries as remote servers, skips HTTP+SSE ones with a warning, and refuses malformed ones", () => {
+  test("reads the mcpServers format, takes url entries as remote servers, skips entries with neither command nor url, and refuses malformed ones", () => {
     const warnings: string[] = [];
     const entries = parseRegistry(
       {
@@ -49,16 +49,18 @@ describe("the registry file", () => {
           a: { command: "npx", args: ["-y", "pkg"], env: { K: "v" } },
           r: { url: "http://x" },
           s: { url: "http://x/sse", type: "sse" },
+          n: { note: "no command" },
         },
       },
       "t",
       (w) => warnings.push(w),
     );
-    expect([...entries.keys()]).toEqual(["a", "r"]);
+    expect([...entries.keys()]).toEqual(["a", "r", "s"]);
+    expect(entries.get("s")).toMatchObject({ remote: { url: "http://x/sse", transport: "sse" } });
     expect(entries.get("r")).toMatchObject({ remote: { url: "http://x", headers: {} }, restartPolicy: "on-failure" });
     expect(() => parseRegistry({ mcpServers: { r: { url: "ftp://x" } } }, "t")).toThrow('server "r"');
     expect(entries.get("a")).toMatchObject({ command: "npx", args: ["-y", "pkg"], env: { K: "v" }, allowEnv: [], allowArgs: false });
-    expect(warnings[0]).toContain('"s"');
+    expect(warnings[0]).toContain('"n"');
     expect(() => parseRegistry({ servers: {} }, "t")).toThrow(ConfigError);
     expect(() => parseRegistry({ mcpServers: { a: { command: "x", args: "not-a-list" } } }, "t")).toThrow("args must be");
     expect(() => parseRegistry({ mcpServers: { "bad name!": { command: "x" } } }, "t")).toThrow("server name");

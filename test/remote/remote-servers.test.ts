@@ -61,6 +61,23 @@ describe("a remote server is a session of its own", () => {
   });
 });
 
+describe("the deprecated HTTP+SSE transport", () => {
+  test('server-everything on "type": "sse": created, listed, called, and reconnected after it comes back', async () => {
+    const remote = await startRemote("everything-sse");
+    station = await stationWith({ old: { url: remote.url, type: "sse" } }, { MCP_STATION_RESTART_BACKOFF_MS: "100" });
+    const created = await station.create({ server: "old" });
+    expect(created.body).toMatchObject({ status: "running", pid: null, era: "legacy" });
+    const id = created.body.session_id;
+    expect((await station.mcp(id, "tools/list", {})).body.data.tools.map((t: any) => t.name)).toContain("echo");
+    expect(text((await station.mcp(id, "tools/call", { name: "echo", arguments: { message: "over sse" } })).body)).toContain("over sse");
+    await remote.kill();
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status !== "running")).toBeTruthy();
+    await remote.start();
+    expect(await eventually(async () => (await station!.call("GET", `/sessions/${id}`)).body.status === "running", 20_000)).toBeTruthy();
+    expect(text((await station.mcp(id, "tools/call", { name: "echo", arguments: { message: "again" } })).body)).toContain("again");
+  });
+});
+
 describe("what flows back from a remote server", () => {
   test("a server-to-client request (roots/list) is answered on its POST's stream, and list_changed arrives on the GET stream", async () => {
     const remote = await startRemote("sdk-v1");
@@ -241,12 +258,10 @@ describe("credentials and failures", () => {
     expect(created.body.error.message).toContain("unreachable");
   });
 
-  test("args, env and a working directory are refused for a remote server; an HTTP+SSE entry is skipped", async () => {
-    station = await stationWith({ far: { url: "http://127.0.0.1:9/mcp" }, old: { url: "http://127.0.0.1:9/sse", type: "sse" } });
+  test("args, env and a working directory are refused for a remote server", async () => {
+    station = await stationWith({ far: { url: "http://127.0.0.1:9/mcp" } });
     const refused = await station.create({ server: "far", server_args: ["x"] });
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toContain("remote server");
-    const listed = await station.call("GET", "/servers");
-    expect(listed.body.servers.map((s: any) => s.name)).toEqual(["far"]);
   });
 });

@@ -8,7 +8,7 @@
 import { connect } from "node:net";
 import { EVERYTHING_ENTRY, PYTHON_MCP1, PYTHON_MCP2, REPO_ROOT, fixture } from "../setup/paths.ts";
 
-export type RemoteKind = "sdk-v1" | "sdk-v2" | "python-mcp2" | "python-mcp1" | "everything";
+export type RemoteKind = "sdk-v1" | "sdk-v2" | "python-mcp2" | "python-mcp1" | "everything" | "everything-sse";
 
 const BUN = `${REPO_ROOT}/node_modules/.bin/bun`;
 
@@ -18,6 +18,8 @@ const COMMANDS: Record<RemoteKind, { argv: string[]; path: string }> = {
   "python-mcp2": { argv: [PYTHON_MCP2, fixture("python/http_server.py")], path: "/mcp" },
   "python-mcp1": { argv: [PYTHON_MCP1, fixture("python/http_server.py")], path: "/mcp" },
   everything: { argv: ["node", EVERYTHING_ENTRY, "streamableHttp"], path: "/mcp" },
+  /** The deprecated HTTP+SSE transport: GET /sse, then POSTs to the endpoint it names. */
+  "everything-sse": { argv: ["node", EVERYTHING_ENTRY, "sse"], path: "/sse" },
 };
 
 export interface RemoteServer {
