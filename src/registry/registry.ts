@@ -82,6 +82,10 @@ export function parseRegistry(json: unknown, source: string, warn: (msg: string)
     if (raw.command === undefined && raw.url !== undefined) {
       const problem = firstProblem(RemoteFileEntry, raw);
       if (problem) fail(`server "${name}": ${problem}`);
+      const url = URL.parse(String(raw.url));
+      if (!url) fail(`server "${name}": url is not a URL`);
+      // The URL is shown (GET /servers, a session's server_command): a credential belongs in headers, which never are.
+      if (url?.username || url?.password) fail(`server "${name}": url carries a user or password; give the credential in headers instead`);
       entries.set(name, remoteEntry(name, raw as RemoteFileEntry));
       continue;
     }

@@ -59,6 +59,7 @@ describe("the registry file", () => {
     expect(entries.get("s")).toMatchObject({ remote: { url: "http://x/sse", transport: "sse" } });
     expect(entries.get("r")).toMatchObject({ remote: { url: "http://x", headers: {} }, restartPolicy: "on-failure" });
     expect(() => parseRegistry({ mcpServers: { r: { url: "ftp://x" } } }, "t")).toThrow('server "r"');
+    expect(() => parseRegistry({ mcpServers: { r: { url: "https://me:pw@x/mcp" } } }, "t")).toThrow("give the credential in headers");
     expect(entries.get("a")).toMatchObject({ command: "npx", args: ["-y", "pkg"], env: { K: "v" }, allowEnv: [], allowArgs: false });
     expect(warnings[0]).toContain('"n"');
     expect(() => parseRegistry({ servers: {} }, "t")).toThrow(ConfigError);
