@@ -45,7 +45,12 @@ export class StreamableHttpLink extends RemoteLinkBase {
   private stopping: Promise<ExitInfo> | undefined;
 
   protected send(message: Outgoing, line: string): void {
-    void this.post(message, line);
+    this.post(message, line).catch((error: unknown) => {
+      // A failure of the station's own (not the network's): the request fails now rather than waiting out its deadline.
+      this.note(`${message.method ?? "a response"} could not be sent: ${(error as Error).message}`);
+      if (message.id !== undefined && message.id !== null && message.method !== undefined)
+        this.callbacks.failRequest(message.id, error as Error);
+    });
   }
 
   stop(timings: StopTimings): Promise<ExitInfo> {

@@ -53,6 +53,15 @@ export abstract class RemoteLinkBase implements ServerLink {
     this.exited = new Promise((resolve) => {
       this.settle = resolve;
     });
+    const unsendable = Object.keys(spec.headers).find((name) => !validHeader(name, spec.headers[name]!));
+    // A line break in a value (a secret pasted with its newline) would fail every fetch: the link ends at once instead, saying which.
+    if (unsendable !== undefined) {
+      this.end({
+        code: 1,
+        signal: null,
+        reason: `the header ${unsendable} cannot be sent: its value has a line break or a character outside Latin-1`,
+      });
+    }
   }
 
   get running(): boolean {
@@ -111,6 +120,15 @@ export abstract class RemoteLinkBase implements ServerLink {
   /** Hands one message to the peer, on a line of its own. */
   protected emit(message: unknown): void {
     this.callbacks.stdout(encoder.encode(`${JSON.stringify(message)}\n`));
+  }
+}
+
+function validHeader(name: string, value: string): boolean {
+  try {
+    new Headers([[name, value]]);
+    return !/[\r\n\0]/.test(value);
+  } catch {
+    return false;
   }
 }
 

@@ -32,7 +32,11 @@ export class SseLink extends RemoteLinkBase {
   }
 
   protected send(message: Outgoing, line: string): void {
-    void this.post(message, line);
+    this.post(message, line).catch((error: unknown) => {
+      this.note(`${message.method ?? "a response"} could not be sent: ${(error as Error).message}`);
+      if (message.id !== undefined && message.id !== null && message.method !== undefined)
+        this.callbacks.failRequest(message.id, error as Error);
+    });
   }
 
   private open(): Promise<URL> {

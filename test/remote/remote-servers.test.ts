@@ -251,6 +251,14 @@ describe("credentials and failures", () => {
     expect(text(called.body)).toBe("restored");
   });
 
+  test("a header value that cannot be sent (a line break) fails the create, naming the header and not its value", async () => {
+    station = await stationWith({ far: { url: "http://127.0.0.1:9/mcp", headers: { Authorization: "Bearer abc\nX-Injected: 1" } } });
+    const created = await station.create({ server: "far" });
+    expect(created.status).toBe(502);
+    expect(created.body.error.message).toContain("the header Authorization cannot be sent");
+    expect(JSON.stringify(created.body)).not.toContain("Bearer abc");
+  });
+
   test("an unreachable url fails the create with a clear start_failed", async () => {
     station = await stationWith({ nowhere: { url: "http://127.0.0.1:9/mcp" } });
     const created = await station.create({ server: "nowhere" });
