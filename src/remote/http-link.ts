@@ -81,6 +81,11 @@ export class StreamableHttpLink extends RemoteLinkBase {
 
   private async post(message: Outgoing, body: string): Promise<void> {
     const isRequest = message.method !== undefined && message.id !== undefined && message.id !== null;
+    if (message.method === "notifications/cancelled") this.inFlight.get(message.params?.requestId as number)?.abort();
+    // Known from the start, so a cancel that comes while the call waits for its tools list still reaches it.
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal, this.ending.signal]);
+    if (isRequest) this.inFlight.set(message.id!, controller);
     const headers = this.headers();
     headers.set("content-type", "application/json");
     headers.set("accept", "application/json, text/event-stream");
@@ -94,10 +99,6 @@ export class StreamableHttpLink extends RemoteLinkBase {
       }
     }
     this.toolHeaders.sent(message);
-    if (message.method === "notifications/cancelled") this.inFlight.get(message.params?.requestId as number)?.abort();
-    const controller = new AbortController();
-    const signal = AbortSignal.any([controller.signal, this.ending.signal]);
-    if (isRequest) this.inFlight.set(message.id!, controller);
     try {
       const response = await fetch(this.spec.url, { method: "POST", headers, body, signal, redirect: "manual" });
       if (message.method === "initialize" && response.ok) this.sessionId = response.headers.get("mcp-session-id") ?? undefined;
