@@ -129,6 +129,17 @@ describe("what flows back from a remote server", () => {
     },
   );
 
+  test("a call past its deadline is cancelled at the remote server too", async () => {
+    const remote = await startRemote("sdk-v1");
+    station = await stationWith({ far: { url: remote.url } });
+    const id = (await station.create({ server: "far" })).body.session_id;
+    const late = await station.mcp(id, "tools/call", { name: "slow", arguments: { ms: 10_000 } }, { timeout_ms: 300 });
+    expect(late.status).toBe(504);
+    expect(
+      await eventually(async () => text((await station!.mcp(id, "tools/call", { name: "cancelled", arguments: {} })).body) === "1"),
+    ).toBeTruthy();
+  });
+
   test("the metrics count a remote server's requests under its registry name", async () => {
     const remote = await startRemote("sdk-v1");
     station = await stationWith({ far: { url: remote.url } });
