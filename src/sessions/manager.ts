@@ -134,7 +134,9 @@ export class SessionManager {
     // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own,
     // and so is a launch that names a secret: a warm process was started with the station's own tenant's.
     const warm =
-      memberOf || session instanceof GroupSession || namesAnySecret(session.spec) ? undefined : this.pool?.take(warmKey(session.spec, session.argv));
+      memberOf || session instanceof GroupSession || namesAnySecret(session.spec)
+        ? undefined
+        : this.pool?.take(warmKey(session.spec, session.argv));
     if (warm) return this.handOver(warm, session.spec);
     // Warm processes only borrow free slots: a create that needs one takes it back.
     if (this.pool && this.activeCount + this.pool.processes >= this.settings.maxSessions) this.pool.evictOne();
