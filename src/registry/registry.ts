@@ -125,6 +125,7 @@ function remoteEntry(name: string, entry: RemoteFileEntry): ServerEntry {
     // A network goes away and comes back: reconnecting is the useful default, unlike for a process that crashed.
     restartPolicy: entry.station?.restart_policy ?? "on-failure",
     maxRestarts: entry.station?.max_restarts,
+    tools: entry.station?.tools,
     pinnedTools: entry.station?.pinned_tools,
   };
 }

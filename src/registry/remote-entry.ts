@@ -10,6 +10,7 @@
  *   { "url": "https://mcp.example.com/mcp", "headers": { "Authorization": { "secret": "example", "prefix": "Bearer " } } }
  */
 import { type Static, Type } from "@sinclair/typebox";
+import { ToolCuration } from "../sessions/curation.ts";
 import { RestartPolicy } from "../sessions/launch-request.ts";
 import { SecretOrValue } from "./secret-ref.ts";
 
@@ -23,6 +24,7 @@ export const RemoteFileEntry = Type.Object({
     Type.Object({
       restart_policy: Type.Optional(RestartPolicy),
       max_restarts: Type.Optional(Type.Integer({ minimum: 0 })),
+      tools: Type.Optional(ToolCuration),
       pinned_tools: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String({ pattern: "^sha256:[0-9a-f]{64}$" }))),
     }),
   ),

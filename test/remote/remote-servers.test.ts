@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client as ClientV1 } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport as TransportV1 } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { fixture } from "../setup/paths.ts";
 import { eventually } from "../support/processes.ts";
 import { type TestStation, startStation } from "../support/station.ts";
 import { type RemoteKind, type RemoteServer, startRemote, stopAllRemotes } from "../support/remote-server.ts";
@@ -58,6 +59,30 @@ describe("a remote server is a session of its own", () => {
     expect(text(called.body)).toContain("hi there");
     const stopped = await station.call("DELETE", `/sessions/${id}`);
     expect(stopped.status).toBe(200);
+  });
+});
+
+describe("a remote server in a group", () => {
+  test("a group of a local and a remote server is one session; the remote one's tools are curated and routed by name", async () => {
+    const remote = await startRemote("sdk-v2");
+    const file = join(dir, `${crypto.randomUUID()}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mcpServers: {
+          local: { command: "node", args: [fixture("echo.mjs")] },
+          far: { url: remote.url, station: { tools: { rename: { add: "far_add" } } } },
+        },
+        mcpGroups: { both: { members: ["local", "far"], prefix: "collision" } },
+      }),
+    );
+    station = await startStation({ MCP_STATION_SERVERS_FILE: file });
+    const id = (await station.create({ server: "both" })).body.session_id;
+    const tools = (await station.mcp(id, "tools/list", {})).body.data.tools.map((t: any) => t.name) as string[];
+    expect(tools).toContain("far_add");
+    expect(tools).toContain("whoami");
+    expect(text((await station.mcp(id, "tools/call", { name: "far_add", arguments: { a: 20, b: 22 } })).body)).toBe("42");
+    expect(text((await station.mcp(id, "tools/call", { name: "far__echo", arguments: { text: "from far" } })).body)).toBe("from far");
   });
 });
 
