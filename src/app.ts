@@ -65,7 +65,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
           registryPins: new Map(
             [...config.registry.values()].flatMap((entry) => (entry.pinnedTools ? [[entry.name, entry.pinnedTools]] : [])),
           ),
-          onWithheld: (server, kind) => metrics.toolWithheld(server, kind),
+          onWithheld: (server) => metrics.toolWithheld(server),
         });
   // Without a store, secrets live as long as the process (docs/security.md#tenant-secrets).
   const vault = config.secretsKey

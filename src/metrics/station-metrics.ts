@@ -72,7 +72,7 @@ export class StationMetrics implements StationMeters {
   private readonly healthChecks: client.Counter<"outcome">;
   private readonly storeErrors: client.Counter;
   private readonly registryReloads: client.Counter;
-  private readonly toolsWithheld: client.Counter<"server" | "kind">;
+  private readonly toolsWithheld: client.Counter<"server">;
   private readonly httpCells = new Map<string, Map<string, HttpCells>>();
   private sessionSource: (() => Iterable<Session>) | undefined;
   private unsavedSource: (() => number) | undefined;
@@ -159,8 +159,8 @@ export class StationMetrics implements StationMeters {
     });
     this.toolsWithheld = new Counter({
       name: "mcp_station_tools_withheld_total",
-      help: "Tool definitions withheld because they differ from the approved one (pinned tools), by registered server and kind (changed, added)",
-      labelNames: ["server", "kind"],
+      help: "Tool definitions withheld because they differ from the approved one (pinned tools), by registered server",
+      labelNames: ["server"],
       registers,
     });
     new Gauge({
@@ -245,8 +245,8 @@ export class StationMetrics implements StationMeters {
   }
 
   /** A registered server's tool definition was withheld (src/pins); servers are the registry's, so the label stays bounded. */
-  toolWithheld(server: string, kind: "changed" | "added"): void {
-    this.toolsWithheld.inc({ server, kind });
+  toolWithheld(server: string): void {
+    this.toolsWithheld.inc({ server });
   }
 
   /** Reads the number of sessions waiting for a store write at each scrape. */

@@ -4,8 +4,8 @@
  * instructions to the model, an input schema widened to take more). Each
  * registered server's tool definitions are fingerprinted (fingerprint.ts) the
  * first time the station sees them, or taken from the registry file's
- * `station.pinned_tools`. A later definition that differs, or a tool that was
- * not there, is withheld: absent from `tools/list`, refused at `tools/call`,
+ * `station.pinned_tools`. A later definition that differs is withheld: absent
+ * from `tools/list`, refused at `tools/call`,
  * logged and counted, until an admin approves it (GET /pins/changes shows the
  * difference, POST /pins/approve takes it). In `server` mode one change
  * withholds every tool of the server.
@@ -47,14 +47,12 @@ interface Pending {
   fingerprint: string;
   definition: PinnedDefinition;
   seenAt: string;
-  kind: "changed" | "added";
 }
 
 /** A withheld definition beside the approved one, as GET /pins/changes shows it. */
 export interface PinChange {
   server: string;
   tool: string;
-  kind: "changed" | "added";
   approved: { fingerprint: string; definition: PinnedDefinition | null; approved_at: string } | null;
   seen: { fingerprint: string; definition: PinnedDefinition; seen_at: string };
   /** The fields of the pinned part that differ (name, description, inputSchema). */
@@ -73,7 +71,7 @@ export interface ToolPinsOptions {
   /** Registry entries' `station.pinned_tools`: server -> tool -> fingerprint. */
   registryPins?: Map<string, Record<string, string>>;
   /** Told of each definition newly withheld (metrics). */
-  onWithheld?(server: string, kind: "changed" | "added"): void;
+  onWithheld?(server: string): void;
 }
 
 export class ToolPins {
@@ -118,12 +116,11 @@ export class ToolPins {
   }
 
   /**
-   * Checks one page of `server`'s tools against its pins and returns those a client may see. The first
-   * tools ever seen of a server are trusted and pinned; after that, a new or different definition waits.
+   * Checks one page of `server`'s tools against its pins and returns those a client may see. A tool seen
+   * for the first time is trusted and pinned; a definition that differs from its pin waits for an admin.
    */
   async review(server: string, tools: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
     await this.ready;
-    const known = this.servers.has(server);
     const pins = this.of(server);
     const now = new Date().toISOString();
     const shown: Record<string, unknown>[] = [];
@@ -138,22 +135,22 @@ export class ToolPins {
         shown.push(tool);
         continue;
       }
-      if (!approved && !known) {
+      if (!approved) {
+        // Trust on first use, per tool: a tool added later is new, not changed, and a server that grows its
+        // tools as it runs (groups re-read them on list_changed) keeps working; its definition is pinned from now on.
         await this.pin(server, name, fingerprint, pinnedPart(tool), now);
         shown.push(tool);
         continue;
       }
-      const kind = approved ? "changed" : "added";
       if (pins.pending.get(name)?.fingerprint !== fingerprint) {
-        pins.pending.set(name, { fingerprint, definition: pinnedPart(tool), seenAt: now, kind });
+        pins.pending.set(name, { fingerprint, definition: pinnedPart(tool), seenAt: now });
         this.options.log.warn("tool pins: a tool definition differs from the approved one; withheld until an admin approves it", {
           server,
           tool: name,
-          kind,
-          approved_fingerprint: approved?.fingerprint ?? null,
+          approved_fingerprint: approved.fingerprint,
           seen_fingerprint: fingerprint,
         });
-        this.options.onWithheld?.(server, kind);
+        this.options.onWithheld?.(server);
       }
     }
     if (this.options.mode === "server" && pins.pending.size > 0) return [];
@@ -177,7 +174,6 @@ export class ToolPins {
         changes.push({
           server: name,
           tool,
-          kind: seen.kind,
           approved: approved
             ? { fingerprint: approved.fingerprint, definition: approved.definition, approved_at: approved.approvedAt }
             : null,

@@ -6,9 +6,6 @@ const Definition = t.Object({ name: t.String(), description: t.Nullable(t.String
 const Change = t.Object({
   server: t.String(),
   tool: t.String(),
-  kind: t.Union([t.Literal("changed"), t.Literal("added")], {
-    description: "changed: differs from the approved one; added: not there when the server was first seen",
-  }),
   approved: t.Nullable(t.Object({ fingerprint: t.String(), definition: t.Nullable(Definition), approved_at: t.String() })),
   seen: t.Object({ fingerprint: t.String(), definition: Definition, seen_at: t.String() }),
   differs: t.Array(t.String(), { description: "Fields of the pinned part that differ: name, description, inputSchema" }),
