@@ -28,7 +28,7 @@ export const RpcCode = {
    * server answers them with -32000, and clients written against it expect the same from the station.
    */
   TransportError: -32000,
-  // The station's own, -32001..-32019 and -32023..-32027..-32027. SessionNotFound is also what the SDK's transport answers an
+  // The station's own, -32001..-32019 and -32023..-32027. SessionNotFound is also what the SDK's transport answers an
   // unknown Mcp-Session-Id with, so the MCP endpoint's "Session not found" uses it too.
   SessionNotFound: -32001,
   SessionNotRunning: -32002,
