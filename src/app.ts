@@ -29,6 +29,13 @@ import { clusterRouting } from "./plugins/cluster-routing.ts";
 import { errorHandling } from "./plugins/errors.ts";
 import { LiveTickets } from "./security/live-tickets.ts";
 import { SessionManager } from "./sessions/manager.ts";
+import { pinsModule } from "./modules/pins/index.ts";
+import { secretsModule } from "./modules/secrets/index.ts";
+import { ToolPins } from "./pins/tool-pins.ts";
+import { MemorySecrets } from "./secrets/memory-backend.ts";
+import { SecretVault } from "./secrets/vault.ts";
+import { PinRows } from "./store/pin-rows.ts";
+import { SecretRows } from "./store/secret-rows.ts";
 import { VERSION } from "./version.ts";
 
 export interface StationOptions {
@@ -47,11 +54,35 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     maxToolsPerServer: config.metricsMaxTools,
     maxSessions: config.maxSessions,
   });
+  const store = options.store;
+  const pins =
+    config.toolPinning === "off"
+      ? undefined
+      : new ToolPins({
+          mode: config.toolPinning,
+          log,
+          backend: store ? new PinRows(store.db, store.tablePrefix) : undefined,
+          registryPins: new Map(
+            [...config.registry.values()].flatMap((entry) => (entry.pinnedTools ? [[entry.name, entry.pinnedTools]] : [])),
+          ),
+          onWithheld: (server) => metrics.toolWithheld(server),
+        });
+  // Without a store, secrets live as long as the process (docs/security.md#tenant-secrets).
+  const vault = config.secretsKey
+    ? new SecretVault({
+        key: config.secretsKey,
+        oldKeys: config.secretsOldKeys,
+        backend: store ? new SecretRows(store.db, store.tablePrefix) : new MemorySecrets(),
+        log,
+      })
+    : undefined;
   const manager = new SessionManager(
     {
       ...config,
       clientInfo: { name: "mcp-station", version: VERSION },
       meters: metrics,
+      toolGuard: pins,
+      secrets: vault,
     },
     log,
   );
@@ -113,6 +144,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
           { name: "mcp", description: "MCP requests routed to a session" },
           { name: "health", description: "Liveness and readiness" },
           { name: "servers", description: "The server registry (MCP_STATION_SERVERS_FILE)" },
+          { name: "pins", description: "Pinned tools: definitions withheld until an admin approves them" },
+          { name: "secrets", description: "Tenants' secrets, write-only" },
         ],
         // Needed once a credential is configured (README: Security); /healthz never needs one.
         components: {
@@ -131,6 +164,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(cluster ? clusterRouting(cluster, log) : new Elysia({ name: "cluster-routing" }))
     .use(cluster ? clusterModule(cluster) : new Elysia({ name: "cluster" }))
     .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups, () => registry.status()))
+    .use(pinsModule(pins))
+    .use(secretsModule(vault, log))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))
     .use(liveModule(manager, { wsPingMs: config.wsPingMs, log, tickets }))
     .use(uiModule())
@@ -154,7 +189,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       ),
     )
     .use(mcpModule(manager));
-  return { app, manager, operations, metrics, registry, cluster };
+  return { app, manager, operations, metrics, registry, cluster, pins, vault };
 }
 
 export type Station = ReturnType<typeof createStation>;

@@ -32,6 +32,7 @@ function itemsOf(schema: Schema): Schema | undefined {
 
 function plural(schema: Schema): string {
   if (kind(schema) === "String") return "strings";
+  if (kind(schema) === "Union") return (schema.anyOf as Schema[]).map(plural).join(" or ");
   if (kind(schema) === "Object") return "objects";
   if (kind(schema) === "Integer") return "whole numbers";
   return "values";

@@ -28,7 +28,7 @@ export const RpcCode = {
    * server answers them with -32000, and clients written against it expect the same from the station.
    */
   TransportError: -32000,
-  // The station's own, -32001..-32018. SessionNotFound is also what the SDK's transport answers an
+  // The station's own, -32001..-32019 and -32023..-32027. SessionNotFound is also what the SDK's transport answers an
   // unknown Mcp-Session-Id with, so the MCP endpoint's "Session not found" uses it too.
   SessionNotFound: -32001,
   SessionNotRunning: -32002,
@@ -54,10 +54,13 @@ export const RpcCode = {
   // -32020..-32022 are MCP 2026-07-28's own (below).
   OwnerUnreachable: -32023,
   NotOwner: -32024,
+  RemoteRefused: -32025,
   // MCP 2026-07-28 (HeaderMismatchError, MissingRequiredClientCapabilityError, UnsupportedProtocolVersionError).
   HeaderMismatch: -32020,
   MissingRequiredClientCapability: -32021,
   UnsupportedProtocolVersion: -32022,
+  SecretMissing: -32026,
+  ToolWithheld: -32027,
 } as const;
 
 interface Row {
@@ -95,6 +98,9 @@ export const STATION_ERRORS = {
   node_fenced: row(503, RpcCode.SessionMoving),
   owner_unreachable: row(502, RpcCode.OwnerUnreachable),
   not_owner: row(421, RpcCode.NotOwner),
+  remote_refused: row(502, RpcCode.RemoteRefused),
+  secret_missing: row(422, RpcCode.SecretMissing),
+  tool_withheld: row(403, RpcCode.ToolWithheld),
   /** Anything unknown: masked to the caller, logged in full. */
   internal_error: row(500, RpcCode.InternalError),
 } as const satisfies Record<string, Row>;

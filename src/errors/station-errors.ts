@@ -89,3 +89,9 @@ export class NodeFenced extends define("node_fenced") {}
 export class OwnerUnreachable extends define("owner_unreachable") {}
 /** Cluster mode: a forwarded request reached a node that no longer owns the session (the sender refreshes and retries once). */
 export class NotOwner extends define("not_owner") {}
+/** A remote server answered a request with an HTTP error (401 for a bad credential, 403, a 4xx or 5xx) instead of JSON-RPC. */
+export class RemoteRefused extends define("remote_refused") {}
+/** A launch names a secret the session's tenant has not set (or the station keeps no secrets). */
+export class SecretMissing extends define("secret_missing") {}
+/** A tool whose definition changed since it was approved (pinned tools): refused until an admin approves the new one. */
+export class ToolWithheld extends define("tool_withheld") {}

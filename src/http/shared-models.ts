@@ -7,7 +7,7 @@ export const ErrorBody = t.Object(
     success: t.Literal(false),
     error: t.Object({
       code: t.Integer({
-        description: `JSON-RPC error code: the server's own, or the station's (${RpcCode.SessionNotFound} to ${RpcCode.SessionRestarting})`,
+        description: `JSON-RPC error code: the server's own, or the station's (${RpcCode.SessionNotFound} to ${RpcCode.ToolWithheld})`,
       }),
       message: t.String(),
       data: t.Optional(t.Any({ description: "For station errors, `type` names the failure" })),

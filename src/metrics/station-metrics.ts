@@ -72,6 +72,7 @@ export class StationMetrics implements StationMeters {
   private readonly healthChecks: client.Counter<"outcome">;
   private readonly storeErrors: client.Counter;
   private readonly registryReloads: client.Counter;
+  private readonly toolsWithheld: client.Counter<"server">;
   private readonly httpCells = new Map<string, Map<string, HttpCells>>();
   private sessionSource: (() => Iterable<Session>) | undefined;
   private unsavedSource: (() => number) | undefined;
@@ -156,6 +157,12 @@ export class StationMetrics implements StationMeters {
       help: "Writes to the session store that failed, retries included",
       registers,
     });
+    this.toolsWithheld = new Counter({
+      name: "mcp_station_tools_withheld_total",
+      help: "Tool definitions withheld because they differ from the approved one (pinned tools), by registered server",
+      labelNames: ["server"],
+      registers,
+    });
     new Gauge({
       name: "mcp_station_store_unsaved_sessions",
       help: "Sessions whose latest state the session store has not taken yet (a write failed; retried with backoff)",
@@ -235,6 +242,11 @@ export class StationMetrics implements StationMeters {
 
   storeFailed(): void {
     this.storeErrors.inc();
+  }
+
+  /** A registered server's tool definition was withheld (src/pins); servers are the registry's, so the label stays bounded. */
+  toolWithheld(server: string): void {
+    this.toolsWithheld.inc({ server });
   }
 
   /** Reads the number of sessions waiting for a store write at each scrape. */

@@ -7,7 +7,9 @@ import { statSync } from "node:fs";
 import { CapacityExceeded, ServerExited, SpawnFailed } from "../errors.ts";
 import { childEnvironment } from "./environment.ts";
 import { ensureRoomForServer } from "./fd-budget.ts";
-import { recordGroup } from "./groups.ts";
+import { recordGroup, signalGroup } from "./groups.ts";
+import type { ExitInfo, ServerLink, StopTimings } from "./server-link.ts";
+import { stopProcessGroup } from "./stop.ts";
 import { StderrLog, type StderrLine } from "./stderr-log.ts";
 
 export interface SpawnSpec {
@@ -21,17 +23,14 @@ export interface SpawnSpec {
   wrapper?: string[];
 }
 
-export interface ExitInfo {
-  code: number | null;
-  signal: string | null;
-}
+export type { ExitInfo } from "./server-link.ts";
 
 export interface ChildCallbacks {
   stdout(chunk: Uint8Array): void;
   stderrLine?(line: StderrLine): void;
 }
 
-export class ServerProcess {
+export class ServerProcess implements ServerLink {
   readonly pid: number;
   readonly stderr: StderrLog;
   readonly exited: Promise<ExitInfo>;
@@ -113,6 +112,15 @@ export class ServerProcess {
       this.stdinOpen = false;
       throw new ServerExited(`writing to the server failed: ${(error as Error).message}`, {}, { cause: error });
     }
+  }
+
+  /** The MCP stdio shutdown of the whole process group (stop.ts). */
+  stop(timings: StopTimings): Promise<ExitInfo> {
+    return stopProcessGroup(this, timings);
+  }
+
+  kill(): boolean {
+    return this.running && signalGroup(this.pid, "SIGKILL");
   }
 
   /** Closes stdin: the first step of the MCP stdio shutdown. */

@@ -5,13 +5,16 @@
  * after the leader exits, since a grandchild can outlive its parent.
  */
 import { forgetGroup, groupAlive, signalGroup } from "./groups.ts";
-import type { ExitInfo, ServerProcess } from "./spawn.ts";
+import type { ExitInfo, StopTimings } from "./server-link.ts";
 
-export interface StopTimings {
-  /** After closing stdin, time for the server to exit by itself. */
-  graceMs: number;
-  /** After SIGTERM, time before SIGKILL. */
-  termMs: number;
+export type { StopTimings } from "./server-link.ts";
+
+/** What the stop needs of a child (spawn.ts's ServerProcess). */
+export interface StoppableChild {
+  readonly pid: number;
+  readonly running: boolean;
+  readonly exited: Promise<ExitInfo>;
+  closeStdin(): void;
 }
 
 const POLL_MS = 25;
@@ -25,7 +28,7 @@ async function groupGoneWithin(pgid: number, ms: number): Promise<boolean> {
   return true;
 }
 
-export async function stopProcessGroup(child: ServerProcess, timings: StopTimings): Promise<ExitInfo> {
+export async function stopProcessGroup(child: StoppableChild, timings: StopTimings): Promise<ExitInfo> {
   const pgid = child.pid;
   child.closeStdin();
   if (child.running) {

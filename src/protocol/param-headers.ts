@@ -84,6 +84,23 @@ function matches(decoded: string, body: unknown): boolean {
   return false;
 }
 
+/** A value as a header carries it: plain visible ASCII as it is, anything else in the `=?base64?…?=` form. */
+export function encodeParamValue(value: string): string {
+  const plain = value.length > 0 && value === value.trim() && /^[\t\x20-\x7e]*$/.test(value) && !/^=\?base64\?.*\?=$/s.test(value);
+  return plain ? value : `=?base64?${Buffer.from(value, "utf8").toString("base64")}?=`;
+}
+
+/** What a client sends for a call (the other side of paramHeaderMismatch): one header per declared parameter that has a value. */
+export function paramHeaderValues(declared: ParamHeader[], args: unknown): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const { name, path } of declared) {
+    const value = valueAt(args, path);
+    if (value === undefined || value === null || typeof value === "object") continue;
+    headers[`Mcp-Param-${name}`] = encodeParamValue(String(value));
+  }
+  return headers;
+}
+
 const shown = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
 
 /** The first way the request's `Mcp-Param-*` headers fail the tool's declarations, or undefined when they match. */

@@ -10,8 +10,9 @@
  */
 import { BadRequest, Forbidden, ValidationFailed } from "../errors.ts";
 import type { ServerEntry } from "../registry/registry.ts";
+import { type SecretRef, isSecretRef } from "../registry/secret-ref.ts";
 import { inferServerType } from "../sessions/command.ts";
-import type { LaunchPlan, LaunchTarget } from "../sessions/launch-request.ts";
+import type { LaunchPlan, LaunchTarget, RemoteEndpoint } from "../sessions/launch-request.ts";
 import { type CommandPolicy, checkEnvVars, confineWorkingDir, isAllowedCommand } from "./command-policy.ts";
 
 export interface LaunchRules {
@@ -30,6 +31,7 @@ function fromRegistry(request: LaunchTarget, rules: LaunchRules): LaunchPlan {
   }
   const entry = rules.registry.get(name);
   if (!entry) throw new BadRequest(`no server named "${name}" in the registry (GET /servers lists them)`, { server: name });
+  if (entry.remote) return remotePlan(name, entry.remote, request);
   const extraArgs = request.server_args ?? [];
   if (extraArgs.length > 0 && !entry.allowArgs) throw new Forbidden(`server "${name}" does not accept extra server_args`, { server: name });
   const extraEnv = checkEnvVars(request.env_vars ?? {});
@@ -43,15 +45,31 @@ function fromRegistry(request: LaunchTarget, rules: LaunchRules): LaunchPlan {
       : rules.policy === "any"
         ? request.working_dir
         : confineWorkingDir(request.working_dir, rules.allowedRoots);
+  const clearEnv: Record<string, string> = {};
+  const secretEnv: Record<string, SecretRef> = {};
+  for (const [key, value] of Object.entries(entry.env)) {
+    if (isSecretRef(value)) secretEnv[key] = value;
+    else clearEnv[key] = value;
+  }
   return {
     // Claude Desktop and Cursor run `command` as an executable; so does the station.
     server_type: "command",
     server_command: entry.command,
     server_args: [...entry.args, ...extraArgs],
-    env_vars: { ...entry.env, ...extraEnv },
+    env_vars: { ...clearEnv, ...extraEnv },
+    ...(Object.keys(secretEnv).length > 0 ? { secret_env: secretEnv } : {}),
     working_dir: workingDir,
     server: name,
   };
+}
+
+/** A remote server takes nothing from its caller: no process runs, so args, env and a directory mean nothing. */
+function remotePlan(name: string, remote: RemoteEndpoint, request: LaunchTarget): LaunchPlan {
+  for (const field of ["server_args", "env_vars", "working_dir"] as const) {
+    if (request[field] !== undefined)
+      throw new BadRequest(`server "${name}" is a remote server: ${field} does not apply`, { server: name });
+  }
+  return { server_type: "command", server_command: remote.url, server_args: [], env_vars: {}, server: name, remote };
 }
 
 export function planLaunch(request: LaunchTarget, rules: LaunchRules): LaunchPlan {

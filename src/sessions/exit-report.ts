@@ -4,18 +4,19 @@
  * same whichever instant of the death a request fell on.
  */
 import { RequestTimeout, ServerExited, StartFailed } from "../errors.ts";
-import type { ExitInfo, ServerProcess } from "../process/spawn.ts";
+import type { ExitInfo, ServerLink } from "../process/server-link.ts";
 import { limitExitReason } from "../security/rlimits.ts";
 
 export function describeExit(exit: ExitInfo | undefined): string {
   if (!exit) return "still running";
+  if (exit.reason) return exit.reason;
   const limit = limitExitReason(exit.signal);
   if (limit) return `killed by ${exit.signal}: ${limit}`;
   return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
 }
 
 /** The failure of a request that `child`'s exit ended; `when` says where the request stood. */
-export function serverExited(exit: ExitInfo, child: ServerProcess, when: string, cause?: unknown): ServerExited {
+export function serverExited(exit: ExitInfo, child: ServerLink, when: string, cause?: unknown): ServerExited {
   return new ServerExited(
     `the server exited (${describeExit(exit)}) ${when}`,
     { exit_code: exit.code, exit_signal: exit.signal, stderr_tail: child.stderr.lastText(20) },
@@ -28,7 +29,7 @@ export function startFailure(
   error: unknown,
   exit: ExitInfo | undefined,
   crashed: boolean,
-  child: ServerProcess,
+  child: ServerLink,
   startTimeoutMs: number,
 ): StartFailed {
   const why = crashed
@@ -56,7 +57,7 @@ const EXIT_AFTER_WRITE_FAILURE_MS = 1_000;
  * is told, exit code and stderr tail included, whichever instant of the death its write fell on. It never
  * reached the server, but it is not sent again: the exit handler decides what becomes of the session.
  */
-export async function exitAfterWriteFailure(child: ServerProcess, failure: ServerExited, timeoutMs: number): Promise<ServerExited> {
+export async function exitAfterWriteFailure(child: ServerLink, failure: ServerExited, timeoutMs: number): Promise<ServerExited> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const gaveUp = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), Math.min(timeoutMs, EXIT_AFTER_WRITE_FAILURE_MS));

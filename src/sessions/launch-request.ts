@@ -12,6 +12,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import type { ToolCuration } from "./curation.ts";
+import type { SecretOrValue, SecretRef } from "../registry/secret-ref.ts";
 
 /** How server_command runs: with the configured python or node, or as an executable. */
 export const ServerType = Type.Union([Type.Literal("python"), Type.Literal("node"), Type.Literal("command")], {
@@ -99,13 +100,26 @@ export const SessionRequest = Type.Object(
 );
 export type SessionRequest = Static<typeof SessionRequest>;
 
+/** A remote server to connect to instead of a command to run (a registry entry with a `url`). */
+export interface RemoteEndpoint {
+  url: string;
+  /** Sent on every request; a secret's name is resolved for the session's tenant when it connects. */
+  headers: Record<string, SecretOrValue>;
+  /** The deprecated HTTP+SSE transport (`"type": "sse"` in the registry); Streamable HTTP when unset. */
+  transport?: "sse";
+}
+
 /**
  * The launch resolved under the command policy (src/security/launch-plan.ts):
  * the type, command, arguments and env settled; the working directory and the
  * registry entry's name when there are any.
  */
 export type LaunchPlan = Required<Pick<LaunchTarget, "server_type" | "server_command" | "server_args" | "env_vars">> &
-  Pick<LaunchTarget, "working_dir" | "server">;
+  Pick<LaunchTarget, "working_dir" | "server"> & {
+    remote?: RemoteEndpoint;
+    /** The registry entry's env values given by a secret's name, resolved at each start (launch-secrets.ts). */
+    secret_env?: Record<string, SecretRef>;
+  };
 
 /** The planned launch (what runs, resolved under the command policy) and whose session it is. */
 export interface SessionSpec extends LaunchPlan {

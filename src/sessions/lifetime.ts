@@ -4,7 +4,7 @@
  * keeps it from being stopped as idle. Each fact changes only through the
  * event that sets it.
  */
-import type { ExitInfo } from "../process/spawn.ts";
+import type { ExitInfo } from "../process/server-link.ts";
 import { describeExit } from "./exit-report.ts";
 import type { SessionInfo } from "./session-info.ts";
 

@@ -17,6 +17,7 @@ import { planLaunch } from "../security/launch-plan.ts";
 import { buildArgv, type Interpreters } from "./command.ts";
 import { GroupSession } from "./group/group-session.ts";
 import { LAUNCH_FIELDS } from "./launch-request.ts";
+import { namesAnySecret } from "./launch-secrets.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
 import { Session } from "./session.ts";
@@ -130,8 +131,12 @@ export class SessionManager {
       });
     }
     const session = this.newSession(input, caller, undefined, memberOf);
-    // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own.
-    const warm = memberOf || session instanceof GroupSession ? undefined : this.pool?.take(warmKey(session.spec, session.argv));
+    // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own,
+    // and so is a launch that names a secret: a warm process was started with the station's own tenant's.
+    const warm =
+      memberOf || session instanceof GroupSession || namesAnySecret(session.spec)
+        ? undefined
+        : this.pool?.take(warmKey(session.spec, session.argv));
     if (warm) return this.handOver(warm, session.spec);
     // Warm processes only borrow free slots: a create that needs one takes it back.
     if (this.pool && this.activeCount + this.pool.processes >= this.settings.maxSessions) this.pool.evictOne();
@@ -166,7 +171,8 @@ export class SessionManager {
     });
     const type = plan.server_type;
     const args = plan.server_args;
-    const argv = buildArgv(type, plan.server_command, args, this.settings);
+    // A remote server runs nothing: its URL stands where the argv would, in logs and as its era's key.
+    const argv = plan.remote ? [plan.remote.url] : buildArgv(type, plan.server_command, args, this.settings);
     return new Session(
       id,
       {
@@ -182,6 +188,8 @@ export class SessionManager {
         },
         owner: caller.tenant,
         server: plan.server,
+        remote: plan.remote,
+        secret_env: plan.secret_env,
         request: input,
         memberOf,
         tools: plan.server === undefined ? undefined : this.settings.registry?.get(plan.server)?.tools,

@@ -14,7 +14,9 @@ import { RemoteError, RequestCancelled, ServerExited, TooManyRequests } from "..
 import { type JsonRpcNotification, type JsonRpcRequest, isFailure } from "../jsonrpc/messages.ts";
 import { JsonRpcPeer } from "../jsonrpc/peer.ts";
 import type { Logger } from "../log.ts";
-import { type ServerProcess, type SpawnSpec, spawnServer } from "../process/spawn.ts";
+import type { ServerLink } from "../process/server-link.ts";
+import { type SpawnSpec, spawnServer } from "../process/spawn.ts";
+import { type RemoteSpec, connectRemote } from "../remote/connect.ts";
 import type { StderrLine } from "../process/stderr-log.ts";
 import { exitAfterWriteFailure } from "./exit-report.ts";
 import { type ProgressListener, ProgressRoutes, wantsProgress } from "./progress-routes.ts";
@@ -61,17 +63,18 @@ export interface RequestOptions {
 
 export class ServerConnection {
   readonly peer: JsonRpcPeer;
-  readonly child: ServerProcess;
+  /** The server: a child process on stdio, or a remote one over Streamable HTTP. */
+  readonly child: ServerLink;
   private readonly progress = new ProgressRoutes();
   /** When the server's stdout last gave a chunk (kept with meters only): an answer's arrival. */
   private readAt = 0;
 
   /**
-   * Spawns the server (SpawnFailed when it cannot start at all). `ownPending` counts the requests that are
+   * Spawns the server (SpawnFailed when it cannot start at all), or opens the link to a remote one. `ownPending` counts the requests that are
    * the station's own (its listens), which no caller waits for.
    */
   constructor(
-    launch: SpawnSpec,
+    launch: SpawnSpec | RemoteSpec,
     private readonly settings: ConnectionSettings,
     private readonly handlers: ConnectionHandlers,
     log: Logger,
@@ -102,16 +105,21 @@ export class ServerConnection {
       { maxMessageBytes: settings.maxMessageBytes, ownsChunks: true },
     );
     const peer = this.peer;
-    this.child = spawnServer(launch, {
-      stdout: (chunk) => {
-        if (meters) {
-          meters.bytesFromServer(chunk.byteLength);
-          this.readAt = performance.now();
-        }
-        peer.push(chunk);
-      },
-      stderrLine: handlers.onStderr,
-    });
+    const stdout = (chunk: Uint8Array) => {
+      if (meters) {
+        meters.bytesFromServer(chunk.byteLength);
+        this.readAt = performance.now();
+      }
+      peer.push(chunk);
+    };
+    this.child =
+      "url" in launch
+        ? connectRemote(launch, {
+            stdout,
+            stderrLine: handlers.onStderr,
+            failRequest: (id, error) => typeof id === "number" && peer.correlator.fail(id, error),
+          })
+        : spawnServer(launch, { stdout, stderrLine: handlers.onStderr });
   }
 
   /** Callers' requests waiting on the server (the station's own listens are not counted). */

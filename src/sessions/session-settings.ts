@@ -5,7 +5,9 @@
  */
 import type { Implementation } from "../protocol/handshake.ts";
 import type { AccessRules } from "../security/access-rules.ts";
+import type { SecretSource } from "./launch-secrets.ts";
 import type { StationMeters } from "./session-meters.ts";
+import type { ToolGuard } from "./tool-guard.ts";
 
 export interface SessionSettings {
   maxMessageBytes: number;
@@ -26,4 +28,8 @@ export interface SessionSettings {
   access?: AccessRules;
   /** Metrics (src/metrics/station-metrics.ts); none in unit tests. */
   meters?: StationMeters;
+  /** Tenants' secrets, for launches that name one (src/secrets); none: such launches fail with SecretMissing. */
+  secrets?: SecretSource;
+  /** Pinned tools of registered servers (src/pins); none: MCP_STATION_TOOL_PINNING=off. */
+  toolGuard?: ToolGuard;
 }

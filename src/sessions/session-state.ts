@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Root } from "../protocol/client-requests.ts";
 import type { ServerIdentity } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
-import type { ExitInfo } from "../process/spawn.ts";
+import type { ExitInfo } from "../process/server-link.ts";
 import type { StderrLine } from "../process/stderr-log.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import type { SessionSpec } from "./launch-request.ts";
@@ -137,7 +137,7 @@ export abstract class SessionState {
       server_command: spec.server_command,
       server_args: spec.server_args,
       working_dir: spec.working_dir ?? null,
-      env_keys: Object.keys(spec.env_vars),
+      env_keys: [...Object.keys(spec.env_vars), ...Object.keys(spec.secret_env ?? {})],
       ...this.life.info(),
       owner: spec.owner ?? null,
       server: spec.server ?? null,

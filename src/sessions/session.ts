@@ -9,17 +9,17 @@
  * the station's listens, its timeline (lifetime.ts) and its restarts
  * (restart-state.ts).
  */
-import { RemoteError, RequestCancelled, ServerExited, StartFailed } from "../errors.ts";
+import { RemoteError, RequestCancelled, ServerExited, StartFailed, ToolWithheld } from "../errors.ts";
 import { ErrorCode } from "../jsonrpc/messages.ts";
 import type { Logger } from "../log.ts";
 import { type Root, answerClientRequest, declaredCapabilities } from "../protocol/client-requests.ts";
 import { handshake } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
-import type { ExitInfo } from "../process/spawn.ts";
-import { signalGroup } from "../process/groups.ts";
-import { stopProcessGroup } from "../process/stop.ts";
+import type { ExitInfo } from "../process/server-link.ts";
 import { ClientHub } from "./client-hub.ts";
 import { ToolCurator, curates } from "./curation.ts";
+import { namesAnySecret, resolveValues } from "./launch-secrets.ts";
+import { LOCAL_CALLER } from "../security/caller.ts";
 import { EraBridge } from "./era-bridge.ts";
 import { describeExit, serverExited, startFailure } from "./exit-report.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
@@ -55,6 +55,8 @@ export class Session extends SessionState {
   private readonly bridge: EraBridge;
   /** Its registry entry's curation of its tools; none when it has none. */
   private readonly curator: ToolCurator | undefined;
+  /** The check of the server's tools against their pins that calls wait for (at start, after list_changed). */
+  private toolReview: Promise<void> | undefined;
   /** Its server's meters, shared with the server's other sessions; none without metrics. */
   protected readonly meters: SessionMeters | undefined;
 
@@ -93,6 +95,9 @@ export class Session extends SessionState {
 
   private async spawnAndHandshake(knownEra?: Era): Promise<void> {
     if (this.connection?.child.running) throw new Error("start() while a server process is running");
+    // Before anything starts: a secret the tenant has not set is the caller's to fix (SecretMissing, 422).
+    // Without one, nothing is awaited: the status turns starting in the caller's own turn, as before.
+    const secrets = namesAnySecret(this.launch) ? await this.resolveSecrets() : this.clearValues();
     this.setStatus("starting");
     this.stopping = undefined;
     this.life.starting();
@@ -101,7 +106,7 @@ export class Session extends SessionState {
     const meters = this.settings.meters;
     const spawnStarted = performance.now();
     // Outside the start's trace: the child's readers and its exit outlive the request that started it.
-    const connection = outsideTraces(() => this.connect());
+    const connection = outsideTraces(() => this.connect(secrets));
     this.connection = connection;
     outsideTraces(() => void connection.child.exited.then((exit) => this.exited(exit, connection)));
     const handshakeStarted = performance.now();
@@ -129,6 +134,8 @@ export class Session extends SessionState {
         stderr: connection.child.stderr.lastText(50),
       });
     }
+    // Before anyone can call: a tool whose definition changed since it was approved is withheld from the first call on.
+    await this.reviewTools(connection);
     this.life.started();
     meters?.started(this.era, (handshakeStarted - spawnStarted) / 1000, (performance.now() - handshakeStarted) / 1000, true);
     this.setStatus("running");
@@ -136,11 +143,35 @@ export class Session extends SessionState {
     if (this.era === "modern") outsideTraces(() => this.listens.start(connection.peer, this.serverIdentity!.capabilities));
   }
 
+  /** The values this launch names by secret, as they are now for its tenant. */
+  private async resolveSecrets(): Promise<{ env: Record<string, string>; headers: Record<string, string> }> {
+    const { launch, settings } = this;
+    const tenant = launch.owner ?? LOCAL_CALLER.tenant;
+    const where = `server ${launch.server ?? launch.server_command}`;
+    return {
+      env: launch.secret_env ? await resolveValues(launch.secret_env, tenant, settings.secrets, where) : {},
+      headers: launch.remote ? await resolveValues(launch.remote.headers, tenant, settings.secrets, where) : {},
+    };
+  }
+
+  /** The launch's values when none is a secret's name. */
+  private clearValues(): { env: Record<string, string>; headers: Record<string, string> } {
+    return { env: {}, headers: (this.launch.remote?.headers ?? {}) as Record<string, string> };
+  }
+
   /** A fresh connection for a fresh child: every (re)start gets its own ids and framing state. */
-  private connect(): ServerConnection {
+  private connect(secrets: { env: Record<string, string>; headers: Record<string, string> }): ServerConnection {
     const { settings, launch } = this;
     return new ServerConnection(
-      { argv: this.argv, cwd: launch.working_dir, env: launch.env_vars, stderrBytes: settings.stderrBytes, wrapper: settings.limitPrefix },
+      launch.remote
+        ? { url: launch.remote.url, headers: secrets.headers, stderrBytes: settings.stderrBytes, transport: launch.remote.transport }
+        : {
+            argv: this.argv,
+            cwd: launch.working_dir,
+            env: { ...launch.env_vars, ...secrets.env },
+            stderrBytes: settings.stderrBytes,
+            wrapper: settings.limitPrefix,
+          },
       { ...settings, meters: this.meters },
       {
         onRequest: (request) => {
@@ -209,11 +240,74 @@ export class Session extends SessionState {
   ): Promise<unknown> {
     // It may have gone again by the time a wait ends.
     while (!isLive(this.current)) options = await this.waitForRestart(method, options);
+    const pinned = this.pinnedServer;
+    if (pinned && method === "tools/call") {
+      // The server's own name of the tool: a curated name is the registry's, not what the pins know.
+      const name = params?.name;
+      await this.refuseWithheld(pinned, typeof name === "string" && this.curator ? this.curator.original(name) : name);
+    }
+    // A list to check is read whole, never passed through unparsed.
+    if (pinned && method === "tools/list") options = { ...options, raw: false };
     this.life.active(true);
     const connection = this.connection!;
     const curator = this.curator;
     if (curator && (method === "tools/list" || method === "tools/call")) return this.sendCurated(curator, method, params, options, clock);
-    return this.bridge.send(this.serverIdentity!, method, params, (method, params) => connection.request(method, params, options, clock));
+    const result = await this.bridge.send(this.serverIdentity!, method, params, (method, params) =>
+      connection.request(method, params, options, clock),
+    );
+    if (pinned && method === "tools/list") return this.withoutWithheld(pinned, result);
+    return result;
+  }
+
+  /** The registry name this session's tools are pinned under; none when pinning is off or the server is not registered. */
+  private get pinnedServer(): string | undefined {
+    return this.settings.toolGuard ? this.spec.server : undefined;
+  }
+
+  private async refuseWithheld(server: string, tool: unknown): Promise<void> {
+    await this.toolReview;
+    if (typeof tool === "string" && this.settings.toolGuard!.withheld(server, tool)) {
+      throw new ToolWithheld(
+        `tool ${tool} of server ${server} changed since it was approved and is withheld until an admin approves it (GET /pins/changes)`,
+        {
+          server,
+          tool,
+        },
+      );
+    }
+  }
+
+  private async withoutWithheld(server: string, result: unknown): Promise<unknown> {
+    const page = result as { tools?: unknown };
+    if (!Array.isArray(page?.tools)) return result;
+    return { ...(result as object), tools: await this.settings.toolGuard!.review(server, page.tools) };
+  }
+
+  /**
+   * Lists the server's tools (every page) through the pins, so that a changed definition is withheld before
+   * a client asks for the list. A failure leaves the pins as they were and is logged: the lists clients ask
+   * for are checked anyway.
+   */
+  private reviewTools(connection: ServerConnection): Promise<void> {
+    const server = this.pinnedServer;
+    const identity = this.serverIdentity;
+    if (!server || !identity?.capabilities.tools) return Promise.resolve();
+    const review = (async () => {
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const params = cursor === undefined ? undefined : { cursor };
+        const result = (await this.bridge.send(identity, "tools/list", params, (method, params) =>
+          connection.request(method, params, { timeoutMs: this.settings.startTimeoutMs }),
+        )) as { tools?: unknown; nextCursor?: unknown };
+        if (Array.isArray(result?.tools)) await this.settings.toolGuard!.review(server, result.tools);
+        if (typeof result?.nextCursor !== "string") return;
+        cursor = result.nextCursor;
+      }
+    })().catch((error: unknown) => {
+      this.log.warn("tool pins: could not list the server's tools to check them", { session_id: this.id, server, err: error as Error });
+    });
+    this.toolReview = review;
+    return review;
   }
 
   /** tools/list and tools/call under the registry entry's curation: hidden tools are neither listed nor callable. */
@@ -235,7 +329,11 @@ export class Session extends SessionState {
       return this.bridge.send(this.serverIdentity!, method, { ...params, name: original }, roundTrip);
     }
     const result = (await this.bridge.send(this.serverIdentity!, method, params, roundTrip)) as Record<string, unknown>;
-    return Array.isArray(result?.tools) ? { ...result, tools: curator.list(result.tools) } : result;
+    if (!Array.isArray(result?.tools)) return result;
+    // Pins judge the server's own definitions, before the curation renames and rewrites them.
+    const pinned = this.pinnedServer;
+    const shown = pinned ? await this.settings.toolGuard!.review(pinned, result.tools) : result.tools;
+    return { ...result, tools: curator.list(shown) };
   }
 
   /** Keeps a 2026-07-28 server sending `uri`'s updates (a listen of their own) until the returned function is called. */
@@ -288,8 +386,7 @@ export class Session extends SessionState {
 
   /** SIGKILLs the server's process group, which then exits as after a crash (the restart policy's way out of a hung server). Returns whether one ran. */
   killServer(): boolean {
-    const child = this.connection?.child;
-    return child?.running === true && signalGroup(child.pid, "SIGKILL");
+    return this.connection?.child.kill() === true;
   }
 
   /** Ends the server as the MCP stdio shutdown describes. Idempotent. */
@@ -315,12 +412,12 @@ export class Session extends SessionState {
     }
     if (this.current === "exited" && !this.stopping) {
       // Already dead by itself; still clean up whatever it left in its group.
-      this.stopping = stopProcessGroup(this.connection.child, this.timings()).then(() => {});
+      this.stopping = this.connection.child.stop(this.timings()).then(() => {});
       return this.stopping;
     }
     if (!this.stopping) {
       if (this.current !== "exited") this.setStatus("stopping");
-      this.stopping = stopProcessGroup(this.connection.child, this.timings()).then(() => {});
+      this.stopping = this.connection.child.stop(this.timings()).then(() => {});
     }
     return this.stopping;
   }
@@ -348,6 +445,8 @@ export class Session extends SessionState {
   }
 
   private receiveNotification(method: string, params: Record<string, unknown> | undefined): void {
+    // Checked again before the clients hear of it: a call that follows the news waits for the check.
+    if (method === "notifications/tools/list_changed" && this.connection && isLive(this.current)) void this.reviewTools(this.connection);
     if (this.listens.consumes(method, params ?? {})) return;
     // What came on the station's listens is an ordinary session notification from here on.
     this.events.push("notification", { method, params: withoutSubscriptionId(params) });

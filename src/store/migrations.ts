@@ -73,6 +73,25 @@ const MIGRATIONS: ((p: string) => Step[])[] = [
     { table: `${p}sessions`, column: "generation", definition: "integer not null default 0" },
     `create index if not exists ${p}sessions_node on ${p}sessions (node)`,
   ],
+  // Pinned tool definitions (src/pins) and tenants' secrets, encrypted (src/secrets): shared by every instance.
+  (p) => [
+    `create table if not exists ${p}tool_pins (
+      server text not null,
+      tool text not null,
+      fingerprint text not null,
+      definition text,
+      approved_at text not null,
+      primary key (server, tool)
+    )`,
+    `create table if not exists ${p}secrets (
+      tenant text not null,
+      name text not null,
+      ciphertext text not null,
+      key_id text not null,
+      updated_at text not null,
+      primary key (tenant, name)
+    )`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

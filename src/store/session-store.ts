@@ -286,7 +286,8 @@ export class SessionStore {
 
   /** Drops every table of this prefix (tests use a prefix of their own). */
   async dropTables(): Promise<void> {
-    for (const table of ["sessions", "status_history", "instances", "schema"]) await this.db.run(`drop table if exists ${this.p}${table}`);
+    for (const table of ["sessions", "status_history", "instances", "tool_pins", "secrets", "schema"])
+      await this.db.run(`drop table if exists ${this.p}${table}`);
   }
 
   /** Set by holdInstance (instance-lease.ts): gives the instance up at close. */

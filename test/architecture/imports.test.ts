@@ -96,11 +96,15 @@ const MAY_IMPORT: Record<string, string[]> = {
   jsonrpc: ["errors"],
   process: ["errors", "log"],
   protocol: ["errors", "jsonrpc", "log"],
+  remote: ["errors", "log", "process", "protocol"],
 };
 /** Layers below HTTP: they never see the web framework nor the HTTP layer. */
 const BELOW_HTTP = [
   "jsonrpc",
   "process",
+  "remote",
+  "pins",
+  "secrets",
   "protocol",
   "sessions",
   "store",

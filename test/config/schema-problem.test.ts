@@ -53,7 +53,7 @@ describe("the settings parsed with schemas name the entry and the field", () => 
 
   test.each([
     [{ command: " " }, 'server "files": command must be a non-empty string'],
-    [{ command: "x", env: { K: 1 } }, 'server "files": env must be an object of strings'],
+    [{ command: "x", env: { K: 1 } }, 'server "files": env must be an object of strings or objects'],
     [{ command: "x", station: { allow_args: "yes" } }, 'server "files": station.allow_args must be true or false'],
     [
       { command: "x", station: { restart_policy: "sometimes" } },

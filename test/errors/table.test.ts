@@ -24,8 +24,10 @@ import {
   PayloadTooLarge,
   RemoteError,
   RequestCancelled,
+  RemoteRefused,
   RequestTimeout,
   RpcCode,
+  SecretMissing,
   STATION_ERRORS,
   ServerExited,
   SessionNotFound,
@@ -42,6 +44,7 @@ import {
   StartFailed,
   StreamAlreadyOpen,
   StreamNotHeld,
+  ToolWithheld,
   TooManyRequests,
   Unauthorized,
   UnsupportedMediaType,
@@ -78,6 +81,9 @@ const stationRows = [
   ["node_fenced", 503, -32019, new NodeFenced("m")],
   ["owner_unreachable", 502, -32023, new OwnerUnreachable("m")],
   ["not_owner", 421, -32024, new NotOwner("m")],
+  ["remote_refused", 502, -32025, new RemoteRefused("m")],
+  ["secret_missing", 422, -32026, new SecretMissing("m")],
+  ["tool_withheld", 403, -32027, new ToolWithheld("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {

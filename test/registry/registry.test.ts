@@ -41,16 +41,27 @@ const toolText = async (s: LoggedStation, id: string, name: string, args: Record
     .text as string;
 
 describe("the registry file", () => {
-  test("reads the mcpServers format, skips remote entries with a warning, and refuses malformed ones", () => {
+  test("reads the mcpServers format, takes url entries as remote servers, skips entries with neither command nor url, and refuses malformed ones", () => {
     const warnings: string[] = [];
     const entries = parseRegistry(
-      { mcpServers: { a: { command: "npx", args: ["-y", "pkg"], env: { K: "v" } }, r: { url: "http://x" } } },
+      {
+        mcpServers: {
+          a: { command: "npx", args: ["-y", "pkg"], env: { K: "v" } },
+          r: { url: "http://x" },
+          s: { url: "http://x/sse", type: "sse" },
+          n: { note: "no command" },
+        },
+      },
       "t",
       (w) => warnings.push(w),
     );
-    expect([...entries.keys()]).toEqual(["a"]);
+    expect([...entries.keys()]).toEqual(["a", "r", "s"]);
+    expect(entries.get("s")).toMatchObject({ remote: { url: "http://x/sse", transport: "sse" } });
+    expect(entries.get("r")).toMatchObject({ remote: { url: "http://x", headers: {} }, restartPolicy: "on-failure" });
+    expect(() => parseRegistry({ mcpServers: { r: { url: "ftp://x" } } }, "t")).toThrow('server "r"');
+    expect(() => parseRegistry({ mcpServers: { r: { url: "https://me:pw@x/mcp" } } }, "t")).toThrow("give the credential in headers");
     expect(entries.get("a")).toMatchObject({ command: "npx", args: ["-y", "pkg"], env: { K: "v" }, allowEnv: [], allowArgs: false });
-    expect(warnings[0]).toContain('"r"');
+    expect(warnings[0]).toContain('"n"');
     expect(() => parseRegistry({ servers: {} }, "t")).toThrow(ConfigError);
     expect(() => parseRegistry({ mcpServers: { a: { command: "x", args: "not-a-list" } } }, "t")).toThrow("args must be");
     expect(() => parseRegistry({ mcpServers: { "bad name!": { command: "x" } } }, "t")).toThrow("server name");
@@ -70,7 +81,7 @@ describe("GET /servers and POST /sessions {server}", () => {
     const list = await station.call("GET", "/servers");
     expect(list.status).toBe(200);
     expect(list.body.policy).toBe("registry");
-    expect(list.body.servers.map((s: any) => s.name)).toEqual(["echo", "echo-open"]);
+    expect(list.body.servers.map((s: any) => s.name)).toEqual(["echo", "echo-open", "remote"]);
     expect(list.body.servers[0].env_keys).toEqual(["SECRET_TOKEN", "GREETING"]);
     expect(JSON.stringify(list.body)).not.toContain("from-the-file");
   });

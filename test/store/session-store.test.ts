@@ -120,8 +120,8 @@ for (const kind of storeKinds()) {
       const prefix = `mcp_station_v2_${Math.random().toString(36).slice(2, 8)}_`;
       const options = { instance: "migration", tablePrefix: prefix };
       const current = await SessionStore.open(base.db, options);
-      expect(current.schemaVersion).toBe(4);
-      // Back to version 2 as it shipped: no kind or data column, and its rows (version 4's cluster columns may stay: its step skips them).
+      expect(current.schemaVersion).toBe(5);
+      // Back to version 2 as it shipped: no kind or data column, and its rows (version 4's cluster columns may stay: its step skips them; version 5's tables too).
       await base.db.run(`alter table ${prefix}status_history drop column data`);
       await base.db.run(`alter table ${prefix}status_history drop column kind`);
       await base.db.run(`delete from ${prefix}schema where version >= 3`);
@@ -137,7 +137,7 @@ for (const kind of storeKinds()) {
       await base.db.run(`delete from ${prefix}schema where version >= 3`);
       const again = await SessionStore.open(base.db, options);
       expect((await base.db.all(`select version from ${prefix}schema order by version`)).map((r) => Number(r.version))).toEqual([
-        1, 2, 3, 4,
+        1, 2, 3, 4, 5,
       ]);
       expect(await again.history("s-old")).toHaveLength(1);
       await again.dropTables();

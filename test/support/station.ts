@@ -5,7 +5,8 @@
  */
 import { createStation, type StationOptions } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { silentLogger } from "../../src/log.ts";
+import { type Logger, silentLogger } from "../../src/log.ts";
+import { openStore } from "../../src/store/open.ts";
 
 export const TEST_ENV: Record<string, string> = {
   MCP_STATION_PORT: "0",
@@ -34,10 +35,19 @@ export interface TestStation {
   stop(): Promise<void>;
 }
 
-export async function startStation(env: Record<string, string> = {}, options: StationOptions = {}): Promise<TestStation> {
+/**
+ * `withStore`: the store the configuration names is opened (MCP_STATION_PERSISTENCE=on and a data directory
+ * or database of the test's own), what it recorded is restored, and it is closed at stop.
+ */
+export async function startStation(
+  env: Record<string, string> = {},
+  { withStore = false, log = silentLogger, ...options }: StationOptions & { withStore?: boolean; log?: Logger } = {},
+): Promise<TestStation> {
   const config = loadConfig({ ...TEST_ENV, ...env });
-  const { app, manager, registry } = createStation(config, silentLogger, options);
+  const store = withStore ? await openStore(config) : options.store;
+  const { app, manager, registry, operations } = createStation(config, log, { ...options, store });
   app.listen({ hostname: "127.0.0.1", port: 0 });
+  if (withStore) await operations.restore();
   const url = `http://127.0.0.1:${app.server!.port}`;
   const call: TestStation["call"] = (method, path, body, headers = {}) => httpCall(url, method, path, body, headers);
   return {
@@ -48,7 +58,10 @@ export async function startStation(env: Record<string, string> = {}, options: St
     mcp: (sessionId, method, params, extra) => call("POST", "/mcp/request", { session_id: sessionId, method, params, ...extra }),
     stop: async () => {
       registry.close();
+      // As index.ts does: the store keeps its record of running sessions for the next start.
+      if (withStore) await operations.freeze();
       await manager.shutdown();
+      if (withStore) await operations.close();
       await app.stop(true);
     },
   };

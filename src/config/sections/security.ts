@@ -1,7 +1,8 @@
 /** Security settings: who may call (keys, JWT, Origin and Host), what may run (the registry, the command policy), and limits per tenant, session and server process. See settings.ts. */
 import { Type } from "@sinclair/typebox";
 import { CommandPolicy } from "../../security/command-policy.ts";
-import { OnOff, choice, integer, list, section, text } from "../setting.ts";
+import { isSecretsKey } from "../../secrets/key.ts";
+import { OnOff, choice, integer, list, oneOf, section, text } from "../setting.ts";
 
 export const security = section("security", {
   protectedMode: choice({
@@ -70,6 +71,25 @@ export const security = section("security", {
     name: "MCP_STATION_OAUTH_SCOPES",
     meaning:
       "Comma-separated scopes a token must hold to use the station (all of them), advertised as `scopes_supported` and in the 401's `scope`; missing ones get 403 `insufficient_scope` (none: any scope).",
+  }),
+  toolPinning: choice({
+    name: "MCP_STATION_TOOL_PINNING",
+    schema: oneOf(["tools", "server", "off"]),
+    default: "tools",
+    meaning:
+      "Pinned tools of registered servers: a tool whose definition (name, description, input schema) differs from the approved one is withheld (`tools`), or every tool of its server is (`server`), until an admin approves it; `off` checks nothing.",
+  }),
+  secretsKey: text({
+    name: "MCP_STATION_SECRETS_KEY",
+    accept: (value) => isSecretsKey(value),
+    invalid: () => "MCP_STATION_SECRETS_KEY must be 32 bytes in base64 (openssl rand -base64 32)",
+    meaning:
+      "Key that encrypts tenants' secrets at rest with AES-256-GCM, 32 bytes in base64 (`openssl rand -base64 32`); unset, the station keeps no secrets and `/secrets` answers 404.",
+  }),
+  secretsOldKeys: list({
+    name: "MCP_STATION_SECRETS_OLD_KEYS",
+    meaning:
+      "Comma-separated earlier keys, for rotation: secrets encrypted under one of them are read and encrypted again under `MCP_STATION_SECRETS_KEY` at start.",
   }),
   allowedOrigins: list({
     name: "MCP_STATION_ALLOWED_ORIGINS",

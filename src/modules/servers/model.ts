@@ -12,6 +12,8 @@ export const ServerEntryInfo = t.Object({
   allow_env: t.Array(t.String(), { description: "env_vars a caller may add" }),
   allow_args: t.Boolean({ description: "Whether a caller may append server_args" }),
   tools: t.Optional(ToolCuration),
+  url: t.Optional(t.String({ description: "A remote server's Streamable HTTP endpoint (command repeats it)" })),
+  header_keys: t.Optional(t.Array(t.String(), { description: "Names of the headers sent to a remote server; values are never shown" })),
 });
 
 export const GroupInfo = t.Object({
