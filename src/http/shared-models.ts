@@ -16,6 +16,13 @@ export const ErrorBody = t.Object(
   { description: "A failure: a JSON-RPC error from the server, or the station's own" },
 );
 
+/**
+ * The header that names a session for a load balancer: POST /sessions answers with it (the balancer
+ * learns the node that runs the new session), and requests may carry it (the balancer hashes it, or finds
+ * the session's node in its stick table); on a request it must name the request's session.
+ */
+export const SESSION_HEADER = "mcp-station-session";
+
 export const SessionIdParams = t.Object({ session_id: t.String({ description: "The session's id" }) });
 
 /**

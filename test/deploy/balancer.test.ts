@@ -20,37 +20,16 @@ import { join } from "node:path";
 import { fixture } from "../setup/paths.ts";
 import { eventually } from "../support/processes.ts";
 import { FROM_SOURCE, type StationProcess, spawnStation } from "../support/station-process.ts";
-import { HAPROXY, HAPROXY_CFG, readText } from "./support.ts";
+import { type HaproxyProcess, startHaproxy } from "./haproxy-process.ts";
+import { HAPROXY } from "./support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mcp-station-balancer-"));
 const registry = join(dir, "servers.json");
 const stations: StationProcess[] = [];
-let haproxy: Bun.Subprocess<"ignore", "ignore", "pipe"> | undefined;
-/** HAProxy's own messages (servers going down and up), read as they come. */
-let haproxyLog = "";
+let haproxy: HaproxyProcess | undefined;
 let front = "";
 /** Station name (station-1…3) by the prefix of the request ids it gives out. */
 const byPrefix = new Map<string, string>();
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
-
-/** The deployed configuration with the stations and the front end on loopback ports; its rules untouched. */
-function loopbackConfig(frontPort: number, ports: number[]): string {
-  let text = readText(HAPROXY_CFG)
-    .replace(/\nresolvers docker\n(?: {4}.*\n)+/, "\n")
-    .replace(" resolvers docker init-addr last,libc,none", "")
-    .replace("bind :20100", `bind 127.0.0.1:${frontPort}`);
-  ports.forEach((port, i) => {
-    text = text.replace(`server station-${i + 1} station-${i + 1}:20100`, `server station-${i + 1} 127.0.0.1:${port}`);
-  });
-  if (/station-\d:20100|resolvers/.test(text)) throw new Error("haproxy.cfg changed shape: update loopbackConfig()");
-  return text;
-}
 
 /** Which station answered: HAProxy's own answers carry no request id. */
 function servedBy(res: Response): string | undefined {
@@ -67,27 +46,12 @@ beforeAll(async () => {
     const res = await fetch(`${station.url}/healthz`);
     byPrefix.set(res.headers.get("x-request-id")!.split("-")[0], `station-${i}`);
   }
-  const frontPort = freePort();
-  const cfg = join(dir, "haproxy.cfg");
-  writeFileSync(
-    cfg,
-    loopbackConfig(
-      frontPort,
-      stations.map((s) => Number(new URL(s.url).port)),
-    ),
-  );
-  haproxy = Bun.spawn([HAPROXY, "-db", "-f", cfg], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
-  void (async () => {
-    for await (const chunk of haproxy!.stderr) haproxyLog += new TextDecoder().decode(chunk);
-  })();
-  front = `http://127.0.0.1:${frontPort}`;
-  const up = await eventually(async () => (await fetch(`${front}/healthz`).catch(() => undefined))?.ok, 10_000);
-  if (!up) throw new Error(`haproxy did not come up: ${haproxyLog}`);
+  haproxy = await startHaproxy(stations.map((s) => Number(new URL(s.url).port)));
+  front = haproxy.url;
 });
 
 afterAll(async () => {
-  haproxy?.kill("SIGKILL");
-  await haproxy?.exited;
+  await haproxy?.stop();
   for (const s of stations) if (s.proc.exitCode === null) await s.stop("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
@@ -172,7 +136,7 @@ describe.if(HAPROXY !== undefined)("HAProxy with the deployed hashing rules", ()
       if (placed.get(id) !== "station-3") expect(new Set(served)).toEqual(new Set([placed.get(id)]));
     }
     // Once they have: station-3's sessions hash to one station each, and the others' still to theirs.
-    expect(await eventually(() => haproxyLog.includes("Server stations/station-3 is DOWN"), 15_000)).toBe(true);
+    expect(await eventually(() => haproxy!.log().includes("Server stations/station-3 is DOWN"), 15_000)).toBe(true);
     const moved = new Map<string, number>();
     for (const id of ids) {
       const served = await routesOf(id);

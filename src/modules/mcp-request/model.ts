@@ -2,11 +2,7 @@
 import { t } from "elysia";
 import { ErrorBody } from "../../http/shared-models.ts";
 
-/**
- * The header a load balancer can hash to send a session's requests to one node, on both forms;
- * when present it must name the same session as the request.
- */
-export const SESSION_HEADER = "mcp-station-session";
+export { SESSION_HEADER } from "../../http/shared-models.ts";
 
 const SessionId = t.String({ minLength: 1 });
 

@@ -12,7 +12,7 @@ import type { SessionManager } from "../../sessions/manager.ts";
 import type { SessionHistory } from "../../store/session-history.ts";
 import { type EventStreamSettings, eventStream } from "../../http/event-stream.ts";
 import { acceptsEventStream } from "../../http/sse.ts";
-import { ErrorBody, SessionIdParams } from "../../http/shared-models.ts";
+import { ErrorBody, SESSION_HEADER, SessionIdParams } from "../../http/shared-models.ts";
 import {
   CreateSessionBody,
   EventPage,
@@ -31,24 +31,33 @@ export const sessionsModule = (
   live: EventStreamSettings = { keepAliveMs: 15_000, maxQueuedBytes: 4 * 1024 * 1024 },
 ) =>
   new Elysia({ prefix: "/sessions", tags: ["sessions"] })
-    .post("", async ({ body, request }) => (await manager.create(body, callerOf(request))).info(), {
-      body: CreateSessionBody,
-      response: {
-        200: SessionInfo,
-        400: ErrorBody,
-        401: ErrorBody,
-        403: ErrorBody,
-        422: ErrorBody,
-        429: ErrorBody,
-        502: ErrorBody,
-        503: ErrorBody,
+    .post(
+      "",
+      async ({ body, request, set }) => {
+        const info = (await manager.create(body, callerOf(request))).info();
+        // The node that answers runs the session: a balancer stores this id against it (deploy/compose/haproxy.cfg).
+        set.headers[SESSION_HEADER] = info.session_id;
+        return info;
       },
-      detail: {
-        summary: "Create a session",
-        description:
-          "Spawns the server, finds its protocol era and completes the MCP handshake. Answers once the server is running, or fails with its stderr.",
+      {
+        body: CreateSessionBody,
+        response: {
+          200: SessionInfo,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          422: ErrorBody,
+          429: ErrorBody,
+          502: ErrorBody,
+          503: ErrorBody,
+        },
+        detail: {
+          summary: "Create a session",
+          description:
+            "Spawns the server, finds its protocol era and completes the MCP handshake. Answers once the server is running, or fails with its stderr.",
+        },
       },
-    })
+    )
     .get(
       "",
       ({ request }) => {
