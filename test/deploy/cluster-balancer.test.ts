@@ -10,7 +10,9 @@
  * request for them still ends with the session's own answer through HAProxy;
  * the share of those served without a hop is printed (the table still names
  * the dead node, so they go by the hash, which agrees with the adoption only
- * by chance).
+ * by chance). Last the node comes back under its name: the table sends the
+ * sessions it lost to it again, and it forwards them to their adopters, still
+ * answered (docs/deployment.md says how to clear the table then).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -164,6 +166,24 @@ describe.if(HAPROXY !== undefined)("HAProxy in front of a three-node cluster", (
     console.log(
       `cluster-balancer: after the kill, ${orphans.length} adopted sessions: ${total - hops}/${total} requests served without a hop (${Math.round((100 * (total - hops)) / total)}%); ${kept.length} other sessions: all without`,
     );
+    expect(cluster.doubles()).toEqual([]);
+  });
+
+  test("the node back under its name: every session still answers; the ones it lost come through it", async () => {
+    // On its old port: HAProxy's station-3 is that address.
+    const returned = await cluster.startNode("node-3", { MCP_STATION_PORT: new URL(cluster.nodes[2]!.url).port });
+    cluster.nodes[2] = returned;
+    const upBy = Date.now() + 20_000;
+    while (!haproxy.log().includes("Server stations/station-3 is UP") && Date.now() < upBy) await Bun.sleep(100);
+    expect(haproxy.log()).toContain("Server stations/station-3 is UP");
+    const orphans = sessions.filter((s) => s.node === "node-3");
+    const before = await forwarded(cluster.nodes);
+    for (const session of sessions) expect(await everyRoute(session)).toEqual(Array(ANSWERS_PER_SESSION).fill(session.token));
+    const hops = (await forwarded(cluster.nodes)) - before;
+    console.log(
+      `cluster-balancer: node-3 back: ${hops}/${sessions.length * REQUESTS_PER_SESSION} requests forwarded, all to ${orphans.length} sessions it lost (${orphans.length * REQUESTS_PER_SESSION} requests)`,
+    );
+    expect(hops).toBeLessThanOrEqual(orphans.length * REQUESTS_PER_SESSION);
     expect(cluster.doubles()).toEqual([]);
   });
 });
