@@ -40,13 +40,16 @@ export function loopbackConfig(frontPort: number, ports: number[]): string {
   return text;
 }
 
-/** Starts HAProxy in front of the stations on `ports` (station-1, station-2, … in that order) and waits until it answers. */
-export async function startHaproxy(ports: number[]): Promise<HaproxyProcess> {
+/**
+ * Starts HAProxy in front of the stations on `ports` (station-1, station-2, … in that order) and waits until it
+ * answers. `edit` changes the configuration first (the bench's hash-only balancer drops a rule).
+ */
+export async function startHaproxy(ports: number[], edit: (cfg: string) => string = (cfg) => cfg): Promise<HaproxyProcess> {
   if (!HAPROXY) throw new Error("haproxy is not installed: run `bun run test/setup/prepare.ts`");
   const dir = mkdtempSync(join(tmpdir(), "mcp-station-haproxy-"));
   const frontPort = freePort();
   const cfg = join(dir, "haproxy.cfg");
-  writeFileSync(cfg, loopbackConfig(frontPort, ports));
+  writeFileSync(cfg, edit(loopbackConfig(frontPort, ports)));
   const proc = Bun.spawn([HAPROXY, "-db", "-f", cfg], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
   let log = "";
   void (async () => {

@@ -54,7 +54,7 @@ export const sessionsModule = (
         detail: {
           summary: "Create a session",
           description:
-            "Spawns the server, finds its protocol era and completes the MCP handshake. Answers once the server is running, or fails with its stderr.",
+            "Spawns the server, finds its protocol era and completes the MCP handshake. Answers once the server is running, or fails with its stderr. The answer names the session in the Mcp-Station-Session header, for a balancer to learn the node that runs it.",
         },
       },
     )
