@@ -15,7 +15,9 @@
  * answered (docs/deployment.md says how to clear the table then).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Call, type ClusterNodeProcess, TestCluster, call, metric } from "../cluster/harness.ts";
 import { type HaproxyProcess, startHaproxy } from "./haproxy-process.ts";
 import { HAPROXY } from "./support.ts";
@@ -25,6 +27,30 @@ const SESSIONS = 60;
 let cluster: TestCluster;
 let haproxy: HaproxyProcess;
 const front = { url: "" };
+/** HAProxy's runtime socket, which the test adds to the shipped file (docs/deployment.md shows the line). */
+const socketDir = mkdtempSync(join(tmpdir(), "haproxy-admin-"));
+const ADMIN_SOCKET = join(socketDir, "admin.sock");
+
+/** One command on HAProxy's runtime socket; its whole answer. */
+async function runtime(command: string): Promise<string> {
+  let answer = "";
+  const { promise, resolve } = Promise.withResolvers<string>();
+  await Bun.connect({
+    unix: ADMIN_SOCKET,
+    socket: {
+      open(socket) {
+        socket.write(`${command}\n`);
+      },
+      data(_, chunk) {
+        answer += new TextDecoder().decode(chunk);
+      },
+      close() {
+        resolve(answer);
+      },
+    },
+  });
+  return promise;
+}
 /** Each session with its token and the node that started it (the parent of its server process). */
 const sessions: { id: string; token: string; node: string }[] = [];
 
@@ -92,13 +118,17 @@ function parentOf(pid: number): number {
 beforeAll(async () => {
   if (!HAPROXY) return;
   cluster = await TestCluster.start(3);
-  haproxy = await startHaproxy(cluster.nodes.map((node) => Number(new URL(node.url).port)));
+  haproxy = await startHaproxy(
+    cluster.nodes.map((node) => Number(new URL(node.url).port)),
+    (cfg) => cfg.replace("\nglobal\n", `\nglobal\n    stats socket ${ADMIN_SOCKET} mode 600 level admin\n`),
+  );
   front.url = haproxy.url;
 });
 
 afterAll(async () => {
   await haproxy?.stop();
   await cluster?.teardown();
+  rmSync(socketDir, { recursive: true, force: true });
 });
 
 describe.if(HAPROXY !== undefined)("HAProxy in front of a three-node cluster", () => {
@@ -185,5 +215,22 @@ describe.if(HAPROXY !== undefined)("HAProxy in front of a three-node cluster", (
     );
     expect(hops).toBeLessThanOrEqual(orphans.length * REQUESTS_PER_SESSION);
     expect(cluster.doubles()).toEqual([]);
+  });
+
+  test("clearing the returned node's entries (docs/deployment.md): the sessions it lost go by the hash again", async () => {
+    const entriesOf = async (serverId: number) =>
+      (await runtime("show table stations")).split("\n").filter((line) => line.includes(`server_id=${serverId}`)).length;
+    expect(await entriesOf(3)).toBeGreaterThan(0);
+    expect(await runtime("clear table stations data.server_id eq 3")).not.toContain("Unknown");
+    expect(await entriesOf(3)).toBe(0);
+    expect(await entriesOf(1)).toBeGreaterThan(0);
+    const orphans = sessions.filter((s) => s.node === "node-3");
+    const before = await forwarded(cluster.nodes);
+    for (const session of orphans) expect(await everyRoute(session)).toEqual(Array(ANSWERS_PER_SESSION).fill(session.token));
+    const hops = (await forwarded(cluster.nodes)) - before;
+    const total = orphans.length * REQUESTS_PER_SESSION;
+    console.log(
+      `cluster-balancer: station-3's entries cleared: the ${orphans.length} sessions it lost, ${total - hops}/${total} requests served without a hop`,
+    );
   });
 });
