@@ -8,10 +8,10 @@
  * answered by HAProxy. A legacy MCP client of /servers/{name}/mcp, whose MCP
  * session lives on the node that answered its initialize, is sent back there.
  *
- * The stations here are plain single stations, so this measures the
- * balancer's stickiness only; the share of requests a cluster serves without
- * a hop between nodes needs the cluster core's placement and is measured
- * with it.
+ * The stations here are plain single stations and the ids exist nowhere, so
+ * the stick table knows none of them and this measures the hash; the stick
+ * table learning each session's node, and the share of requests a cluster
+ * serves without a hop, are tested in cluster-balancer.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
