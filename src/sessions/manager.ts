@@ -356,6 +356,14 @@ export class SessionManager {
     return [...this.sessions.values()].filter((session) => mayAccess(caller, session.spec.owner ?? LOCAL_CALLER.tenant));
   }
 
+  /** Stops a session's server and starts it again (POST /sessions/{id}/restart): the session keeps its id. */
+  async restart(id: string, caller: Caller = LOCAL_CALLER): Promise<Session> {
+    const session = this.get(id, caller);
+    this.log.info("audit: session restart asked", { session_id: id, tenant: caller.tenant, owner: session.spec.owner, via: caller.via });
+    await session.restartOnRequest();
+    return session;
+  }
+
   /** Stops a session's server and forgets the session. */
   async delete(id: string, caller: Caller = LOCAL_CALLER): Promise<Session> {
     const session = this.get(id, caller);

@@ -26,7 +26,7 @@ interface Waiter {
 
 export class RestartState {
   policy: PolicyInForce = { policy: "never", max_restarts: 0 };
-  /** Times the restart policy started the server again. */
+  /** Times the server was started again: by the restart policy, or asked for (restartOnRequest). */
   restarts = 0;
   /** While restarting: when the next attempt is due. */
   nextAttemptAt: Date | undefined;
@@ -62,6 +62,12 @@ export class RestartState {
     this.nextAttemptAt = at;
     this.cancelAttempt = cancel;
     this.inRestart = true;
+  }
+
+  /** A restart asked for is under way now: callers wait for it as for an attempt being made. */
+  underWay(): void {
+    this.inRestart = true;
+    this.nextAttemptAt = undefined;
   }
 
   /** The attempt is being made now. */

@@ -87,7 +87,11 @@ export const SessionInfo = Type.Object(
     restored_at: Type.Optional(nullable(Type.String({ description: "When it was restored" }))),
     restart_policy: Type.Optional(RestartPolicy),
     max_restarts: Type.Optional(Type.Integer({ description: "Restarts in a row the policy allows before the session fails" })),
-    restarts: Type.Optional(Type.Integer({ description: "Times the restart policy started the server again" })),
+    restarts: Type.Optional(
+      Type.Integer({
+        description: "Times the server was started again: by the restart policy, or asked for (POST /sessions/{id}/restart)",
+      }),
+    ),
     next_restart_at: Type.Optional(nullable(Type.String({ description: "While restarting: when the next attempt is due" }))),
     failure_reason: Type.Optional(nullable(Type.String({ description: "Why the session failed (status failed)" }))),
     health: Type.Optional(nullable(HealthCheck)),

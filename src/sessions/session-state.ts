@@ -29,6 +29,8 @@ export abstract class SessionState {
   protected lastHealth: HealthCheck | undefined;
   /** True from stop() until the next start(): the station was asked to end it, so no restart policy applies. */
   protected stopAsked = false;
+  /** A restart was asked for (POST /sessions/{id}/restart) and is under way. */
+  protected restartAsked = false;
   protected readonly life = new Lifetime();
   protected readonly restart = new RestartState();
   // Typed with the base class, not `this`: a subclass (a group session) stays assignable to its base.
@@ -72,6 +74,9 @@ export abstract class SessionState {
   }
   get stopRequested(): boolean {
     return this.stopAsked;
+  }
+  get restartRequested(): boolean {
+    return this.restartAsked;
   }
   get createdAt(): Date {
     return this.life.createdAt;

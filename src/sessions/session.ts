@@ -50,6 +50,8 @@ export class Session extends SessionState {
 
   private connection: ServerConnection | undefined;
   private stopping: Promise<void> | undefined;
+  /** The run a restart asked for (restartOnRequest) is stopping: its exit leaves the session `restarting`. */
+  private replacing: ServerConnection | undefined;
   /** The station's own subscriptions/listen to a 2026-07-28 server: its list changes and resource updates. */
   private readonly listens: ServerListens;
   private readonly bridge: EraBridge;
@@ -379,6 +381,38 @@ export class Session extends SessionState {
     this.restart.succeeded();
   }
 
+  /**
+   * A restart asked for (POST /sessions/{id}/restart): the server is stopped as on a delete and started
+   * again, under the same session id, whatever the restart policy says. From the request on the session is
+   * `restarting`, so callers that arrive meanwhile wait for the new process as they wait out a crash
+   * restart; requests in flight on the old process fail with server_exited (they may have had effects).
+   * Counted in `restarts` once the new process runs. A start that fails leaves the session exited, its
+   * error thrown; a delete meanwhile wins.
+   */
+  async restartOnRequest(): Promise<void> {
+    const connection = this.connection;
+    if (!isLive(this.current) || !connection) throw notRunning(this);
+    this.restartAsked = true;
+    this.replacing = connection;
+    this.restart.underWay();
+    this.listens.stop();
+    this.stopping = stopProcessGroup(connection.child, this.timings()).then(() => {});
+    this.setStatus("restarting");
+    try {
+      await this.stopping;
+      if (this.stopAsked) return;
+      await this.restartServer();
+    } catch (error) {
+      // Nobody is coming back: the callers waiting are told so now, not at their deadline.
+      this.restart.stopped();
+      this.restart.statusChanged(this.current);
+      throw error;
+    } finally {
+      this.restartAsked = false;
+      this.replacing = undefined;
+    }
+  }
+
   /** The latest health check (src/health/checker.ts). */
   recordHealth(check: HealthCheck): void {
     this.lastHealth = check;
@@ -457,7 +491,8 @@ export class Session extends SessionState {
     this.life.exited(exit, !expected);
     this.listens.closed();
     connection.close(serverExited(exit, connection.child, "while the request was pending"));
-    this.setStatus("exited");
+    // A restart asked for stays `restarting` from its request to the new process.
+    if (connection !== this.replacing) this.setStatus("exited");
     if (!expected) {
       this.log.warn("server exited unexpectedly", { session_id: this.id, exit_code: exit.code, exit_signal: exit.signal });
       // Its descendants may still run in its process group.

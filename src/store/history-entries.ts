@@ -74,6 +74,7 @@ export function restartEntry(session: Session, exitedFrom: SessionStatus | undef
 }
 
 export function restartReason(session: Session, exitedFrom: SessionStatus | undefined): string {
+  if (session.restartRequested) return "restarted on request";
   const exit = describeExit(session.exit);
   // The restart policy kills a server the health checks gave up on (src/sessions/restart.ts).
   if (exitedFrom === "unresponsive" && session.exit?.signal === "SIGKILL") return "it stopped answering health checks";

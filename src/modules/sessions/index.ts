@@ -76,6 +76,15 @@ export const sessionsModule = (
       response: { 200: SessionInfo, 404: ErrorBody },
       detail: { summary: "Delete a session", description: "Closes stdin, then SIGTERM, then SIGKILL to the server's process group." },
     })
+    .post("/:session_id/restart", async ({ params, request }) => (await manager.restart(params.session_id, callerOf(request))).info(), {
+      params: SessionIdParams,
+      response: { 200: SessionInfo, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody },
+      detail: {
+        summary: "Restart a session's server",
+        description:
+          "Stops the server (stdin closed, then SIGTERM, then SIGKILL) and starts it again under the same session_id, whatever its restart policy. Answers once the new process runs. Requests arriving meanwhile wait for it; requests in flight on the old process fail with server_exited. `restarts` counts it. 409 session_not_running when no server runs; 400 for a group session.",
+      },
+    })
     .get(
       "/:session_id/logs",
       ({ params, query, request }) => {

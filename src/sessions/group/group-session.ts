@@ -19,7 +19,7 @@
  *   await group.start();
  *   await group.request("tools/call", { name: "b__search", arguments: {} });
  */
-import { AccessDenied, RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
+import { AccessDenied, BadRequest, RemoteError, StartFailed, StationError, TooManyRequests } from "../../errors.ts";
 import { ErrorCode } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
 import type { Root } from "../../protocol/client-requests.ts";
@@ -503,6 +503,15 @@ export class GroupSession extends Session {
 
   override killServer(): boolean {
     return false;
+  }
+
+  /** A group has no server of its own to restart: its members do, each a session of its own. */
+  override restartOnRequest(): Promise<void> {
+    return Promise.reject(
+      new BadRequest(`session ${this.id} is a group: it has no server of its own; restart a member's session instead`, {
+        session_id: this.id,
+      }),
+    );
   }
 
   override async restartServer(): Promise<void> {
