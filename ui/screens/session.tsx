@@ -1,6 +1,6 @@
 /**
  * One session: its info (polled), its stderr and events live (the SSE stream
- * of GET /sessions/{id}/events, read with fetch), and delete.
+ * of GET /sessions/{id}/events, read with fetch), restart and delete.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, describeError, type SessionInfo } from "../api.ts";
@@ -84,10 +84,11 @@ function useLiveLog(sessionId: string) {
 
 export function SessionScreen({ sessionId }: { sessionId: string }) {
   const path = `sessions/${encodeURIComponent(sessionId)}`;
-  const { value: info, error } = usePoll((signal) => api<SessionInfo>("GET", path, undefined, signal), 2000, [sessionId]);
+  const { value: info, error, refresh } = usePoll((signal) => api<SessionInfo>("GET", path, undefined, signal), 2000, [sessionId]);
   const { lines, state } = useLiveLog(sessionId);
   const [show, setShow] = useState<"all" | "stderr" | "events">("all");
   const [actionError, setActionError] = useState<string>();
+  const [restarting, setRestarting] = useState(false);
   const log = useRef<HTMLOListElement>(null);
   const following = useRef(true);
   // The log keeps to its newest line while the reader is at its end; scrolled up, it stays put.
@@ -105,6 +106,22 @@ export function SessionScreen({ sessionId }: { sessionId: string }) {
     }
   };
 
+  // POST /sessions/{id}/restart answers once the new process runs: the button waits as long.
+  const restart = async () => {
+    if (!confirm("Restart this server? Requests it is answering now will fail.")) return;
+    setRestarting(true);
+    setActionError(undefined);
+    try {
+      await api("POST", `${path}/restart`);
+    } catch (e) {
+      setActionError(describeError(e));
+    } finally {
+      setRestarting(false);
+      refresh();
+    }
+  };
+  const canRestart = !restarting && (info?.status === "running" || info?.status === "unresponsive");
+
   const shown = lines.filter((l) => show === "all" || (show === "stderr" ? l.kind === "stderr" : l.kind !== "stderr"));
   return (
     <section>
@@ -117,6 +134,9 @@ export function SessionScreen({ sessionId }: { sessionId: string }) {
           <a class="button" href={`#/sessions/${encodeURIComponent(sessionId)}/playground`}>
             Playground
           </a>
+          <button type="button" onClick={restart} disabled={!canRestart}>
+            {restarting ? "Restarting…" : "Restart"}
+          </button>
           <button type="button" class="danger" onClick={remove}>
             Delete
           </button>
