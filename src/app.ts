@@ -27,7 +27,7 @@ import { ClusterNode } from "./cluster/node.ts";
 import { clusterModule } from "./modules/cluster/index.ts";
 import { clusterRouting } from "./plugins/cluster-routing.ts";
 import { errorHandling } from "./plugins/errors.ts";
-import { LiveTickets } from "./security/live-tickets.ts";
+import { LiveTickets, ticketKey } from "./security/live-tickets.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { pinsModule } from "./modules/pins/index.ts";
 import { secretsModule } from "./modules/secrets/index.ts";
@@ -99,7 +99,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
   registry.onChange((change) => manager.registryChanged(change));
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
-  const tickets = options.liveTickets ?? new LiveTickets();
+  // One key across a cluster: a ticket one node issued opens the socket through any other (docs/live-channels.md).
+  const tickets = options.liveTickets ?? new LiveTickets(Date.now, ticketKey(config.cluster?.secret));
   // Cluster mode (docs/cluster.md): index.ts joins after listening, instead of the one-station restore.
   const cluster: ClusterNode | undefined =
     config.cluster && config.databaseUrl && options.store && operations.persistence

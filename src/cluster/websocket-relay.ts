@@ -18,7 +18,23 @@ type Socket = ServerWebSocket<unknown>;
 /** Codes an endpoint may send in a close frame; the others (1005, 1006, 1015) only describe what happened. */
 const sendable = (code: number) => (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 
-/** Opens the owner's socket; rejects when it cannot be opened within `timeoutMs`. */
+/** The owner answered the upgrade with an HTTP status instead of a socket: it refused it (a spent ticket: 401). */
+export class UpstreamRefused extends Error {
+  constructor(readonly status: number) {
+    super(`the owner refused the WebSocket with HTTP ${status}`);
+  }
+}
+
+/**
+ * The status an owner refused an upgrade with. Bun's WebSocket client names it only in its error event's
+ * message ("Expected 101 status code: 401"); test/cluster/tickets.test.ts sees it if that ever changes.
+ */
+function refusedStatus(event: Event): number | undefined {
+  const match = /Expected 101 status code: (\d{3})/.exec((event as ErrorEvent).message ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Opens the owner's socket; rejects when it cannot be opened within `timeoutMs`, with UpstreamRefused when the owner said no. */
 export function openUpstream(target: string, headers: Record<string, string>, protocols: string[], timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const upstream = new WebSocket(target, { headers, protocols } as unknown as string[]);
@@ -31,9 +47,10 @@ export function openUpstream(target: string, headers: Record<string, string>, pr
       clearTimeout(timer);
       resolve(upstream);
     };
-    upstream.onerror = () => {
+    upstream.onerror = (event) => {
       clearTimeout(timer);
-      reject(new Error("the owner's WebSocket could not be opened"));
+      const status = refusedStatus(event);
+      reject(status === undefined ? new Error("the owner's WebSocket could not be opened") : new UpstreamRefused(status));
     };
   });
 }

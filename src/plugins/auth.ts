@@ -61,7 +61,8 @@ function isOpen(path: string, oauth: boolean): boolean {
 }
 
 /**
- * @param tickets WebSocket tickets (POST /live/tickets), admitted on an upgrade in place of a header a browser cannot send.
+ * @param tickets WebSocket tickets (POST /live/tickets), admitted on an upgrade in place of a header a browser cannot send;
+ * checked here on whichever node the upgrade reaches, spent where the socket opens (src/modules/live).
  * @param trusted cluster mode: the caller another node admitted, when the request carries the cluster's
  * secret (src/cluster/forwarder.ts); that node checked the credential, the origin and the tenant's rate.
  */
@@ -124,7 +125,7 @@ export function authGate(
       if (admitForwarded(request)) return;
       // Origin is checked for every client: a browser page must not drive the station with a stored key.
       checkBrowser(request, server, boundToLoopback);
-      const admitted = (await authenticate(request.headers, path)) ?? tickets?.redeem(request.headers, path);
+      const admitted = (await authenticate(request.headers, path)) ?? tickets?.verify(request.headers, path);
       if (!admitted) {
         const error = new Unauthorized("missing or invalid credential");
         error.headers = { "www-authenticate": unauthorizedChallenge(resource, path, request.headers) };

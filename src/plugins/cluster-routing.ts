@@ -10,7 +10,7 @@
  * The session id is in the path (`/sessions/{id}` and all under it: the path
  * form of MCP requests, the MCP endpoint, the event stream, the WebSocket,
  * which is relayed rather than forwarded) or in the body of
- * `POST /mcp/request`, read from a copy so that the route still parses the
+ * `POST /mcp/request` and `POST /live/tickets`, read from a copy so that the route still parses the
  * original. `GET /sessions` is asked of every live node and the lists merged.
  */
 import { Elysia } from "elysia";
@@ -18,8 +18,8 @@ import type { ClusterNode, Route } from "../cluster/node.ts";
 import { FROM_HEADER, LOCAL_ONLY_HEADER } from "../cluster/forwarder.ts";
 import type { Server } from "bun";
 import type { NodeRecord } from "../cluster/membership.ts";
-import { openUpstream, relayWebSocket } from "../cluster/websocket-relay.ts";
-import { BadRequest, NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving } from "../errors.ts";
+import { UpstreamRefused, openUpstream, relayWebSocket } from "../cluster/websocket-relay.ts";
+import { BadRequest, NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving, Unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { callerOf, pathOf } from "./auth.ts";
 
@@ -103,8 +103,11 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
     let upstream: WebSocket;
     try {
       upstream = await openUpstream(target, node.forwarder.headersFor(callerOf(request)), protocols, node.intervalMs * 5);
-    } catch {
-      // Refused or gone: the same answer as a forward to an owner that cannot be reached.
+    } catch (error) {
+      // The owner turned the ticket away (spent already, or expired on the way): the caller's answer, not a moving session.
+      if (error instanceof UpstreamRefused && error.status === 401)
+        throw new Unauthorized("the node that runs the session refused the WebSocket ticket: it was used already, or has expired");
+      // Gone: the same answer as a forward to an owner that cannot be reached.
       node.meters.forwarded("unreachable");
       await node.ownerUnreachable();
       throw moving(id);
@@ -138,7 +141,8 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
         if (path.startsWith("/sessions/")) {
           const end = path.indexOf("/", 10);
           id = decodeURIComponent(path.slice(10, end < 0 ? undefined : end));
-        } else if (path === "/mcp/request" && request.method === "POST") {
+        } else if ((path === "/mcp/request" || path === "/live/tickets") && request.method === "POST") {
+          // A ticket is issued where the session runs, which checks that the caller may see it.
           body = await request.clone().arrayBuffer();
           id = sessionIdOf(body);
         }

@@ -12,6 +12,7 @@
  *   > {"jsonrpc":"2.0","id":1,"method":"tools/list"}
  */
 import { Elysia, t } from "elysia";
+import { Unauthorized } from "../../errors.ts";
 import { type Logger, silentLogger } from "../../log.ts";
 import { callerOf } from "../../plugins/auth.ts";
 import type { Caller } from "../../security/caller.ts";
@@ -49,6 +50,18 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
   // Elysia wraps the raw socket anew for every callback: key the state on the raw one.
   const rawOf = (ws: { raw: object }) => ws.raw;
   const app = new Elysia({ name: "live", tags: ["sessions"] });
+  // Elysia 1.4 runs a WebSocket route's beforeHandle twice for one upgrade (its handler, then its Bun
+  // adapter's upgrade): the ticket is spent once per request, and the second run reads that outcome.
+  const spent = new WeakMap<Request, boolean>();
+  const ticketSpent = (request: Request): boolean => {
+    if (!settings.tickets) return true;
+    let ok = spent.get(request);
+    if (ok === undefined) {
+      ok = settings.tickets.spend(request.headers);
+      spent.set(request, ok);
+    }
+    return ok;
+  };
   if (settings.tickets) {
     const tickets = settings.tickets;
     app.post(
@@ -74,6 +87,9 @@ export const liveModule = (manager: SessionManager, settings: LiveSettings) => {
     // Before the upgrade: an unknown (or another tenant's) session is a 404, not an open socket.
     beforeHandle({ params, request, set }) {
       manager.get(params.session_id, callerOf(request));
+      // Here the socket opens (a relayed upgrade ends here too): the ticket's one use is taken now.
+      if (!ticketSpent(request))
+        throw new Unauthorized("the WebSocket ticket was used already, or has expired: ask POST /live/tickets for another");
       // A browser that offered subprotocols fails a socket on which the server selected none.
       if (offersLiveSubprotocol(request.headers)) set.headers["sec-websocket-protocol"] = LIVE_SUBPROTOCOL;
     },
