@@ -1,14 +1,18 @@
 /**
  * Regenerates the console's screenshots in docs/images/ (docs/console.md and
  * the README show them): a real station with server-everything, Debian's
- * Chromium, each main screen at a desktop and a phone width.
+ * Chromium, each main screen at a desktop and a phone width; and the station
+ * screen of a two-node cluster (test/cluster/harness.ts, on the test PostgreSQL)
+ * as an admin sees it.
  *
  *   bun run docs:screenshots
  */
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { REPO_ROOT } from "../setup/paths.ts";
-import { BROWSER_AVAILABLE, createFromRegistry, KEY_A, signIn, startRig } from "./support.ts";
+import { TestCluster, call } from "../cluster/harness.ts";
+import { fixture } from "../setup/paths.ts";
+import { ADMIN_KEY, BROWSER_AVAILABLE, createFromRegistry, KEY_A, signIn, startRig } from "./support.ts";
 
 if (!BROWSER_AVAILABLE) process.exit(1);
 
@@ -63,8 +67,33 @@ try {
     await context.close();
     console.log(`screenshots: ${width} done`);
   }
+  await clusterStation();
+  console.log("screenshots: cluster done");
 } finally {
   await rig.stop();
+}
+
+/** The station screen of a two-node cluster, as an admin sees it, with a few sessions on each node. */
+async function clusterStation() {
+  const cluster = await TestCluster.start(2, {
+    leaseMs: 3_000,
+    env: { MCP_STATION_API_KEYS: `a:${KEY_A}`, MCP_STATION_ADMIN_KEYS: ADMIN_KEY },
+  });
+  try {
+    for (const [i, node] of cluster.nodes.entries())
+      for (let k = 0; k <= i + 1; k++) await call(node, "POST", "/sessions", { server_command: fixture("echo.mjs") }, AUTH);
+    const context = await rig.browser.newContext({ viewport: VIEWPORTS.desktop, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const ui = `${cluster.nodes[0]!.url}/ui`;
+    await signIn(page, ui, ADMIN_KEY);
+    await page.getByRole("link", { name: "Station", exact: true }).click();
+    for (const node of cluster.nodes) await page.locator(`tr[data-node="${node.nodeId}"]`).waitFor();
+    await Bun.sleep(6_000);
+    await page.screenshot({ path: join(IMAGES, "console-station-cluster-desktop.png"), fullPage: true });
+    await context.close();
+  } finally {
+    await cluster.teardown();
+  }
 }
 
 /** The playground with echo called, the elicitation answered and the long-running tool's progress shown. */

@@ -1,10 +1,12 @@
 /**
  * The station: liveness, readiness, and small live charts computed from its
  * own /metrics (sampled every 2 s while the screen is open): requests per
- * second, errors per second, mean latency, sessions.
+ * second, errors per second, mean latency, sessions. In cluster mode, the
+ * cluster's nodes (GET /cluster, for admins).
  */
 import { useEffect, useState } from "preact/hooks";
-import { api, apiText, describeError } from "../api.ts";
+import { ApiError, api, apiText, describeError } from "../api.ts";
+import { usePoll } from "../poll.ts";
 
 interface Sample {
   at: number;
@@ -63,6 +65,85 @@ function Chart({ series }: { series: Series }) {
         <polyline points={path} />
       </svg>
     </figure>
+  );
+}
+
+interface ClusterView {
+  node_id: string;
+  epoch: number;
+  status: string;
+  nodes: {
+    node_id: string;
+    epoch: number;
+    state: string;
+    advertise_url: string;
+    host: string;
+    pid: number;
+    lease_ms_left: number;
+    sessions: number;
+  }[];
+}
+
+/**
+ * GET /cluster: a station alone has no such route (404) and shows nothing; a tenant that is no admin is
+ * told the list is for admins (403).
+ */
+function ClusterNodes() {
+  const { value, error } = usePoll(async (signal) => {
+    try {
+      return await api<ClusterView>("GET", "cluster", undefined, signal);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return "alone" as const;
+      if (e instanceof ApiError && e.status === 403) return "not-admin" as const;
+      throw e;
+    }
+  }, 5000);
+  if (value === "alone" || (value === undefined && !error)) return null;
+  if (value === "not-admin") return <p class="muted">This station is a node of a cluster; its nodes are listed for admins.</p>;
+  return (
+    <>
+      <h2>Cluster</h2>
+      {error ? <p class="error">{error}</p> : null}
+      {value ? (
+        <div class="table-wrap">
+          <table class="nodes">
+            <caption>
+              This node: <strong>{value.node_id}</strong> (epoch {value.epoch}, {value.status}); refreshed every 5 seconds
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Node</th>
+                <th scope="col">State</th>
+                <th scope="col">Sessions</th>
+                <th scope="col" class="wide">
+                  Epoch
+                </th>
+                <th scope="col" class="wide">
+                  Lease left
+                </th>
+                <th scope="col" class="wide">
+                  Address
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {value.nodes.map((node) => (
+                <tr data-node={node.node_id}>
+                  <td class="mono">{node.node_id}</td>
+                  <td>
+                    <span class={`status status-${node.state === "live" ? "running" : "exited"}`}>{node.state}</span>
+                  </td>
+                  <td>{node.sessions}</td>
+                  <td class="wide">{node.epoch}</td>
+                  <td class="wide">{node.state === "live" ? `${(node.lease_ms_left / 1000).toFixed(1)} s` : "–"}</td>
+                  <td class="wide mono">{node.advertise_url}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -125,6 +206,7 @@ export function StationScreen() {
         ))}
       </div>
       <p class="muted">Sampled from /metrics every 2 seconds while this screen is open (the console's own calls count too).</p>
+      <ClusterNodes />
     </section>
   );
 }
