@@ -75,7 +75,7 @@ export class ServerMetrics {
     };
     this.restarts = new Counter({
       name: "mcp_station_server_restarts_total",
-      help: "Restart attempts by the restart policy, by server, why (exited, unresponsive) and outcome (ok, failed)",
+      help: "Restart attempts, by server, why (exited, unresponsive, requested) and outcome (ok, failed)",
       labelNames: ["server", "reason", "outcome"],
       registers: [registry],
     });

@@ -131,7 +131,7 @@ export class StationMetrics implements StationMeters {
     });
     this.restartsTotal = new Counter({
       name: "mcp_station_session_restarts_total",
-      help: "Restart attempts by the restart policy, by why (exited, unresponsive) and outcome (ok, failed)",
+      help: "Restart attempts (the restart policy's, and requested ones), by why (exited, unresponsive, requested) and outcome (ok, failed)",
       labelNames: ["reason", "outcome"],
       registers,
     });

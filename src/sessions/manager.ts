@@ -360,7 +360,16 @@ export class SessionManager {
   async restart(id: string, caller: Caller = LOCAL_CALLER): Promise<Session> {
     const session = this.get(id, caller);
     this.log.info("audit: session restart asked", { session_id: id, tenant: caller.tenant, owner: session.spec.owner, via: caller.via });
-    await session.restartOnRequest();
+    // Refused before anything happens: no attempt to count.
+    session.checkRestartable();
+    try {
+      await session.restartOnRequest();
+    } catch (error) {
+      this.sessions.restartRequested(session, false);
+      throw error;
+    }
+    // A delete meanwhile wins: no restart happened.
+    if (!session.stopRequested) this.sessions.restartRequested(session, true);
     return session;
   }
 

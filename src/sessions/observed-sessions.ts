@@ -15,6 +15,8 @@ export interface SessionObserver {
    * killed with SIGKILL leaves it behind. Told before it spawns.
    */
   warming?(session: Session): void;
+  /** A restart asked for (POST /sessions/{id}/restart) ended: the new process runs (ok), or did not start. */
+  restartRequested?(session: Session, ok: boolean): void;
 }
 
 export class ObservedSessions extends Map<string, Session> {
@@ -36,6 +38,11 @@ export class ObservedSessions extends Map<string, Session> {
   /** Tells the observers of a warm process starting outside the set. */
   warming(session: Session): void {
     for (const o of this.observers) o.warming?.(session);
+  }
+
+  /** Tells the observers how a restart asked for ended. */
+  restartRequested(session: Session, ok: boolean): void {
+    for (const o of this.observers) o.restartRequested?.(session, ok);
   }
 
   override delete(id: string): boolean {

@@ -33,7 +33,8 @@ export interface RestartSettings {
   onRestart?(session: Session, reason: RestartReason, ok: boolean): void;
 }
 
-export type RestartReason = "exited" | "unresponsive";
+/** Why a server was started again: the policy's two reasons, or a restart asked for (POST /sessions/{id}/restart). */
+export type RestartReason = "exited" | "unresponsive" | "requested";
 
 /** Whether `policy` restarts a server that ended this way. Only exits the station did not ask for reach here. */
 export function wantsRestart(
@@ -89,6 +90,11 @@ export class RestartSupervisor implements SessionObserver {
       streak.recycling = false;
       if (streak.armed && session.crashed) this.schedule(session, reason);
     });
+  }
+
+  /** A restart asked for is counted with the policy's own (metrics), as reason "requested". */
+  restartRequested(session: Session, ok: boolean): void {
+    this.settings.onRestart?.(session, "requested", ok);
   }
 
   removed(session: Session): void {

@@ -390,8 +390,8 @@ export class Session extends SessionState {
    * error thrown; a delete meanwhile wins.
    */
   async restartOnRequest(): Promise<void> {
-    const connection = this.connection;
-    if (!isLive(this.current) || !connection) throw notRunning(this);
+    this.checkRestartable();
+    const connection = this.connection!;
     this.restartAsked = true;
     this.replacing = connection;
     this.restart.underWay();
@@ -411,6 +411,11 @@ export class Session extends SessionState {
       this.restartAsked = false;
       this.replacing = undefined;
     }
+  }
+
+  /** Throws what a restart asked for now would be refused with: no server runs (409). */
+  checkRestartable(): void {
+    if (!isLive(this.current) || !this.connection) throw notRunning(this);
   }
 
   /** The latest health check (src/health/checker.ts). */

@@ -49,6 +49,8 @@ describe("POST /sessions/{id}/restart", () => {
     const restarts = history.filter((entry: { kind: string }) => entry.kind === "restart");
     expect(restarts).toHaveLength(2);
     expect(restarts[0]).toMatchObject({ status: "restarting", reason: "restarted on request", next_attempt_at: null });
+    const metrics = (await s.call("GET", "/metrics")).body as string;
+    expect(metrics).toContain('mcp_station_session_restarts_total{reason="requested",outcome="ok"} 2');
   });
 
   test("a request in flight fails with server_exited; one sent during the restart waits and succeeds", async () => {
@@ -81,6 +83,8 @@ describe("POST /sessions/{id}/restart", () => {
     const refused = await s.call("POST", `/sessions/${id}/restart`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.data).toMatchObject({ type: "session_not_running", status: "exited" });
+    // Refused before anything happened: no attempt counted.
+    expect((await s.call("GET", "/metrics")).body).not.toContain('reason="requested"');
     const unknown = await s.call("POST", "/sessions/no-such-session/restart");
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.data.type).toBe("session_not_found");

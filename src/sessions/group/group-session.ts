@@ -506,12 +506,10 @@ export class GroupSession extends Session {
   }
 
   /** A group has no server of its own to restart: its members do, each a session of its own. */
-  override restartOnRequest(): Promise<void> {
-    return Promise.reject(
-      new BadRequest(`session ${this.id} is a group: it has no server of its own; restart a member's session instead`, {
-        session_id: this.id,
-      }),
-    );
+  override checkRestartable(): void {
+    throw new BadRequest(`session ${this.id} is a group: it has no server of its own; restart a member's session instead`, {
+      session_id: this.id,
+    });
   }
 
   override async restartServer(): Promise<void> {
