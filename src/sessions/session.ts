@@ -396,7 +396,7 @@ export class Session extends SessionState {
     this.replacing = connection;
     this.restart.underWay();
     this.listens.stop();
-    this.stopping = stopProcessGroup(connection.child, this.timings()).then(() => {});
+    this.stopping = connection.child.stop(this.timings()).then(() => {});
     this.setStatus("restarting");
     try {
       await this.stopping;

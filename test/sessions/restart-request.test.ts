@@ -5,6 +5,10 @@
  * session's owner and admins may ask. Real stations, real child processes.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startRemote, stopAllRemotes } from "../support/remote-server.ts";
 import { fixture } from "../setup/paths.ts";
 import { ADMIN_KEY, KEYS_ENV, KEY_A, KEY_B, type LoggedStation, startLoggedStation } from "../security/support.ts";
 import { isRunning } from "../support/processes.ts";
@@ -13,6 +17,7 @@ import { type TestStation, startStation } from "../support/station.ts";
 const stations: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const s of stations.splice(0)) await s.stop();
+  await stopAllRemotes();
 });
 
 async function station(): Promise<TestStation> {
@@ -116,5 +121,24 @@ describe("POST /sessions/{id}/restart", () => {
     expect((await s.call("POST", `/sessions/${id}/restart`, undefined, s.as(ADMIN_KEY))).body.restarts).toBe(2);
     expect(s.logs.some((line) => line.msg === "audit: session restart asked" && line.tenant === "b")).toBe(false);
     expect(s.logs.filter((line) => line.msg === "audit: session restart asked")).toHaveLength(2);
+  });
+
+  test("a remote server's session: its link is closed and opened again, and it answers", async () => {
+    const remote = await startRemote("sdk-v1");
+    const dir = mkdtempSync(join(tmpdir(), "mcp-station-restart-"));
+    try {
+      writeFileSync(join(dir, "servers.json"), JSON.stringify({ mcpServers: { far: { url: remote.url } } }));
+      const s = await startStation({ MCP_STATION_SERVERS_FILE: join(dir, "servers.json") });
+      stations.push(s);
+      const id: string = (await s.create({ server: "far" })).body.session_id;
+      const restarted = await s.call("POST", `/sessions/${id}/restart`);
+      expect(restarted.status).toBe(200);
+      expect(restarted.body).toMatchObject({ session_id: id, status: "running", restarts: 1, pid: null });
+      const answer = await echo(s, id, "remote, after the restart");
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.content[0].text).toContain("remote, after the restart");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
