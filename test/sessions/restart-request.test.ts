@@ -54,6 +54,8 @@ describe("POST /sessions/{id}/restart", () => {
     const restarts = history.filter((entry: { kind: string }) => entry.kind === "restart");
     expect(restarts).toHaveLength(2);
     expect(restarts[0]).toMatchObject({ status: "restarting", reason: "restarted on request", next_attempt_at: null });
+    const openapi = (await s.call("GET", "/openapi/json")).body;
+    expect(Object.keys(openapi.paths["/sessions/{session_id}/restart"].post.responses)).toEqual(["200", "400", "404", "409", "502"]);
     const metrics = (await s.call("GET", "/metrics")).body as string;
     expect(metrics).toContain('mcp_station_session_restarts_total{reason="requested",outcome="ok"} 2');
   });
