@@ -59,6 +59,14 @@ export interface StoreOptions {
 const COLUMNS =
   "session_id, instance, owner, status, request, dropped_env, identity, created_at, started_at, exited_at, restored_at, restarts, failure_reason, pgid, start_ticks, boot_id, updated_at";
 
+/** A save's update of an existing row: every column but the key (and, in cluster mode, never node or generation). */
+const UPDATES = COLUMNS.split(", ")
+  .slice(1)
+  .map((c) => `${c} = excluded.${c}`)
+  .join(", ");
+
+const placeholders = (values: readonly unknown[]) => values.map(() => "?").join(", ");
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,40}$/;
 
 /** The station process holding an instance of the store. */
@@ -121,33 +129,9 @@ export class SessionStore {
   /** Writes the whole row (insert or replace); in cluster mode, only while this node still owns it at its generation. */
   async save(s: StoredSession): Promise<void> {
     if (this.options.node !== undefined) return this.saveOwned(s);
-    const values: Value[] = [
-      s.session_id,
-      this.options.instance,
-      s.owner,
-      s.status,
-      JSON.stringify(s.request),
-      JSON.stringify(s.dropped_env),
-      s.identity ? JSON.stringify(s.identity) : null,
-      s.created_at,
-      s.started_at,
-      s.exited_at,
-      s.restored_at,
-      s.restarts,
-      s.failure_reason,
-      s.process?.pgid ?? null,
-      s.process?.startTicks ?? null,
-      s.process?.bootId ?? null,
-      new Date().toISOString(),
-    ];
-    const columns = COLUMNS;
-    const updates = columns
-      .split(", ")
-      .slice(1)
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ");
+    const values = this.rowValues(s);
     await this.db.run(
-      `insert into ${this.p}sessions (${columns}) values (${values.map(() => "?").join(", ")}) on conflict (session_id) do update set ${updates}`,
+      `insert into ${this.p}sessions (${COLUMNS}) values (${placeholders(values)}) on conflict (session_id) do update set ${UPDATES}`,
       values,
     );
   }
@@ -157,7 +141,20 @@ export class SessionStore {
    * and generation still match. A write refused is counted, not raised: the session is another node's now.
    */
   private async saveOwned(s: StoredSession): Promise<void> {
-    const values: Value[] = [
+    const values = [...this.rowValues(s), this.options.node!, this.generationOf(s.session_id)];
+    const written = await this.db.all(
+      `insert into ${this.p}sessions (${COLUMNS}, node, generation) values (${placeholders(values)})
+       on conflict (session_id) do update set ${UPDATES}
+       where ${this.p}sessions.node = excluded.node and ${this.p}sessions.generation = excluded.generation
+       returning session_id`,
+      values,
+    );
+    if (written.length === 0) this.staleWrites += 1;
+  }
+
+  /** The row's values in COLUMNS order. */
+  private rowValues(s: StoredSession): Value[] {
+    return [
       s.session_id,
       this.options.instance,
       s.owner,
@@ -175,22 +172,7 @@ export class SessionStore {
       s.process?.startTicks ?? null,
       s.process?.bootId ?? null,
       new Date().toISOString(),
-      this.options.node!,
-      this.generationOf(s.session_id),
     ];
-    const columns = `${COLUMNS}, node, generation`;
-    const updates = COLUMNS.split(", ")
-      .slice(1)
-      .map((c) => `${c} = excluded.${c}`)
-      .join(", ");
-    const written = await this.db.all(
-      `insert into ${this.p}sessions (${columns}) values (${values.map(() => "?").join(", ")})
-       on conflict (session_id) do update set ${updates}
-       where ${this.p}sessions.node = excluded.node and ${this.p}sessions.generation = excluded.generation
-       returning session_id`,
-      values,
-    );
-    if (written.length === 0) this.staleWrites += 1;
   }
 
   /** Appends an entry to the session's history and trims it to its limit. */
