@@ -7,11 +7,10 @@
  * @example
  *   const config = loadConfig(process.env); // throws ConfigError on a bad value
  */
-import { loadAccessRules } from "../security/access-rules.ts";
+import { AccessRules } from "../security/access-rules.ts";
 import { readKeys } from "../security/api-keys.ts";
 import { hasLimits, limitPrefix } from "../security/rlimits.ts";
-import { loadGroups } from "../registry/groups.ts";
-import { loadRegistry } from "../registry/registry.ts";
+import { type RegistryContents, readRegistryFile } from "../registry/registry-file.ts";
 import { ConfigError } from "./config-error.ts";
 import { readSettings } from "./setting.ts";
 import { SETTINGS } from "./settings.ts";
@@ -57,9 +56,10 @@ export function loadConfig(env: Env = process.env) {
     ...readKeys(apiKeyList, apiKeysFile, false, ["MCP_STATION_API_KEYS", "MCP_STATION_API_KEYS_FILE"]),
     ...readKeys(adminKeyList, undefined, true, ["MCP_STATION_ADMIN_KEYS", "MCP_STATION_ADMIN_KEYS"]),
   ];
-  const { registry, registryWarnings, policy } = registryAndPolicy(plain.serversFile, commandPolicy, plain.allowedCommands);
+  const file = registryContents(plain.serversFile);
+  const { registry, registryWarnings, policy } = registryAndPolicy(file, plain.serversFile, commandPolicy, plain.allowedCommands);
   const oauth = oauthSettings(oauthAuthorizationServers, oauthResource, oauthScopes, jwtAudience, Boolean(jwtSecret || jwksUrl));
-  const groups = loadGroups(plain.serversFile, registry);
+  const groups = file.groups;
   const limits = {
     addressSpaceBytes: limitAddressSpaceBytes,
     cpuSeconds: limitCpuSeconds,
@@ -93,7 +93,7 @@ export function loadConfig(env: Env = process.env) {
     groups,
     registryWarnings,
     /** Who may start which registered server and call which tool: the registry file's `access` section (none: everyone, everything), replaced in place by a registry reload. */
-    access: loadAccessRules(plain.serversFile),
+    access: new AccessRules(file.access),
     commandPolicy: policy,
     rateLimitBurst: rateLimitBurst ?? Math.max(1, Math.ceil(plain.rateLimitPerMinute / 6)),
     limits,
@@ -165,10 +165,21 @@ function oauthSettings(
   return { resource, authorizationServers: servers, scopes, extraAudience: jwtAudience };
 }
 
+/** The registry file read once (src/registry/registry-file.ts); empty without one. */
+function registryContents(serversFile: string | undefined): RegistryContents {
+  if (!serversFile) return { servers: new Map(), groups: new Map(), access: undefined, warnings: [] };
+  return readRegistryFile(serversFile).parsed;
+}
+
 /** The registry file's servers, and the command policy they imply when none is set. */
-function registryAndPolicy(serversFile: string | undefined, chosen: Values["commandPolicy"], allowedCommands: string[]) {
-  const registryWarnings: string[] = [];
-  const registry = loadRegistry(serversFile, (msg) => registryWarnings.push(msg));
+function registryAndPolicy(
+  file: RegistryContents,
+  serversFile: string | undefined,
+  chosen: Values["commandPolicy"],
+  allowedCommands: string[],
+) {
+  const registryWarnings = file.warnings;
+  const registry = file.servers;
   // A registry file means the operator chose what runs: default to running only that, unless told otherwise.
   const policy = chosen ?? (serversFile ? "registry" : "any");
   if (policy === "allowlist" && allowedCommands.length === 0 && registry.size === 0) {

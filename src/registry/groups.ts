@@ -10,7 +10,6 @@
  *   { "mcpServers": { "files": { "command": "…" }, "search": { "command": "…" } },
  *     "mcpGroups": { "station": { "members": ["files", "search"], "prefix": "collision", "separator": "__" } } }
  */
-import { readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
@@ -88,17 +87,6 @@ export function parseGroups(json: unknown, servers: Map<string, ServerEntry>, so
     });
   }
   return groups;
-}
-
-export function loadGroups(path: string | undefined, servers: Map<string, ServerEntry>): Map<string, GroupEntry> {
-  if (!path) return new Map();
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return parseGroups(json, servers, path);
 }
 
 /** What GET /servers shows of a group. */

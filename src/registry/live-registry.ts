@@ -20,9 +20,10 @@ import { createHash } from "node:crypto";
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Logger } from "../log.ts";
-import { type AccessRule, type AccessRules, parseAccessSection } from "../security/access-rules.ts";
-import { type GroupEntry, parseGroups } from "./groups.ts";
-import { type ServerEntry, parseRegistry } from "./registry.ts";
+import type { AccessRules } from "../security/access-rules.ts";
+import type { GroupEntry } from "./groups.ts";
+import { type RegistryContents, readRegistryFile } from "./registry-file.ts";
+import type { ServerEntry } from "./registry.ts";
 
 /** What a reload changed, by name. A changed entry is one whose definition differs in any field. */
 export interface RegistryChange {
@@ -91,19 +92,12 @@ export class LiveRegistry {
     const path = this.path;
     if (!path) return false;
     let text: string;
-    let servers: Map<string, ServerEntry>;
-    let groups: Map<string, GroupEntry>;
-    let rules: AccessRule[] | undefined;
-    const warnings: string[] = [];
+    let contents: RegistryContents;
     try {
-      text = readFileSync(path, "utf8");
-      const json = JSON.parse(text);
-      servers = parseRegistry(json, path, (warning) => warnings.push(warning));
-      groups = parseGroups(json, servers, path);
-      rules = parseAccessSection(json, path);
+      ({ text, parsed: contents } = readRegistryFile(path));
     } catch (error) {
       const reason = (error as Error).message;
-      // parseRegistry's own errors name the file already; a read or parse error does not.
+      // The file's own checks name it already; anything else thrown while parsing does not.
       const message = reason.startsWith("MCP_STATION_SERVERS_FILE") ? reason : `MCP_STATION_SERVERS_FILE ${path}: ${reason}`;
       this.reloads.failed += 1;
       this.lastError = { at: new Date().toISOString(), message };
@@ -113,8 +107,8 @@ export class LiveRegistry {
     }
     const digest = createHash("sha256").update(text).digest("hex");
     if (digest === this.digest) return true;
-    for (const warning of warnings) this.log.warn(warning);
-    const change = this.replace(servers, groups, rules);
+    for (const warning of contents.warnings) this.log.warn(warning);
+    const change = this.replace(contents);
     this.digest = digest;
     this.loadedAt = new Date();
     this.lastError = null;
@@ -160,7 +154,7 @@ export class LiveRegistry {
     clearTimeout(this.settle);
   }
 
-  private replace(servers: Map<string, ServerEntry>, groups: Map<string, GroupEntry>, rules: AccessRule[] | undefined): RegistryChange {
+  private replace({ servers, groups, access }: RegistryContents): RegistryChange {
     const change: RegistryChange = { version: this.version + 1, added: [], changed: [], removed: [], groups };
     const compare = <T>(before: Map<string, T>, after: Map<string, T>) => {
       for (const [name, entry] of after) {
@@ -176,7 +170,7 @@ export class LiveRegistry {
     for (const [name, entry] of servers) this.servers.set(name, entry);
     this.groups.clear();
     for (const [name, entry] of groups) this.groups.set(name, entry);
-    this.access?.replace(rules);
+    this.access?.replace(access);
     this.version = change.version;
     return change;
   }

@@ -12,7 +12,6 @@
  *   { "mcpServers": { "files": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/data"],
  *                                "env": {}, "station": { "allow_env": ["DEBUG"] } } } }
  */
-import { readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
@@ -128,17 +127,6 @@ function remoteEntry(name: string, entry: RemoteFileEntry): ServerEntry {
     tools: entry.station?.tools,
     pinnedTools: entry.station?.pinned_tools,
   };
-}
-
-export function loadRegistry(path: string | undefined, warn?: (msg: string) => void): Map<string, ServerEntry> {
-  if (!path) return new Map();
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return parseRegistry(json, path, warn);
 }
 
 /** What GET /servers shows: never the env values, which often hold secrets. */

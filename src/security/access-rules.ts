@@ -26,7 +26,6 @@
  *       { "scopes": ["mcp:admin"], "servers": ["*"] },
  *       { "servers": ["*"], "tools": { "deny": ["*delete*"] } } ] } }
  */
-import { readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
@@ -156,19 +155,4 @@ export function parseAccessSection(json: unknown, source: string): AccessRule[] 
 /** The access rules of a registry file's JSON `json`. */
 export function parseAccessRules(json: unknown, source: string): AccessRules {
   return new AccessRules(parseAccessSection(json, source));
-}
-
-/**
- * The access rules of the registry file at `path`. The file is read on its own, beside the registry's own
- * read (src/registry): the rules are not part of the `mcpServers` format, and its parser stays theirs.
- */
-export function loadAccessRules(path: string | undefined): AccessRules {
-  if (!path) return new AccessRules();
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`MCP_STATION_SERVERS_FILE ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return parseAccessRules(json, path);
 }
