@@ -40,9 +40,7 @@ test("the compiled binary exports the span tree of a tools/call, and the server 
   // The server span ends after the response is written, so it may reach the
   // receiver in a later batch than its child: wait for both.
   const spans = await receiver.waitForSpans((all) =>
-    ["POST /mcp/request", "tools/call trace_context"].every((name) =>
-      all.some((span) => span.traceId === trace && span.name === name),
-    ),
+    ["POST /mcp/request", "tools/call trace_context"].every((name) => all.some((span) => span.traceId === trace && span.name === name)),
   );
   const http = spans.find((span) => span.traceId === trace && span.name === "POST /mcp/request")!;
   const trip = spans.find((span) => span.traceId === trace && span.name === "tools/call trace_context")!;
