@@ -3,9 +3,9 @@
  * run on the server behind, whatever its era. A legacy server takes it as it
  * is. A 2026-07-28 server gets the envelope the client never sends itself
  * (its own info and capabilities), and its input_required results are walked
- * through with the client: each input request goes to the client as a
- * request of the server's own on the client's streams, and the server is
- * asked again with the answers, for at most MAX_INPUT_ROUNDS rounds. The
+ * through with the client (src/protocol/input-rounds.ts): each input request
+ * goes to the client as a request of the server's own on the client's
+ * streams, and the server is asked again with the answers. The
  * final result loses the 2026-only fields. The client's log level (its
  * logging/setLevel, else every level, as a legacy server logs) travels in
  * the envelope too.
@@ -14,18 +14,16 @@
  *   const reply = await callForClient(client, message, { signal, onProgress }, clientInfo, log);
  *   // { jsonrpc: "2.0", id, result } or { jsonrpc: "2.0", id, error }: it never rejects
  */
-import { RpcCode, toRpcError } from "../../errors.ts";
+import { toRpcError } from "../../errors.ts";
 import { reportMasked } from "../../http/masked-errors.ts";
-import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import type { JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { Logger } from "../../log.ts";
 import { modernClientCapabilities } from "../../protocol/bridge.ts";
 import { type Implementation, modernEnvelope } from "../../protocol/handshake.ts";
+import { withInputRounds } from "../../protocol/input-rounds.ts";
 import { META } from "../../protocol/versions.ts";
 import type { RequestOptions } from "../../sessions/server-connection.ts";
 import type { LegacyMcpSession } from "./legacy-client.ts";
-
-/** Rounds of input_required a legacy client is walked through before the station gives up (a server that never finishes). */
-const MAX_INPUT_ROUNDS = 16;
 
 type Reply = Record<string, unknown>;
 
@@ -55,45 +53,18 @@ export async function callForClient(
       // A legacy server logs what it likes until its client sets a level; a modern one logs only at a level asked for.
       [META.logLevel]: client.setup.level ?? "debug",
     };
-    let current: Record<string, unknown> = { ...params, _meta: { ...(params?._meta as object | undefined), ...envelope } };
-    for (let round = 0; ; round++) {
-      const result = (await session.request(message.method, current, options)) as Record<string, unknown>;
-      if (result?.resultType !== "input_required") return { jsonrpc: "2.0", id: message.id, result: asLegacyResult(result) };
-      if (round >= MAX_INPUT_ROUNDS) throw new Error(`the server asked for input ${MAX_INPUT_ROUNDS} times in a row`);
-      const gathered = await gatherInput(client, result.inputRequests as Record<string, { method: string; params?: unknown }>, message.id);
-      if ("error" in gathered) return gathered;
-      current = { ...current, inputResponses: gathered.answers };
-      if (result.requestState !== undefined) current.requestState = result.requestState;
-      else delete current.requestState;
-    }
+    const enveloped = { ...params, _meta: { ...(params?._meta as object | undefined), ...envelope } };
+    const result = await withInputRounds((current) => session.request(message.method, current, options), enveloped, {
+      // Each input request goes to the client as a request of the server's own, on the client's streams.
+      ask: (request) => client.request(request.method, request.params),
+      roots: () => session.roots,
+      signal: options.signal,
+    });
+    return { jsonrpc: "2.0", id: message.id, result: asLegacyResult(result as Record<string, unknown>) };
   } catch (error) {
     reportMasked(log, error, { session_id: session.id, method: message.method });
     return { jsonrpc: "2.0", id: message.id, error: toRpcError(error) };
   }
-}
-
-/** Asks the legacy client each input request the modern server made, as a server->client request of its own. */
-async function gatherInput(
-  client: LegacyMcpSession,
-  requests: Record<string, { method: string; params?: unknown }> | undefined,
-  id: JsonRpcId,
-): Promise<{ answers: Record<string, unknown> } | { jsonrpc: "2.0"; id: JsonRpcId; error: { code: number; message: string } }> {
-  const answers: Record<string, unknown> = {};
-  for (const [key, input] of Object.entries(requests ?? {})) {
-    const asked = client.request(input.method, input.params);
-    if (!asked) {
-      return {
-        jsonrpc: "2.0",
-        id,
-        error: {
-          code: RpcCode.InternalError,
-          message: `the server needs input (${input.method}) that this client cannot give: it did not declare the capability, or has no open stream`,
-        },
-      };
-    }
-    answers[key] = await asked;
-  }
-  return { answers };
 }
 
 /** A modern server's result as a legacy client expects it: without the 2026-only fields. */

@@ -4,20 +4,19 @@
  * caller waits; one with no server coming is a MemberUnavailable, naming it.
  * A modern member learns from each request's envelope what the group's
  * client can answer, and its input_required results (sampling, elicitation,
- * roots) are answered by asking the group's live clients, then retried.
+ * roots) are answered by asking the group's live clients, then retried
+ * (src/protocol/input-rounds.ts).
  *
  * @example
  *   await callMember(member, "tools/call", { name: "search", arguments: {} }, options, group);
  */
-import { MemberUnavailable, RemoteError } from "../../errors.ts";
-import { ErrorCode, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import { MemberUnavailable } from "../../errors.ts";
+import type { JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import type { Root } from "../../protocol/client-requests.ts";
+import { withInputRounds } from "../../protocol/input-rounds.ts";
 import type { RequestOptions } from "../server-connection.ts";
 import { isLive } from "../session-info.ts";
 import type { GroupMember } from "./member.ts";
-
-/** Rounds of input a modern member may ask for in one call. */
-const MAX_INPUT_ROUNDS = 10;
 
 /** What of the group a member's call needs. */
 export interface CallingGroup {
@@ -47,35 +46,12 @@ export async function callMember(
       member_status: session?.status ?? "failed",
     });
   }
-  let current = session.era === "modern" ? group.envelope(params) : params;
-  for (let round = 0; ; round++) {
-    const result = await session.request(method, current, options);
-    const asked = result as Record<string, unknown> | undefined;
-    if (asked?.resultType !== "input_required") return result;
-    if (round >= MAX_INPUT_ROUNDS)
-      throw new RemoteError(ErrorCode.InternalError, `member ${member.name} asked for input ${MAX_INPUT_ROUNDS} times in a row`);
-    const answers = await gatherInput(asked.inputRequests as Record<string, { method: string; params?: unknown }> | undefined, group);
-    current = { ...current, inputResponses: answers };
-    delete current.requestState;
-    if (asked.requestState !== undefined) current.requestState = asked.requestState;
-  }
-}
-
-async function gatherInput(
-  requests: Record<string, { method: string; params?: unknown }> | undefined,
-  group: CallingGroup,
-): Promise<Record<string, unknown>> {
-  const answers: Record<string, unknown> = {};
-  for (const [key, ask] of Object.entries(requests ?? {})) {
-    const request: JsonRpcRequest = {
-      jsonrpc: "2.0",
-      id: `group-${key}`,
-      method: ask.method,
-      params: ask.params as Record<string, unknown>,
-    };
-    const answer = ask.method === "roots/list" ? { roots: group.roots } : await group.ask(request);
-    if (answer === undefined) throw new RemoteError(ErrorCode.InternalError, `no client of this group takes ${ask.method}`);
-    answers[key] = answer;
-  }
-  return answers;
+  const enveloped = session.era === "modern" ? group.envelope(params) : params;
+  return withInputRounds((current) => session.request(method, current, options), enveloped, {
+    // A client of the group that declared roots answers for itself; else the group's roots.
+    ask: (request) => group.ask(request),
+    roots: () => group.roots,
+    signal: options.signal,
+    label: `member ${member.name}`,
+  });
 }
