@@ -119,6 +119,48 @@ describe("WebSocket channel", () => {
     socket.ws.close();
   });
 
+  describe("a 2026-07-28 server", () => {
+    test("its input_required elicitation goes to the caller that declared elicitation, and the call is retried with the answer", async () => {
+      const id = await session("modern.mjs");
+      const socket = await openSocket(wsUrl(id));
+      socket.send(initialize({ elicitation: {} }));
+      await socket.next((m) => m.id === "init");
+      socket.send(call("c", "confirm", { message: "Deploy?" }));
+      const asked = await socket.next((m) => m.method === "elicitation/create");
+      expect(asked.params).toMatchObject({ mode: "form", message: "Deploy?" });
+      socket.send({ jsonrpc: "2.0", id: asked.id, result: { action: "accept", content: { ok: true } } });
+      const answer = await socket.next((m) => m.id === "c");
+      expect(answer.result.content).toEqual([{ type: "text", text: "confirmed: true" }]);
+      socket.ws.close();
+    });
+
+    test("a caller that declared no elicitation gets the server's own refusal, -32021", async () => {
+      const id = await session("modern.mjs");
+      const socket = await openSocket(wsUrl(id));
+      socket.send(initialize());
+      await socket.next((m) => m.id === "init");
+      socket.send(call("c", "confirm"));
+      const answer = await socket.next((m) => m.id === "c");
+      expect(answer.error.code).toBe(-32021);
+      socket.ws.close();
+    });
+
+    test("a caller that brings its own 2026 envelope gets input_required as it is", async () => {
+      const id = await session("modern.mjs");
+      const socket = await openSocket(wsUrl(id));
+      const envelope = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": { name: "modern-ws", version: "1" },
+        "io.modelcontextprotocol/clientCapabilities": { elicitation: {} },
+      };
+      socket.send(call("c", "confirm", {}, envelope));
+      const answer = await socket.next((m) => m.id === "c");
+      expect(answer.result.resultType).toBe("input_required");
+      expect(Object.values(answer.result.inputRequests as Record<string, { method: string }>)[0].method).toBe("elicitation/create");
+      socket.ws.close();
+    });
+  });
+
   test("notifications/cancelled withdraws a request: the server is told, the caller gets no answer", async () => {
     const id = await session("echo.mjs");
     const socket = await openSocket(wsUrl(id));

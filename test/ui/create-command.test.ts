@@ -1,7 +1,8 @@
 /**
  * Create from a command, where the command policy allows one (`any` here):
  * the Create screen offers it beside the registry, and the session it starts
- * is a session like any other. Under `registry` the form offers no command.
+ * is a session like any other, a 2026-07-28 server's included. Under
+ * `registry` the form offers no command.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fixture } from "../setup/paths.ts";
@@ -33,6 +34,29 @@ describe.skipIf(!BROWSER_AVAILABLE)("creating a session from a command", () => {
     const sessions = await rig.station.call("GET", "/sessions", undefined, { authorization: `Bearer ${KEY_A}` });
     expect(sessions.body.sessions.map((s: { server_command: string }) => s.server_command)).toEqual([fixture("echo.mjs")]);
     await rig.station.call("DELETE", `/sessions/${sessions.body.sessions[0].session_id}`, undefined, { authorization: `Bearer ${KEY_A}` });
+    await page.close();
+  });
+
+  test("a 2026-07-28 server's elicitation, sent as input_required, is answered in the page and the call completes", async () => {
+    const page = await rig.browser.newPage();
+    await signIn(page, rig.ui, KEY_A);
+    await page.getByRole("link", { name: "Create", exact: true }).click();
+    await page.getByRole("radio", { name: "a command" }).check();
+    await page.getByRole("textbox", { name: "Command" }).fill(fixture("modern.mjs"));
+    await page.getByRole("button", { name: "Start" }).click();
+    await page.getByText(`${fixture("modern.mjs")}`).waitFor();
+    await page.getByRole("link", { name: "Playground" }).click();
+    await page.getByRole("button", { name: /^confirm/ }).click();
+    await page.getByLabel("message").fill("Ship it?");
+    await page.getByRole("button", { name: "Call confirm" }).click();
+    const dialog = page.getByRole("dialog", { name: "The server asks for input" });
+    await dialog.getByText("Ship it?").waitFor();
+    await dialog.getByRole("checkbox", { name: /^ok/ }).check();
+    await dialog.getByRole("button", { name: "Accept" }).click();
+    await page.locator(".result-text", { hasText: "confirmed: true" }).waitFor();
+    const sessions = await rig.station.call("GET", "/sessions", undefined, { authorization: `Bearer ${KEY_A}` });
+    for (const s of sessions.body.sessions)
+      await rig.station.call("DELETE", `/sessions/${s.session_id}`, undefined, { authorization: `Bearer ${KEY_A}` });
     await page.close();
   });
 

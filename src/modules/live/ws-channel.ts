@@ -3,9 +3,10 @@
  * everyone else's on the session (the session's own ids keep them apart on
  * stdio, the caller's ids come back on its responses); it receives the
  * progress of its own requests and the session's other notifications; a
- * legacy server's sampling, elicitation and roots requests come to it when it
- * declared the capability in `initialize`, and its answers go back to the
- * server. `notifications/cancelled` or closing the socket withdraws requests.
+ * server's sampling, elicitation and roots requests come to it when it
+ * declared the capability in `initialize` (a legacy server's as requests on
+ * stdio, a 2026-07-28 server's as input_required results, walked through
+ * here), and its answers go back to the server. `notifications/cancelled` or closing the socket withdraws requests.
  * A restart the policy recovers from does not end it (issue 14): requests in
  * flight at the death get their error, later ones wait for the new process.
  * Knows nothing of the socket itself: messages go out through `send`.
@@ -15,7 +16,10 @@ import type { JsonRpcId, JsonRpcRequest } from "../../jsonrpc/messages.ts";
 import { classify } from "../../jsonrpc/messages.ts";
 import { InvalidJson, InvalidRequest, RemoteError, RpcCode, toRpcError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
-import { initializeResultFor } from "../../protocol/bridge.ts";
+import { initializeResultFor, modernClientCapabilities } from "../../protocol/bridge.ts";
+import { withInputRounds } from "../../protocol/input-rounds.ts";
+import { META } from "../../protocol/versions.ts";
+import type { RequestOptions } from "../../sessions/server-connection.ts";
 import { type Session, isLive, isTerminal } from "../../sessions/session.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
@@ -35,6 +39,8 @@ interface Pending {
 export class WsChannel implements LiveClient {
   lastActiveAt = Date.now();
   private capabilities: Record<string, unknown> = {};
+  /** What the caller said it is at initialize: a 2026-07-28 server sees it in each request's envelope. */
+  private clientInfo: Record<string, unknown> | undefined;
   private readonly inFlight = new Map<JsonRpcId, Pending>();
   private readonly asked = new Map<string, { resolve(result: unknown): void; reject(error: Error): void }>();
   private nextAsk = 1;
@@ -133,6 +139,7 @@ export class WsChannel implements LiveClient {
       // The server's handshake happened once per run; this caller gets it from the cache, the new run's
       // when it arrives during a restart.
       this.capabilities = (params?.capabilities as Record<string, unknown> | undefined) ?? {};
+      this.clientInfo = params?.clientInfo as Record<string, unknown> | undefined;
       const answer = () => this.send({ jsonrpc: "2.0", id, result: initializeResultFor(this.session.identity!, params?.protocolVersion) });
       if (isLive(this.session.status)) answer();
       else serverRunning(this.session).then(answer, (error) => this.fail(id, error));
@@ -152,15 +159,14 @@ export class WsChannel implements LiveClient {
     const span = startMcpMessage(method, params, this.session.id, "websocket", this.upgrade);
     let call: Promise<unknown>;
     try {
-      call = inScope(span, () =>
-        this.session.request(method, params, {
-          caller: this.caller,
-          signal: pending.controller.signal,
-          onProgress: (progress) => {
-            if (!pending.withdrawn) this.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
-          },
-        }),
-      );
+      const options: RequestOptions = {
+        caller: this.caller,
+        signal: pending.controller.signal,
+        onProgress: (progress) => {
+          if (!pending.withdrawn) this.send({ jsonrpc: "2.0", method: "notifications/progress", params: progress });
+        },
+      };
+      call = inScope(span, () => this.run(method, params, options));
     } catch (error) {
       call = Promise.reject(error);
     }
@@ -175,6 +181,26 @@ export class WsChannel implements LiveClient {
         answer({ error: toRpcError(error) });
       },
     );
+  }
+
+  /**
+   * One request on the server. A 2026-07-28 server learns from the envelope
+   * what this caller declared at initialize, and asks for what it needs
+   * (sampling, elicitation, roots) with input_required results, which this
+   * socket's caller, speaking the legacy way, answers as requests of the
+   * server's own. A caller that brings a 2026 envelope of its own speaks that
+   * era: it gets input_required as it is.
+   */
+  private run(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
+    const meta = params?._meta as Record<string, unknown> | undefined;
+    if (this.session.era !== "modern" || meta?.[META.protocolVersion] !== undefined) return this.session.request(method, params, options);
+    const declared = { [META.clientCapabilities]: modernClientCapabilities(this.capabilities) };
+    const enveloped = { ...params, _meta: { ...declared, ...(this.clientInfo ? { [META.clientInfo]: this.clientInfo } : {}), ...meta } };
+    return withInputRounds((current) => this.session.request(method, current, options), enveloped, {
+      ask: (request) => this.ask(request),
+      roots: () => this.session.roots,
+      signal: options.signal,
+    });
   }
 
   /** A JSON-RPC error answer to the caller, mapped by the one table. */
