@@ -14,7 +14,8 @@
  */
 import { SQL } from "bun";
 import type { Logger } from "../log.ts";
-import type { SessionManager } from "../sessions/manager.ts";
+import type { SessionManager, TenantPlace } from "../sessions/manager.ts";
+import { NodeFenced } from "../errors.ts";
 import type { SessionPersistence } from "../store/persistence.ts";
 import { restoreRows } from "../store/restore.ts";
 import type { SessionStore } from "../store/session-store.ts";
@@ -24,7 +25,7 @@ import { Directory } from "./directory.ts";
 import { Forwarder } from "./forwarder.ts";
 import { Membership, type NodeRecord } from "./membership.ts";
 import { channels, createClusterSchema } from "./schema.ts";
-import { SessionCounts } from "./session-counts.ts";
+import { SessionCounts, type TenantClaim } from "./session-counts.ts";
 import type { Watchdog } from "./watchdog.ts";
 
 export interface ClusterSettings {
@@ -91,7 +92,7 @@ export class ClusterNode {
     this.adoption = new Adoption(this.sql, p, options.settings.nodeId);
     this.forwarder = new Forwarder(options.settings.secret, options.settings.nodeId);
     this.counts = new SessionCounts(this.sql, p);
-    options.manager.countTenantElsewhere((tenant) => this.counts.tenantElsewhere(tenant, this.nodeId));
+    options.manager.claimTenantPlaces((tenant, sessionId) => this.claimPlace(tenant, sessionId));
   }
 
   get nodeId(): string {
@@ -280,6 +281,29 @@ export class ClusterNode {
     if (!node?.live) node = (await this.membership.refresh()).find((n) => n.node_id === placement.node);
     if (!node?.live) return { kind: "moving" };
     return { kind: "forward", node };
+  }
+
+  /** A create's place among the tenant's sessions on every node (session-counts.ts); given back once its row is written. */
+  private async claimPlace(tenant: string, sessionId: string): Promise<TenantPlace> {
+    let claim: TenantClaim;
+    try {
+      claim = await this.counts.claim(tenant, sessionId, this.nodeId);
+    } catch (error) {
+      this.options.log.warn("cluster: a tenant's sessions could not be counted", { tenant, err: error as Error });
+      throw new NodeFenced("the cluster's database did not answer while the tenant's sessions were counted; retry shortly", {
+        node_id: this.nodeId,
+      });
+    }
+    return {
+      elsewhere: claim.elsewhere,
+      release: () =>
+        void this.written()
+          .then(() => claim.release())
+          // Left behind, it stops counting once the session's row exists, and is gone when it expires.
+          .catch((error) =>
+            this.options.log.warn("cluster: a tenant claim was not removed", { session_id: sessionId, err: error as Error }),
+          ),
+    };
   }
 
   /** Resolves once the store has taken every write queued so far (a new session's row, say). */

@@ -1,6 +1,7 @@
 /**
  * The cluster's tables beside the session store's (migrations.ts adds each
- * session row's `node` and `generation`): one lease row per node, and a
+ * session row's `node` and `generation`): one lease row per node, the
+ * creates in progress of tenants with a session limit, and a
  * trigger that announces every change of a session's owner on a channel,
  * so each node's directory cache (directory.ts) follows without polling.
  * PostgreSQL only: a cluster needs a database every node reaches.
@@ -28,6 +29,14 @@ export async function createClusterSchema(sql: SQL, p: string): Promise<void> {
       joined_at timestamptz not null,
       renewed_at timestamptz not null
     )`);
+    // A create in progress for a tenant with a session limit (session-counts.ts): counted by the other nodes
+    // until its session's row exists.
+    await tx.unsafe(`create table if not exists ${p}tenant_claims (
+      session_id text primary key,
+      tenant text not null,
+      node text not null,
+      expires_at timestamptz not null
+    )`);
     // Only an owner's change is news: status writes (every state change of every session) stay off the channel.
     await tx.unsafe(`create or replace function ${p}directory_notify() returns trigger language plpgsql as $$
       begin
@@ -51,5 +60,6 @@ export async function createClusterSchema(sql: SQL, p: string): Promise<void> {
 /** Drops the cluster's tables and trigger (tests use a prefix or a database of their own). */
 export async function dropClusterSchema(sql: SQL, p: string): Promise<void> {
   await sql.unsafe(`drop table if exists ${p}cluster_nodes`);
+  await sql.unsafe(`drop table if exists ${p}tenant_claims`);
   await sql.unsafe(`drop function if exists ${p}directory_notify() cascade`);
 }

@@ -48,6 +48,13 @@ function eraKeyOf(session: Session): string {
   return `${session.spec.working_dir ?? ""}\0${session.argv.join("\0")}`;
 }
 
+/** A create's place among a tenant's sessions on every node, held until the create is over. */
+export interface TenantPlace {
+  /** The tenant's sessions and creates in progress on the other nodes. */
+  elsewhere: number;
+  release(): void;
+}
+
 export class SessionManager {
   private readonly sessions = new ObservedSessions();
   /** The era each command spoke last time: a known legacy server skips the discover probe. */
@@ -101,21 +108,31 @@ export class SessionManager {
   }
 
   /**
-   * Cluster mode: how many live sessions `tenant` has on the other nodes, so that
-   * MCP_STATION_MAX_SESSIONS_PER_TENANT counts the whole cluster (src/cluster/node.ts).
+   * Cluster mode: before a create of a tenant with a session limit, its place is claimed across the
+   * nodes, which says how many the tenant holds elsewhere (src/cluster/session-counts.ts).
    */
-  countTenantElsewhere(count: (tenant: string) => Promise<number>): void {
-    this.tenantElsewhere = count;
+  claimTenantPlaces(claim: (tenant: string, sessionId: string) => Promise<TenantPlace>): void {
+    this.claimPlace = claim;
   }
 
-  private tenantElsewhere: ((tenant: string) => Promise<number>) | undefined;
+  private claimPlace: ((tenant: string, sessionId: string) => Promise<TenantPlace>) | undefined;
 
   private async start(input: SessionRequest, caller: Caller, memberOf?: string): Promise<Session> {
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (input.server !== undefined) this.checkMayStart(input.server, caller);
     const perTenant = this.settings.maxSessionsPerTenant ?? 0;
-    // Asked first: the checks below run with no wait between them and the set, so concurrent creates cannot overshoot.
-    const elsewhere = perTenant > 0 && this.tenantElsewhere ? await this.tenantElsewhere(caller.tenant) : 0;
+    const id = crypto.randomUUID();
+    // Claimed first: the checks below run with no wait between them and the set, so concurrent creates cannot overshoot.
+    const place = perTenant > 0 && this.claimPlace ? await this.claimPlace(caller.tenant, id) : undefined;
+    try {
+      return await this.startClaimed(input, caller, id, memberOf, place?.elsewhere ?? 0);
+    } finally {
+      place?.release();
+    }
+  }
+
+  private async startClaimed(input: SessionRequest, caller: Caller, id: string, memberOf: string | undefined, elsewhere: number) {
+    const perTenant = this.settings.maxSessionsPerTenant ?? 0;
     if (this.closing) throw new ShuttingDown("the station is shutting down");
     if (this.activeCount >= this.settings.maxSessions) {
       throw new CapacityExceeded(`the station runs its maximum of ${this.settings.maxSessions} sessions`, {
@@ -130,7 +147,7 @@ export class SessionManager {
         max_sessions_per_tenant: perTenant,
       });
     }
-    const session = this.newSession(input, caller, undefined, memberOf);
+    const session = this.newSession(input, caller, id, memberOf);
     // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own,
     // and so is a launch that names a secret: a warm process was started with the station's own tenant's.
     const warm =

@@ -201,7 +201,7 @@ export class TestCluster {
     const sql = new SQL(POSTGRES_URL, { max: 1 });
     try {
       await sql.unsafe(
-        `drop table if exists ${this.prefix}cluster_nodes, ${this.prefix}sessions, ${this.prefix}status_history, ${this.prefix}instances, ${this.prefix}schema`,
+        `drop table if exists ${this.prefix}cluster_nodes, ${this.prefix}tenant_claims, ${this.prefix}sessions, ${this.prefix}status_history, ${this.prefix}instances, ${this.prefix}schema`,
       );
       await sql.unsafe(`drop function if exists ${this.prefix}directory_notify() cascade`);
     } finally {
