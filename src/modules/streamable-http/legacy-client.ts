@@ -15,6 +15,7 @@ import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/me
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import type { Session } from "../../sessions/session.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
+import { sessionScopedId } from "../../http/session-scoped-id.ts";
 import { ReplayableStream, type StreamKeeper } from "./replayable-stream.ts";
 import { ServerSetup } from "./server-setup.ts";
 
@@ -32,7 +33,8 @@ export interface ResumeLimits {
 }
 
 export class LegacyMcpSession implements LiveClient, StreamKeeper {
-  readonly id = crypto.randomUUID();
+  /** Its Mcp-Session-Id: names its station session, so that any node of a cluster finds the one that holds it. */
+  readonly id: string;
   lastActiveAt = Date.now();
   readonly standalone: ReplayableStream;
   /** In the order opened: the oldest finished stream is the first to be forgotten. */
@@ -58,6 +60,7 @@ export class LegacyMcpSession implements LiveClient, StreamKeeper {
     readonly announced: string,
     private readonly limits: ResumeLimits,
   ) {
+    this.id = sessionScopedId(session.id);
     this.standalone = this.newStream(STANDALONE_STREAM);
     this.cleanups.push(session.clients.attach(this));
     this.cleanups.push(session.events.subscribe((event) => this.relay(event)));

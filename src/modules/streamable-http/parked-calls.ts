@@ -4,17 +4,17 @@
  * retry that brings it back delivers the client's answers, and a call not
  * retried within `inputWaitMs` is withdrawn. The token is random and known
  * only to the client it was given to, and a retry must reach the session the
- * call runs on.
+ * call runs on; its prefix names that session (src/http/session-scoped-id.ts).
  *
  * @example
  *   const next = await parked.run(session, request.signal, "tools/call", params, capabilities, onProgress, caller);
  *   // { kind: "input_required", result: { resultType: "input_required", inputRequests, requestState } }
  */
 import type { Caller } from "../../security/caller.ts";
-import { randomBytes } from "node:crypto";
 import { RemoteError, RpcCode } from "../../errors.ts";
 import { withoutModernMeta } from "../../protocol/bridge.ts";
 import type { Session } from "../../sessions/session.ts";
+import { sessionScopedId } from "../../http/session-scoped-id.ts";
 import { BridgedCall } from "./bridged-call.ts";
 
 export type BridgedOutcome =
@@ -65,7 +65,8 @@ export class ParkedCalls {
     try {
       const outcome = await next;
       if (outcome.kind !== "input") return outcome;
-      const token = randomBytes(18).toString("base64url");
+      // Named after its session: a retry that reaches another node of a cluster is sent to the one that parked it.
+      const token = sessionScopedId(session.id);
       this.parked.set(token, call);
       call.expiry = setTimeout(() => this.expire(token), this.inputWaitMs);
       return { kind: "input_required", result: { resultType: "input_required", inputRequests: outcome.requests, requestState: token } };
