@@ -12,6 +12,11 @@
  * which is relayed rather than forwarded) or in the body of
  * `POST /mcp/request` and `POST /live/tickets`, read from a copy so that the route still parses the
  * original. `GET /sessions` is asked of every live node and the lists merged.
+ *
+ * `/servers/{name}/mcp` names no session, but the ids it hands out do (src/http/session-scoped-id.ts): a
+ * legacy client's Mcp-Session-Id, and the requestState of a 2026-07-28 retry. The sessions behind them are
+ * ephemeral, never started again elsewhere: when their node is gone they are gone, and this node answers as
+ * for any unknown id (404, or an expired requestState) instead of 503, so the client starts again at once.
  */
 import { Elysia } from "elysia";
 import type { ClusterNode, Route } from "../cluster/node.ts";
@@ -21,6 +26,7 @@ import type { NodeRecord } from "../cluster/membership.ts";
 import { UpstreamRefused, openUpstream, relayWebSocket } from "../cluster/websocket-relay.ts";
 import { BadRequest, NodeFenced, NotOwner, OwnerUnreachable, RequestCancelled, SessionMoving, Unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { sessionOfScopedId } from "../http/session-scoped-id.ts";
 import { callerOf, pathOf } from "./auth.ts";
 
 /** Paths a fenced node still answers: probes and the cluster's own view. */
@@ -138,6 +144,8 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
         }
         let id: string | undefined;
         let body: ArrayBuffer | undefined;
+        /** Named by an id /servers/{name}/mcp handed out: its session cannot move, only end. */
+        let ephemeral = false;
         if (path.startsWith("/sessions/")) {
           const end = path.indexOf("/", 10);
           id = decodeURIComponent(path.slice(10, end < 0 ? undefined : end));
@@ -145,6 +153,14 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
           // A ticket is issued where the session runs, which checks that the caller may see it.
           body = await request.clone().arrayBuffer();
           id = sessionIdOf(body);
+        } else if (isServerEndpoint(path)) {
+          let scoped = request.headers.get("mcp-session-id");
+          if (scoped === null && request.method === "POST") {
+            body = await request.clone().arrayBuffer();
+            scoped = requestStateOf(body);
+          }
+          id = sessionOfScopedId(scoped);
+          ephemeral = true;
         }
         if (!id) return;
         const route = await node.route(id, forwarded);
@@ -152,6 +168,8 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
           case "local":
             return;
           case "moving":
+            // Its node is gone, and the client's MCP session (or parked call) with it: answered here as unknown.
+            if (ephemeral) return;
             throw moving(id);
           case "fenced":
             throw fenced();
@@ -165,11 +183,29 @@ export function clusterRouting(node: ClusterNode, log: Logger) {
   );
 }
 
-/** `session_id` of a /mcp/request body, without parsing the rest; undefined for a body the route will refuse anyway. */
+/** `session_id` of a /mcp/request body; undefined for a body the route will refuse anyway. */
 function sessionIdOf(body: ArrayBuffer): string | undefined {
+  const parsed = jsonOf(new TextDecoder().decode(body)) as { session_id?: unknown } | undefined;
+  return typeof parsed?.session_id === "string" ? parsed.session_id : undefined;
+}
+
+/** `/servers/{name}/mcp` (a name holds no slash). */
+function isServerEndpoint(path: string): boolean {
+  return path.startsWith("/servers/") && path.endsWith("/mcp") && path.indexOf("/", 9) === path.length - 4;
+}
+
+/** `params.requestState` of a JSON-RPC body: only a retry carries one, so most bodies are not parsed at all. */
+function requestStateOf(body: ArrayBuffer): string | null {
+  const text = new TextDecoder().decode(body);
+  if (!text.includes('"requestState"')) return null;
+  const parsed = jsonOf(text) as { params?: { requestState?: unknown } } | undefined;
+  const state = parsed?.params?.requestState;
+  return typeof state === "string" ? state : null;
+}
+
+function jsonOf(text: string): unknown {
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(body)) as { session_id?: unknown };
-    return typeof parsed?.session_id === "string" ? parsed.session_id : undefined;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

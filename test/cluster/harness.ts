@@ -231,8 +231,10 @@ export async function call(
 }
 
 /** The value of one sample of `node`'s /metrics (0 when absent), e.g. metric(node, 'mcp_station_cluster_fences_total'). */
-export async function metric(node: { url: string }, sample: string): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
+export async function metric(node: { url: string }, sample: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${node.url}/metrics`, { headers });
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+  const text = await res.text();
   const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
   return line ? Number(line.slice(sample.length + 1)) : 0;
 }
