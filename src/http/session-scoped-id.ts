@@ -19,15 +19,21 @@ import { randomBytes } from "node:crypto";
 
 /** Station session ids are UUIDs and the random rest is base64url: neither holds a dot. */
 const SEPARATOR = ".";
+/** 18 random bytes in base64url: 24 characters, 144 bits. */
+const REST = /^[A-Za-z0-9_-]{24}$/;
 
 /** A new id for something of `sessionId`'s: 144 random bits after the session's id. */
 export function sessionScopedId(sessionId: string): string {
   return `${sessionId}${SEPARATOR}${randomBytes(18).toString("base64url")}`;
 }
 
-/** The station session an id names by its prefix, unchecked; undefined for an id not made by sessionScopedId. */
+/**
+ * The station session an id names by its prefix, unchecked; undefined for an id not shaped like
+ * sessionScopedId's. The shape spares a directory read for ids that cannot be the station's: a 2026-07-28
+ * server's own requestState, which passes through the station untouched, may well hold dots (a JWT).
+ */
 export function sessionOfScopedId(id: string | null | undefined): string | undefined {
   if (!id) return undefined;
   const end = id.lastIndexOf(SEPARATOR);
-  return end > 0 && end < id.length - 1 ? id.slice(0, end) : undefined;
+  return end > 0 && REST.test(id.slice(end + 1)) ? id.slice(0, end) : undefined;
 }
