@@ -75,6 +75,21 @@ const textOf = (result: unknown) => (result as { content: { text: string }[] }).
 /** The HTTP status behind an SDK v1 error (its code). */
 const statusOf = (error: unknown) => (error as { code?: unknown }).code;
 
+/** A 2026-07-28 tools/call of the asker's ask_sampling through `node`: the server's sampling request comes back as input_required. */
+const askSampling = async (node: ClusterNodeProcess, id: number, extra: Record<string, unknown> = {}): Promise<any> =>
+  (
+    await post(
+      `${node.url}/servers/asker/mcp`,
+      {
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: { name: "ask_sampling", arguments: { prompt: "Say hi" }, ...extra, _meta: modernMeta({ sampling: {} }) },
+      },
+      { ...modernHeaders("tools/call", "ask_sampling"), accept: "application/json", ...AS_A },
+    )
+  ).json();
+
 const serverSessions = async (node: ClusterNodeProcess, server: string) =>
   (
     (await call(node, "GET", "/sessions", undefined, AS_A)).body.sessions as { server: string; session_id: string; status: string }[]
@@ -132,7 +147,7 @@ test("a legacy client initialized on one node is served through the other: calls
   expect(await metric(b, FORWARDED, AS_ADMIN)).toBeGreaterThan(forwardedBefore);
 });
 
-test("after the owner's death the stale Mcp-Session-Id gets 404 through the survivor, and the client initializes again", async () => {
+test("after the owner's death the stale Mcp-Session-Id gets 404 through the survivor, and the client initializes again; a parked call's retry is refused as expired", async () => {
   const owner = await cluster.startNode("node-3");
   const survivor = cluster.nodes[0]!;
   const sent: Sent[] = [];
@@ -144,6 +159,8 @@ test("after the owner's death the stale Mcp-Session-Id gets 404 through the surv
   );
   expect(sent[0]).toMatchObject({ rpc: "initialize", node: owner.nodeId, status: 200 });
   expect(textOf(await first.client.callTool({ name: "echo", arguments: { text: "before" } }))).toBe("before");
+  const parked = (await askSampling(owner, 1)).result;
+  expect(parked.resultType).toBe("input_required");
 
   owner.proc.kill("SIGKILL");
   // Until the survivor knows the owner is gone it cannot tell a dead node from a slow one (503, moving);
@@ -160,6 +177,10 @@ test("after the owner's death the stale Mcp-Session-Id gets 404 through the surv
   }
   expect(statusOf(stale)).toBe(404);
   await first.client.close();
+  // The call waiting for its answers died with its process: the retry is told so, and starts again from scratch.
+  const [question] = Object.keys(parked.inputRequests);
+  const retried = await askSampling(survivor, 2, { inputResponses: { [question!]: {} }, requestState: parked.requestState });
+  expect(retried.error).toMatchObject({ code: -32602, message: "Invalid or expired requestState" });
 
   // 404 on the MCP session id: the spec's signal to initialize again; now on the survivor's peer, then through the survivor.
   initializeAt = cluster.nodes[1]!;
@@ -175,22 +196,11 @@ test("after the owner's death the stale Mcp-Session-Id gets 404 through the surv
 
 test("a 2026-07-28 client's retry of an input_required result reaches the node whose call asked", async () => {
   const [a, b] = [cluster.nodes[0]!, cluster.nodes[1]!];
-  const ask = (node: ClusterNodeProcess, id: number, extra: Record<string, unknown> = {}) =>
-    post(
-      `${node.url}/servers/asker/mcp`,
-      {
-        jsonrpc: "2.0",
-        id,
-        method: "tools/call",
-        params: { name: "ask_sampling", arguments: { prompt: "Say hi" }, ...extra, _meta: modernMeta({ sampling: {} }) },
-      },
-      { ...modernHeaders("tools/call", "ask_sampling"), accept: "application/json", ...AS_A },
-    );
-  const first = ((await (await ask(a, 1)).json()) as any).result;
+  const first = (await askSampling(a, 1)).result;
   expect(first.resultType).toBe("input_required");
   const [question] = Object.keys(first.inputRequests);
   const sample = { role: "assistant", content: { type: "text", text: "hi!" }, model: "m" };
-  const done = (await (await ask(b, 2, { inputResponses: { [question!]: sample }, requestState: first.requestState })).json()) as any;
+  const done = await askSampling(b, 2, { inputResponses: { [question!]: sample }, requestState: first.requestState });
   expect(done.result?.resultType).toBe("complete");
   expect(JSON.parse(done.result.content[0].text)).toEqual(sample);
 });
