@@ -21,7 +21,7 @@ function Curation({ tools }: { tools?: ToolCuration }) {
       ) : null}
       {tools.deny?.length ? (
         <>
-          <dt>Tools withheld</dt>
+          <dt>Tools hidden</dt>
           <dd class="mono">{tools.deny.join(", ")}</dd>
         </>
       ) : null}
