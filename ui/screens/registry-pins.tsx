@@ -6,7 +6,7 @@
  * is for admins: a tenant's 403 shows nothing at all, and pinning turned off
  * (404) says so. Definitions are the server's words: they are shown as text.
  */
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { ApiError, api, describeError, type PinChange, type PinList, type PinnedDefinition } from "../api.ts";
 import { usePoll } from "../poll.ts";
 
@@ -18,7 +18,10 @@ export type PinsView =
 
 /** Both pins lists, every 10 s (the last ones seen, and the latest error); `refresh` after an approval. */
 export function usePins(): { view: PinsView; error?: string; refresh: () => void } {
+  // A refusal or pinning off holds while the screen is shown (the credential and the setting stay): asked once, not every 10 s.
+  const final = useRef<PinsView | undefined>(undefined);
   const { value, error, refresh } = usePoll(async (signal): Promise<PinsView> => {
+    if (final.current) return final.current;
     try {
       const [list, changes] = await Promise.all([
         api<PinList>("GET", "pins", undefined, signal),
@@ -27,9 +30,10 @@ export function usePins(): { view: PinsView; error?: string; refresh: () => void
       return { state: "on", mode: list.mode, pinned: new Map(list.servers.map((s) => [s.server, s.tools])), changes: changes.changes };
     } catch (e) {
       // 403 comes before 404 for a tenant, so a tenant never learns whether pinning is on.
-      if (e instanceof ApiError && e.status === 403) return { state: "not-admin" };
-      if (e instanceof ApiError && e.status === 404) return { state: "off" };
-      throw e;
+      if (e instanceof ApiError && e.status === 403) final.current = { state: "not-admin" };
+      else if (e instanceof ApiError && e.status === 404) final.current = { state: "off" };
+      else throw e;
+      return final.current;
     }
   }, 10_000);
   return { view: value ?? { state: "loading" }, error, refresh };
