@@ -129,3 +129,26 @@ export interface ServerList {
     reloads: { ok: number; failed: number };
   };
 }
+
+/** The part of a tool definition that is pinned (src/pins/fingerprint.ts). */
+export interface PinnedDefinition {
+  name: string;
+  description: string | null;
+  inputSchema: unknown;
+}
+
+/** GET /pins (admins): each server's approved fingerprints; `approved_at` is "registry" for a registry-file pin. */
+export interface PinList {
+  servers: { server: string; tools: { tool: string; fingerprint: string; approved_at: string }[] }[];
+  count: number;
+  mode: string;
+}
+
+/** One entry of GET /pins/changes (admins): a withheld definition beside the approved one. */
+export interface PinChange {
+  server: string;
+  tool: string;
+  approved: { fingerprint: string; definition: PinnedDefinition | null; approved_at: string } | null;
+  seen: { fingerprint: string; definition: PinnedDefinition; seen_at: string };
+  differs: string[];
+}

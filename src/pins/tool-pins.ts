@@ -7,8 +7,8 @@
  * `station.pinned_tools`. A later definition that differs is withheld: absent
  * from `tools/list`, refused at `tools/call`,
  * logged and counted, until an admin approves it (GET /pins/changes shows the
- * difference, POST /pins/approve takes it). In `server` mode one change
- * withholds every tool of the server.
+ * difference, POST /pins/approve takes it; GET /pins lists what is pinned).
+ * In `server` mode one change withholds every tool of the server.
  *
  * @example
  *   const pins = new ToolPins({ mode: "tools", log, backend });
@@ -47,6 +47,13 @@ interface Pending {
   fingerprint: string;
   definition: PinnedDefinition;
   seenAt: string;
+}
+
+/** A server's pinned tools, as GET /pins lists them. */
+export interface ServerPinList {
+  server: string;
+  /** By tool name; `approved_at` is "registry" for a pin given in the registry file. */
+  tools: { tool: string; fingerprint: string; approved_at: string }[];
 }
 
 /** A withheld definition beside the approved one, as GET /pins/changes shows it. */
@@ -162,6 +169,21 @@ export class ToolPins {
     const pins = this.servers.get(server);
     if (!pins) return false;
     return this.options.mode === "server" ? pins.pending.size > 0 : pins.pending.has(tool);
+  }
+
+  /** The approved fingerprints (first seen, approved by an admin, or from the registry file), by server and tool name. */
+  async pinned(server?: string): Promise<ServerPinList[]> {
+    await this.ready;
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...this.servers]
+      .filter(([name, pins]) => (server === undefined || name === server) && pins.approved.size > 0)
+      .sort(([a], [b]) => byName(a, b))
+      .map(([name, pins]) => ({
+        server: name,
+        tools: [...pins.approved]
+          .sort(([a], [b]) => byName(a, b))
+          .map(([tool, approved]) => ({ tool, fingerprint: approved.fingerprint, approved_at: approved.approvedAt })),
+      }));
   }
 
   /** The definitions waiting for approval, with what was approved before. */

@@ -4,7 +4,7 @@
  * (absent from tools/list, refused at tools/call on REST and the MCP
  * endpoint), logged and counted, shown to an admin beside the approved one,
  * and back once the admin approves it by fingerprint. Approvals survive a
- * station restart through the store.
+ * station restart through the store. GET /pins lists what is pinned.
  */
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -138,16 +138,66 @@ describe("pinned tools", () => {
     expect(names((await station.mcp(later, "tools/list", {})).body)).toContain("echo");
   });
 
-  test("only admins see and approve changes", async () => {
+  test("only admins see what is pinned, see changes and approve them", async () => {
     const file = registry({ desc: { command: "node", args: [fixture("tool-description.mjs")] } });
     station = await startStation({
       MCP_STATION_SERVERS_FILE: file,
       MCP_STATION_API_KEYS: "team-a:key-of-team-a-0123456789",
       MCP_STATION_ADMIN_KEYS: "key-of-the-admin-0123456789",
     });
-    const tenant = await station.call("GET", "/pins/changes", undefined, { authorization: "Bearer key-of-team-a-0123456789" });
-    expect(tenant.status).toBe(403);
-    const admin = await station.call("GET", "/pins/changes", undefined, { authorization: "Bearer key-of-the-admin-0123456789" });
-    expect(admin.status).toBe(200);
+    const tenant = { authorization: "Bearer key-of-team-a-0123456789" };
+    const admin = { authorization: "Bearer key-of-the-admin-0123456789" };
+    expect((await station.call("GET", "/pins/changes", undefined, tenant)).status).toBe(403);
+    expect((await station.call("GET", "/pins/changes", undefined, admin)).status).toBe(200);
+    expect((await station.call("GET", "/pins", undefined, tenant)).status).toBe(403);
+    expect((await station.call("GET", "/pins", undefined, admin)).status).toBe(200);
+    const approve = { server: "desc", tool: "echo", fingerprint: `sha256:${"0".repeat(64)}` };
+    expect((await station.call("POST", "/pins/approve", approve, tenant)).status).toBe(403);
+  });
+
+  test("GET /pins lists each server's pinned fingerprints, first seen or from the registry file", async () => {
+    const echo = {
+      name: "echo",
+      description: "Returns arguments.text",
+      inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+    };
+    const file = registry({
+      desc: { command: "node", args: [fixture("tool-description.mjs")] },
+      fixed: {
+        command: "node",
+        args: [fixture("tool-description.mjs")],
+        station: { pinned_tools: { echo: toolFingerprint(echo) } },
+      },
+    });
+    station = await startStation({ MCP_STATION_SERVERS_FILE: file });
+    // Before any session: only what the registry file pins.
+    const before = await station.call("GET", "/pins");
+    expect(before.body).toEqual({
+      servers: [{ server: "fixed", tools: [{ tool: "echo", fingerprint: toolFingerprint(echo), approved_at: "registry" }] }],
+      count: 1,
+      mode: "tools",
+    });
+    const id = (await station.create({ server: "desc" })).body.session_id;
+    const listed = (await station.mcp(id, "tools/list", {})).body.data.tools as Record<string, unknown>[];
+    const desc = (await station.call("GET", "/pins?server=desc")).body;
+    expect(desc.count).toBe(1);
+    expect(desc.servers[0].server).toBe("desc");
+    // Every tool the server listed, pinned when first seen, by the fingerprint of its definition.
+    expect(desc.servers[0].tools.map((t: any) => t.tool)).toEqual(listed.map((t) => t.name as string).sort());
+    const pinnedEcho = desc.servers[0].tools.find((t: any) => t.tool === "echo");
+    expect(pinnedEcho.fingerprint).toBe(toolFingerprint(listed.find((t) => t.name === "echo")!));
+    expect(Number.isNaN(Date.parse(pinnedEcho.approved_at))).toBe(false);
+    expect((await station.call("GET", "/pins")).body.servers.map((s: any) => s.server)).toEqual(["desc", "fixed"]);
+    expect((await station.call("GET", "/pins?server=")).status).toBe(422);
+  });
+
+  test("with pinning off, the pins routes answer 404", async () => {
+    const file = registry({ desc: { command: "node", args: [fixture("tool-description.mjs")] } });
+    station = await startStation({ MCP_STATION_SERVERS_FILE: file, MCP_STATION_TOOL_PINNING: "off" });
+    for (const path of ["/pins", "/pins/changes"]) {
+      const answer = await station.call("GET", path);
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.message).toContain("MCP_STATION_TOOL_PINNING=off");
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Each screen of the console checked by axe-core (Deque's accessibility
  * engine, WCAG 2 A and AA rules) in Chromium, at a desktop and a phone width:
- * labels, names, roles, contrast, landmarks. axe's script is injected from
+ * labels, names, roles, contrast, landmarks; the Registry screen also as an
+ * admin sees it, with a withheld tool change. axe's script is injected from
  * node_modules in a context that bypasses the page's CSP (the console itself
  * never relaxes it).
  */
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { REPO_ROOT } from "../setup/paths.ts";
-import { BROWSER_AVAILABLE, type ConsoleRig, createFromRegistry, KEY_A, signIn, startRig } from "./support.ts";
+import { ADMIN_KEY, BROWSER_AVAILABLE, type ConsoleRig, createFromRegistry, KEY_A, signIn, startRig, withholdEcho } from "./support.ts";
 
 const AXE = join(REPO_ROOT, "node_modules", "axe-core", "axe.min.js");
 
@@ -76,6 +77,17 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console's accessibility (axe-core)", ()
       await page.getByRole("link", { name: "Station", exact: true }).click();
       await page.getByText("ready", { exact: true }).waitFor();
       found.push(...(await violations(page, "station")));
+      // What only an admin sees: the pinned tools and a withheld change with its Approve button.
+      await withholdEcho(rig.station, "A description changed since it was pinned");
+      const admin = await context.newPage();
+      await signIn(admin, rig.ui, ADMIN_KEY);
+      await admin.getByRole("link", { name: "Registry" }).click();
+      await admin.getByRole("article", { name: "desc / echo" }).waitFor();
+      await admin
+        .getByRole("article", { name: "desc", exact: true })
+        .getByText(/^\d+ tools$/)
+        .click();
+      found.push(...(await violations(admin, "registry (admin)")));
       expect(found).toEqual([]);
       await rig.station.call("DELETE", `/sessions/${id}`, undefined, { authorization: `Bearer ${KEY_A}` });
       await context.close();

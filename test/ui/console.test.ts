@@ -186,7 +186,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     const page = await rig.browser.newPage();
     await signIn(page, rig.ui, KEY_A);
     await page.goto(`${rig.ui}/#/sessions/${created.body.session_id}/playground`);
-    // Seven: the echo tools and add_tool, less whoami, which the registry entry withholds.
+    // Seven: the echo tools and add_tool, less whoami, which the registry entry hides.
     await page.getByRole("button", { name: "tools (7)" }).waitFor();
     expect(await page.getByRole("button", { name: /^whoami/ }).count()).toBe(0);
     await page.getByRole("button", { name: /^add_tool/ }).click();
@@ -309,6 +309,8 @@ describe.skipIf(!BROWSER_AVAILABLE)("the console in a browser", () => {
     // Curation and groups, as GET /servers tells them.
     const curated = page.getByRole("article", { name: "tools-change" });
     expect(await curated.locator("dd", { hasText: "whoami" }).textContent()).toBe("whoami");
+    // Hidden by curation, not "withheld": that word is pinning's, for a changed definition waiting for an admin.
+    await curated.locator("dt", { hasText: /^Tools hidden$/ }).waitFor();
     expect(await curated.locator("dd", { hasText: "→" }).textContent()).toBe("cwd → where");
     const group = page.getByRole("article", { name: "pair" });
     expect(await group.locator("dd").first().textContent()).toBe("hostile-output, tools-change");

@@ -74,7 +74,7 @@ describe.skipIf(!BROWSER_AVAILABLE)("creating a session from a command", () => {
     await page.getByRole("button", { name: "Start" }).click();
     await page.getByRole("link", { name: "Playground" }).click();
     // Both members have the echo tools: on a collision the second member's get its name in front. Its
-    // entry's curation holds inside the group too: whoami withheld, cwd renamed.
+    // entry's curation holds inside the group too: whoami hidden, cwd renamed.
     await page.getByRole("button", { name: /^tools-change__echo/ }).waitFor();
     await page.getByRole("button", { name: /^echo/ }).waitFor();
     await page.getByRole("button", { name: /^add_tool/ }).waitFor();

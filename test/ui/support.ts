@@ -1,7 +1,9 @@
 /**
  * The console's browser tests: a real station on a free port with three keys
- * (tenants a and b, an admin) and a registry of server-everything and the
- * hostile-output fixture, and Debian's Chromium driven by playwright-core.
+ * (tenants a and b, an admin) and a registry of server-everything and a few
+ * fixtures (hostile output, curated tools, a tool description that changes
+ * with the environment, for pinning), and Debian's Chromium driven by
+ * playwright-core.
  * Without Chromium (test/setup/chromium.ts installs it where it can) the tests
  * are skipped with one line saying why.
  */
@@ -47,6 +49,8 @@ export async function startRig(env: Record<string, string> = {}, options: Statio
           args: [fixture("tools-change.mjs")],
           station: { tools: { deny: ["whoami"], rename: { cwd: "where" } } },
         },
+        // TOOL_DESCRIPTION changes echo's description: a second session with it has its echo withheld.
+        desc: { command: "node", args: [fixture("tool-description.mjs")], station: { allow_env: ["TOOL_DESCRIPTION"] } },
       },
       mcpGroups: { pair: { members: ["hostile-output", "tools-change"], description: "Two fixtures as one server" } },
     }),
@@ -97,4 +101,17 @@ export async function createFromRegistry(page: Page, name: string): Promise<stri
   await page.getByRole("button", { name: "Start" }).click();
   await page.getByRole("link", { name: "Playground" }).waitFor();
   return decodeURIComponent(new URL(page.url()).hash.split("/")[2] ?? "");
+}
+
+/**
+ * Has the station withhold `desc`'s echo: a first session pins its definition, a second one, started with
+ * another description, sees it changed. Resolves to the second session's id.
+ */
+export async function withholdEcho(station: TestStation, description: string): Promise<string> {
+  const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+  const first = await station.call("POST", "/sessions", { server: "desc" }, admin);
+  if (typeof first.body?.session_id !== "string") throw new Error(`desc did not start: ${JSON.stringify(first.body)}`);
+  const changed = await station.call("POST", "/sessions", { server: "desc", env_vars: { TOOL_DESCRIPTION: description } }, admin);
+  if (typeof changed.body?.session_id !== "string") throw new Error(`desc did not start: ${JSON.stringify(changed.body)}`);
+  return changed.body.session_id;
 }

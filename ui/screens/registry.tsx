@@ -2,10 +2,12 @@
  * The server registry (GET /servers): the command policy, the registry file
  * in force, each server (what callers may add to it) and each group (its
  * members), with the tool curation of each: which tools are shown, hidden,
- * renamed or described anew.
+ * renamed or described anew. For admins, which tools are pinned and which
+ * changed definitions are withheld (registry-pins.tsx).
  */
 import { api, type ServerList, type ToolCuration } from "../api.ts";
 import { usePoll } from "../poll.ts";
+import { GroupPins, ServerPins, usePins, WithheldChanges } from "./registry-pins.tsx";
 
 function Curation({ tools }: { tools?: ToolCuration }) {
   if (!tools) return null;
@@ -21,7 +23,7 @@ function Curation({ tools }: { tools?: ToolCuration }) {
       ) : null}
       {tools.deny?.length ? (
         <>
-          <dt>Tools withheld</dt>
+          <dt>Tools hidden</dt>
           <dd class="mono">{tools.deny.join(", ")}</dd>
         </>
       ) : null}
@@ -44,6 +46,7 @@ function Curation({ tools }: { tools?: ToolCuration }) {
 export function RegistryScreen() {
   const { value, error } = usePoll((signal) => api<ServerList>("GET", "servers", undefined, signal), 30_000);
   const registry = value?.registry;
+  const pins = usePins();
   return (
     <section>
       <h1>Registry</h1>
@@ -66,6 +69,7 @@ export function RegistryScreen() {
           <span class="server-text">{registry.last_error.message}</span>
         </p>
       ) : null}
+      <WithheldChanges view={pins.view} error={pins.error} refresh={pins.refresh} />
       {value && value.servers.length === 0 && !value.groups?.length ? (
         <p class="muted">No registered server (MCP_STATION_SERVERS_FILE).</p>
       ) : null}
@@ -86,6 +90,7 @@ export function RegistryScreen() {
               <dt>Callers may add args</dt>
               <dd>{s.allow_args ? "yes" : "no"}</dd>
               <Curation tools={s.tools} />
+              <ServerPins server={s.name} view={pins.view} />
             </dl>
           </article>
         ))}
@@ -104,6 +109,7 @@ export function RegistryScreen() {
                 prefixed {g.prefix === "collision" ? "on a collision" : g.prefix}, with <code>{g.separator}</code>
               </dd>
               <Curation tools={g.tools} />
+              <GroupPins members={g.members} view={pins.view} />
             </dl>
           </article>
         ))}

@@ -11,8 +11,30 @@ const Change = t.Object({
   differs: t.Array(t.String(), { description: "Fields of the pinned part that differ: name, description, inputSchema" }),
 });
 
+const ServerQuery = t.Object({ server: t.Optional(t.String({ minLength: 1, maxLength: 128 })) });
+
+export const PinList = {
+  query: ServerQuery,
+  response: t.Object({
+    servers: t.Array(
+      t.Object({
+        server: t.String(),
+        tools: t.Array(
+          t.Object({
+            tool: t.String(),
+            fingerprint: t.String(),
+            approved_at: t.String({ description: "When it was first seen or approved; `registry` for a pin from the registry file" }),
+          }),
+        ),
+      }),
+    ),
+    count: t.Integer({ description: "Servers listed" }),
+    mode: t.String({ description: "MCP_STATION_TOOL_PINNING: tools or server" }),
+  }),
+};
+
 export const ChangeList = {
-  query: t.Object({ server: t.Optional(t.String({ minLength: 1, maxLength: 128 })) }),
+  query: ServerQuery,
   response: t.Object({ changes: t.Array(Change), count: t.Integer(), mode: t.String() }),
 };
 
