@@ -13,12 +13,16 @@
  * messages arrive on a standing GET stream. Ending the link ends the session
  * (DELETE), as closing stdin does for a process.
  *
+ * A legacy server's SSE answer that breaks off is resumed with GET and
+ * Last-Event-ID when the server gave its events ids (answer-stream.ts).
+ *
  * What would be a crash for a process is an end of the link here: the server
- * cannot be reached, or it forgot the session (404). The session's restart
- * policy then reconnects with its backoff. A refusal of one request (401, 403,
- * another HTTP error) fails that request with RemoteRefused and keeps the link.
- * Each such event is written to the link's log, which callers see where they
- * would see a process's stderr.
+ * cannot be reached, it forgot the session (404), or an answer's stream broke
+ * off and could not be resumed. The session's restart policy then reconnects
+ * with its backoff. A refusal of one request (401, 403, another HTTP error)
+ * fails that request with RemoteRefused and keeps the link. Each such event is
+ * written to the link's log, which callers see where they would see a
+ * process's stderr.
  *
  * @example
  *   const link = new StreamableHttpLink({ url: "https://mcp.example.com/mcp", headers: { authorization: "Bearer …" }, stderrBytes: 65536 },
@@ -26,8 +30,9 @@
  */
 import { RemoteRefused } from "../errors.ts";
 import type { ExitInfo, StopTimings } from "../process/server-link.ts";
+import { readAnswer } from "./answer-stream.ts";
 import { type Outgoing, RemoteLinkBase, describeRefusal, jsonRpcError } from "./link-base.ts";
-import { sseEvents } from "./sse-events.ts";
+import { type SseCursor, sseEvents } from "./sse-events.ts";
 import { modernHeaders } from "./modern-headers.ts";
 import { ToolParamHeaders } from "./tool-param-headers.ts";
 
@@ -108,7 +113,8 @@ export class StreamableHttpLink extends RemoteLinkBase {
         if (message.method === "notifications/initialized" && this.sessionId) void this.listen();
         return;
       }
-      await this.receive(response, signal, message.method === "initialize");
+      // A 2026-07-28 request (its headers name the version) has no resumable streams; a legacy one may.
+      await this.receive(response, message, signal, modern["mcp-protocol-version"] === undefined);
     } catch (error) {
       if (signal.aborted) return;
       this.unreachable(error);
@@ -117,33 +123,60 @@ export class StreamableHttpLink extends RemoteLinkBase {
     }
   }
 
-  /** A response body: one JSON message (or a batch), or an SSE stream of them. */
-  private async receive(response: Response, signal: AbortSignal, initialize = false): Promise<void> {
+  /**
+   * The answer to a request: one JSON message (or a batch), or an SSE stream of messages ending with it, which is
+   * resumed if it ends first (answer-stream.ts). A stream that cannot be resumed ends the link, as a server that
+   * cannot be reached does, saying why: the answer is lost, and the POST is not sent again.
+   */
+  private async receive(response: Response, message: Outgoing, signal: AbortSignal, resumable: boolean): Promise<void> {
+    const initialize = message.method === "initialize";
     const type = (response.headers.get("content-type") ?? "").toLowerCase();
-    if (type.startsWith("text/event-stream")) {
-      for await (const event of sseEvents(response.body!, signal)) {
-        if (event.event === "message" && event.data.trim() !== "") this.deliver(event.data, initialize);
-      }
+    if (!type.startsWith("text/event-stream")) {
+      const text = await response.text();
+      if (text.trim() !== "") this.deliver(text, initialize);
       return;
     }
-    const text = await response.text();
-    if (text.trim() !== "") this.deliver(text, initialize);
+    const outcome = await readAnswer({
+      body: response.body!,
+      resumable,
+      signal,
+      id: message.id!,
+      deliver: (data) => this.deliver(data, initialize),
+      reopen: (lastEventId) => this.openStream(lastEventId, signal),
+      note: (text) => this.note(`${message.method}: ${text}`),
+    });
+    if (outcome.kind === "forgotten") this.forgotten();
+    else if (outcome.kind === "lost") {
+      this.end({
+        code: 1,
+        signal: null,
+        reason: `the response stream of ${message.method} from the remote server at ${this.spec.url} ${outcome.cut}, and could not be resumed: ${outcome.why}`,
+      });
+    }
   }
 
-  private deliver(text: string, initialize: boolean): void {
-    for (const message of this.parse(text)) {
+  /** Hands on the messages of one body or event; returns them. */
+  private deliver(text: string, initialize: boolean): unknown[] {
+    const messages = this.parse(text);
+    for (const message of messages) {
       const result = (message as { result?: { protocolVersion?: unknown } }).result;
       if (initialize && typeof result?.protocolVersion === "string") this.protocolVersion = result.protocolVersion;
       this.toolHeaders.received(message as Record<string, unknown>);
       this.emit(message);
     }
+    return messages;
+  }
+
+  /** The server answered 404 to the session's id: it ended the session, so the link ends. */
+  private forgotten(): void {
+    this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} no longer knows session ${this.sessionId} (404)` });
   }
 
   /** An HTTP error. The session forgot is the link's end; anything else is this request's failure. */
   private async refused(response: Response, message: Outgoing): Promise<void> {
     const text = (await response.text().catch(() => "")).trim();
     if (response.status === 404 && this.sessionId && message.method !== "initialize") {
-      this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} no longer knows session ${this.sessionId} (404)` });
+      this.forgotten();
       return;
     }
     const what = message.method ?? "a response";
@@ -224,17 +257,25 @@ export class StreamableHttpLink extends RemoteLinkBase {
     return messages;
   }
 
+  /**
+   * A GET on the endpoint: the session's standing stream, or with `lastEventId` a stream that broke there, resumed
+   * (the server replays what it sent on that stream after that event, and goes on).
+   */
+  private openStream(lastEventId: string | undefined, signal: AbortSignal): Promise<Response> {
+    const headers = this.headers();
+    headers.set("accept", "text/event-stream");
+    if (lastEventId) headers.set("last-event-id", lastEventId);
+    return fetch(this.spec.url, { method: "GET", headers, signal, redirect: "manual" });
+  }
+
   /** A legacy session's standing GET stream, where the server sends what is not an answer to a POST. */
   private async listen(): Promise<void> {
     let delay = LISTEN_RETRY_MS;
-    let lastEventId: string | undefined;
+    const cursor: SseCursor = {};
     while (this.running) {
-      const headers = this.headers();
-      headers.set("accept", "text/event-stream");
-      if (lastEventId) headers.set("last-event-id", lastEventId);
       let response: Response;
       try {
-        response = await fetch(this.spec.url, { method: "GET", headers, signal: this.ending.signal, redirect: "manual" });
+        response = await this.openStream(cursor.lastEventId, this.ending.signal);
       } catch (error) {
         if (this.running)
           this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} is unreachable: ${(error as Error).message}` });
@@ -243,17 +284,12 @@ export class StreamableHttpLink extends RemoteLinkBase {
       // 405: the server offers no such stream, which the transport allows.
       if (response.status === 405) return;
       if (response.status === 404) {
-        this.end({
-          code: 1,
-          signal: null,
-          reason: `the remote server at ${this.spec.url} no longer knows session ${this.sessionId} (404)`,
-        });
+        this.forgotten();
         return;
       }
       if (response.ok && response.body) {
         try {
-          for await (const event of sseEvents(response.body, this.ending.signal)) {
-            lastEventId = event.id;
+          for await (const event of sseEvents(response.body, this.ending.signal, cursor)) {
             if (event.event === "message" && event.data.trim() !== "") this.deliver(event.data, false);
           }
           delay = LISTEN_RETRY_MS;
@@ -265,7 +301,8 @@ export class StreamableHttpLink extends RemoteLinkBase {
         await response.body?.cancel();
         delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
       }
-      if (this.running) await Bun.sleep(delay);
+      // Never sooner than the server's retry time asks.
+      if (this.running) await Bun.sleep(Math.max(delay, cursor.retryMs ?? 0));
     }
   }
 }

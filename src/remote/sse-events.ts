@@ -2,10 +2,14 @@
  * Reading a `text/event-stream` body as the HTML Living Standard's event
  * stream parsing describes: lines end in LF, CR or CRLF; `data:` lines of one
  * event are joined with LF; a blank line dispatches; `id:` is remembered for
- * Last-Event-ID; comments (keep-alives) and unknown fields are ignored.
+ * Last-Event-ID and `retry:` as the reconnection time, both in a cursor that
+ * outlives one connection; comments (keep-alives) and unknown fields are
+ * ignored.
  *
  * @example
- *   for await (const event of sseEvents(response.body!)) console.log(event.id, event.data);
+ *   const cursor: SseCursor = {};
+ *   for await (const event of sseEvents(response.body!, signal, cursor)) console.log(event.id, event.data);
+ *   // the connection broke: a GET with `Last-Event-ID: ${cursor.lastEventId}` after cursor.retryMs goes on from there
  */
 
 export interface SseEvent {
@@ -15,13 +19,24 @@ export interface SseEvent {
   data: string;
 }
 
-export async function* sseEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+/**
+ * Where a stream goes on after its connection breaks, kept across connections as the standard keeps it on the
+ * EventSource: a reconnection resumes from the same cursor, so an event without an id does not lose it.
+ */
+export interface SseCursor {
+  /** The last event id the server gave, once its event was dispatched (with or without data): Last-Event-ID. */
+  lastEventId?: string;
+  /** The reconnection time the server asked for with a `retry:` field, in ms. */
+  retryMs?: number;
+}
+
+export async function* sseEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal, cursor: SseCursor = {}): AsyncGenerator<SseEvent> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
   let data: string[] = [];
   let event = "";
-  let lastId: string | undefined;
+  let lastId = cursor.lastEventId;
   try {
     for (;;) {
       if (signal?.aborted) return;
@@ -35,6 +50,8 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>, signal?: Abor
         const line = buffer.slice(start, end);
         start = end + (buffer[end] === "\r" && buffer[end + 1] === "\n" ? 2 : 1);
         if (line === "") {
+          // The standard sets the last event id at every dispatch, even of an event without data (a priming event).
+          cursor.lastEventId = lastId || undefined;
           if (data.length > 0) yield { id: lastId, event: event || "message", data: data.join("\n") };
           data = [];
           event = "";
@@ -48,6 +65,7 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>, signal?: Abor
         if (field === "data") data.push(value);
         else if (field === "event") event = value;
         else if (field === "id" && !value.includes("\0")) lastId = value;
+        else if (field === "retry" && /^\d+$/.test(value)) cursor.retryMs = Number(value);
       }
       buffer = buffer.slice(start);
       if (done) return;

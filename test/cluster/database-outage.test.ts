@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { POSTGRES_URL } from "../ops/support.ts";
 import { TestCluster, eventually, waitForLog } from "./harness.ts";
-import { TcpRelay } from "./tcp-relay.ts";
+import { TcpRelay } from "../support/tcp-relay.ts";
 
 const PER_NODE = 8;
 let cluster: TestCluster;

@@ -14,7 +14,7 @@ import { POSTGRES_URL } from "../ops/support.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { SessionStore } from "../../src/store/session-store.ts";
 import { TestCluster, call, eventually, metric, waitForLog } from "./harness.ts";
-import { TcpRelay } from "./tcp-relay.ts";
+import { TcpRelay } from "../support/tcp-relay.ts";
 
 const PER_NODE = 10;
 const pg = new URL(POSTGRES_URL);

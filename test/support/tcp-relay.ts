@@ -1,8 +1,9 @@
 /**
- * A TCP relay in front of PostgreSQL for one node, which a test can cut:
- * stop() closes every connection through it and refuses new ones (the node
- * is cut off from the database), start() lets connections through again on
- * the same port.
+ * A TCP relay in front of a server (PostgreSQL for one cluster node, a remote
+ * MCP server for a station), which a test can cut: cut() breaks every
+ * connection through it and lets new ones through (a network blip), stop()
+ * breaks them and refuses new ones (the node is cut off), start() lets
+ * connections through again on the same port.
  *
  * @example
  *   const relay = await TcpRelay.open("127.0.0.1", 5432);
@@ -90,6 +91,11 @@ export class TcpRelay {
   stop(): void {
     this.listener?.stop(true);
     this.listener = undefined;
+    this.cut();
+  }
+
+  /** Breaks every connection open now (both sides see it reset); new ones still get through. */
+  cut(): void {
     for (const pair of [...this.pairs]) {
       this.pairs.delete(pair);
       pair.client.terminate();
