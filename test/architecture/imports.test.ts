@@ -96,7 +96,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   jsonrpc: ["errors"],
   process: ["errors", "log"],
   protocol: ["errors", "jsonrpc", "log"],
-  remote: ["errors", "log", "process", "protocol"],
+  // A remote link reads the JSON-RPC messages it carries (answer-stream.ts), as the protocol layer above jsonrpc does.
+  remote: ["errors", "jsonrpc", "log", "process", "protocol"],
 };
 /** Layers below HTTP: they never see the web framework nor the HTTP layer. */
 const BELOW_HTTP = [

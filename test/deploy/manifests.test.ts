@@ -29,12 +29,8 @@ import {
 const dir = mkdtempSync(join(tmpdir(), "mcp-station-deploy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/**
- * The cluster core's settings (membership, advertise address, node-to-node secret, lease), built on
- * its own branch. Until it is merged they are not in SETTINGS; once they are, this set is redundant.
- */
-const CLUSTER_SETTINGS = ["MCP_STATION_NODE_ID", "MCP_STATION_ADVERTISE_URL", "MCP_STATION_CLUSTER_SECRET", "MCP_STATION_LEASE_TTL_MS"];
-const KNOWN = new Set([...Object.values(SETTINGS).map((s) => s.name), ...CLUSTER_SETTINGS]);
+/** Every setting the station reads, the cluster's included: a name the files set that is not here is a typo. */
+const KNOWN = new Set(Object.values(SETTINGS).map((s) => s.name));
 
 function unknownSettings(names: string[]): string[] {
   return names.filter((name) => name.startsWith("MCP_STATION_") && !KNOWN.has(name));

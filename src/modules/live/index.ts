@@ -3,7 +3,8 @@
  * caller (see ws-channel.ts). The session is looked up with the caller's
  * identity before the upgrade, as every REST route does, so another tenant's
  * session is not found; the auth gate has already checked Origin and the
- * credential. The station pings idle sockets so proxies keep them open.
+ * credential, or the single-use ticket a browser got from POST /live/tickets
+ * (also served here). The station pings idle sockets so proxies keep them open.
  * (The SSE form of /sessions/{id}/events lives in src/http/event-stream.ts, served by
  * the sessions module on its own path.)
  *

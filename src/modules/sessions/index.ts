@@ -1,6 +1,6 @@
 /**
  * The seed's session API: create, list, inspect, delete; plus a session's
- * stderr log, its events, its history and its roots.
+ * restart, its stderr log, its events, its history and its roots.
  *
  * @example
  *   curl -X POST localhost:20100/sessions -H 'content-type: application/json' \

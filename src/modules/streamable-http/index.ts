@@ -3,7 +3,10 @@
  * HTTP for clients of both protocol eras, whatever era the server behind
  * speaks. A POST whose `_meta` (or MCP-Protocol-Version header) names a
  * 2026-07-28 version is a modern, stateless request (modern.ts); anything
- * else is a legacy client with its Mcp-Session-Id (legacy.ts). The auth gate
+ * else is a legacy client with its Mcp-Session-Id (legacy.ts). The same
+ * endpoint at a fixed URL per registered server or group, /servers/{name}/mcp,
+ * starts a session for each legacy client's initialize and serves modern
+ * requests from a pool of processes (server-pool.ts). The auth gate
  * has already checked the credential and Origin (DNS rebinding), and the
  * session is looked up with the caller's identity, as the REST API does.
  *
