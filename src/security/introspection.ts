@@ -67,8 +67,8 @@ export class TokenIntrospection {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    // RFC 6749 §2.3.1: both parts form-encoded before they are joined and base64-encoded.
-    const form = (part: string) => encodeURIComponent(part).replace(/%20/g, "+");
+    // RFC 6749 §2.3.1: both parts form-encoded (application/x-www-form-urlencoded) before they are joined and base64-encoded.
+    const form = (part: string) => new URLSearchParams({ x: part }).toString().slice(2);
     this.authorization = `Basic ${Buffer.from(`${form(settings.clientId)}:${form(settings.clientSecret)}`).toString("base64")}`;
   }
 
