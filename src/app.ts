@@ -120,6 +120,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     if (!cluster || cluster.status === "live") return state;
     return { ...state, ready: false, reason: `cluster node ${cluster.status} (docs/cluster.md)` };
   };
+  /** With OAuth on, the station as a protected resource: its metadata, and the MCP endpoints' step-up challenges. */
+  const resource = config.oauth ? new ProtectedResource(config.oauth) : undefined;
   // normalize off: a body with unknown fields is refused (422), not silently trimmed.
   const app = new Elysia({ normalize: false, serve: { maxRequestBodySize: config.maxBodyBytes } })
     // First: every request is timed and logged, including those refused below.
@@ -159,7 +161,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       }),
     )
     .use(healthModule(manager, VERSION, readiness))
-    .use(config.oauth ? oauthMetadataModule(new ProtectedResource(config.oauth)) : new Elysia({ name: "oauth-metadata" }))
+    .use(resource ? oauthMetadataModule(resource) : new Elysia({ name: "oauth-metadata" }))
     .use(metricsModule(metrics))
     // Before every route that looks a session up: a session another node runs is forwarded there.
     .use(cluster ? clusterRouting(cluster, log) : new Elysia({ name: "cluster-routing" }))
@@ -187,6 +189,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
           pool: { min: config.poolMin, max: Math.max(config.poolMin, config.poolMax), idleMs: config.poolIdleMs },
           log,
         },
+        resource,
       ),
     )
     .use(mcpModule(manager));

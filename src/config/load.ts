@@ -9,6 +9,7 @@
  */
 import { AccessRules } from "../security/access-rules.ts";
 import { readKeys } from "../security/api-keys.ts";
+import type { IntrospectionSettings } from "../security/introspection.ts";
 import { hasLimits, limitPrefix } from "../security/rlimits.ts";
 import { type RegistryContents, readRegistryFile } from "../registry/registry-file.ts";
 import { ConfigError } from "./config-error.ts";
@@ -46,6 +47,12 @@ export function loadConfig(env: Env = process.env) {
     oauthAuthorizationServers,
     oauthResource,
     oauthScopes,
+    oauthIntrospectionUrl,
+    oauthIntrospectionClientId,
+    oauthIntrospectionClientSecret,
+    oauthIntrospect,
+    oauthIntrospectionCacheS,
+    oauthIntrospectionTimeoutMs,
     nodeId,
     advertiseUrl,
     clusterSecret,
@@ -58,7 +65,23 @@ export function loadConfig(env: Env = process.env) {
   ];
   const file = registryContents(plain.serversFile);
   const { registry, registryWarnings, policy } = registryAndPolicy(file, plain.serversFile, commandPolicy, plain.allowedCommands);
-  const oauth = oauthSettings(oauthAuthorizationServers, oauthResource, oauthScopes, jwtAudience, Boolean(jwtSecret || jwksUrl));
+  const oauth = oauthSettings(
+    oauthAuthorizationServers,
+    oauthResource,
+    oauthScopes,
+    jwtAudience,
+    Boolean(jwtSecret || jwksUrl || oauthIntrospectionUrl),
+  );
+  const introspection = introspectionSettings(oauth, {
+    url: oauthIntrospectionUrl,
+    clientId: oauthIntrospectionClientId,
+    clientSecret: oauthIntrospectionClientSecret,
+    tokens: oauthIntrospect,
+    cacheS: oauthIntrospectionCacheS,
+    timeoutMs: oauthIntrospectionTimeoutMs,
+    clockToleranceS: jwtClockToleranceS,
+    issuers: jwtIssuer ? [jwtIssuer] : (oauth?.authorizationServers ?? []),
+  });
   const groups = file.groups;
   const limits = {
     addressSpaceBytes: limitAddressSpaceBytes,
@@ -87,6 +110,8 @@ export function loadConfig(env: Env = process.env) {
     },
     /** The OAuth 2.1 resource server (src/security/oauth.ts); undefined when off. */
     oauth,
+    /** Opaque tokens checked at the authorization server (src/security/introspection.ts); undefined when off. */
+    introspection,
     allowedHosts: allowedHosts.map((host) => host.toLowerCase()),
     registry,
     /** The registry file's mcpGroups (docs/groups.md). */
@@ -159,10 +184,41 @@ function oauthSettings(
   }
   if (!verifies) {
     throw new ConfigError(
-      "MCP_STATION_OAUTH_AUTHORIZATION_SERVERS needs MCP_STATION_JWT_JWKS_URL (or MCP_STATION_JWT_SECRET) to check token signatures",
+      "MCP_STATION_OAUTH_AUTHORIZATION_SERVERS needs MCP_STATION_JWT_JWKS_URL (or MCP_STATION_JWT_SECRET) to check token signatures, " +
+        "or MCP_STATION_OAUTH_INTROSPECTION_URL to check opaque tokens",
     );
   }
   return { resource, authorizationServers: servers, scopes, extraAudience: jwtAudience };
+}
+
+/**
+ * Token introspection is part of OAuth: its answers are checked against the resource URI, which only
+ * OAuth configures, and the station authenticates to the endpoint as a client of its own.
+ */
+function introspectionSettings(
+  oauth: ReturnType<typeof oauthSettings>,
+  given: Omit<IntrospectionSettings, "url" | "clientId" | "clientSecret"> & {
+    url: string | undefined;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+  },
+): IntrospectionSettings | undefined {
+  const { url, clientId, clientSecret } = given;
+  if (url === undefined) {
+    if (clientId !== undefined || clientSecret !== undefined)
+      throw new ConfigError("MCP_STATION_OAUTH_INTROSPECTION_CLIENT_ID/SECRET are set but MCP_STATION_OAUTH_INTROSPECTION_URL is not");
+    return undefined;
+  }
+  if (!oauth)
+    throw new ConfigError(
+      "MCP_STATION_OAUTH_INTROSPECTION_URL needs OAuth on: set MCP_STATION_OAUTH_AUTHORIZATION_SERVERS and MCP_STATION_OAUTH_RESOURCE",
+    );
+  if (clientId === undefined || clientSecret === undefined)
+    throw new ConfigError(
+      "MCP_STATION_OAUTH_INTROSPECTION_URL needs MCP_STATION_OAUTH_INTROSPECTION_CLIENT_ID and MCP_STATION_OAUTH_INTROSPECTION_CLIENT_SECRET: " +
+        "the station authenticates to the endpoint as a client of the authorization server",
+    );
+  return { ...given, url, clientId, clientSecret };
 }
 
 /** The registry file read once (src/registry/registry-file.ts); empty without one. */

@@ -28,7 +28,7 @@ export const RpcCode = {
    * server answers them with -32000, and clients written against it expect the same from the station.
    */
   TransportError: -32000,
-  // The station's own, -32001..-32019 and -32023..-32027. SessionNotFound is also what the SDK's transport answers an
+  // The station's own, -32001..-32019 and -32023..-32028. SessionNotFound is also what the SDK's transport answers an
   // unknown Mcp-Session-Id with, so the MCP endpoint's "Session not found" uses it too.
   SessionNotFound: -32001,
   SessionNotRunning: -32002,
@@ -61,6 +61,7 @@ export const RpcCode = {
   UnsupportedProtocolVersion: -32022,
   SecretMissing: -32026,
   ToolWithheld: -32027,
+  TokenCheckUnavailable: -32028,
 } as const;
 
 interface Row {
@@ -101,6 +102,8 @@ export const STATION_ERRORS = {
   remote_refused: row(502, RpcCode.RemoteRefused),
   secret_missing: row(422, RpcCode.SecretMissing),
   tool_withheld: row(403, RpcCode.ToolWithheld),
+  /** The authorization server's introspection endpoint did not answer in time: the token is neither good nor bad yet. */
+  token_check_unavailable: row(503, RpcCode.TokenCheckUnavailable),
   /** Anything unknown: masked to the caller, logged in full. */
   internal_error: row(500, RpcCode.InternalError),
 } as const satisfies Record<string, Row>;

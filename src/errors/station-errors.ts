@@ -95,3 +95,9 @@ export class RemoteRefused extends define("remote_refused") {}
 export class SecretMissing extends define("secret_missing") {}
 /** A tool whose definition changed since it was approved (pinned tools): refused until an admin approves the new one. */
 export class ToolWithheld extends define("tool_withheld") {}
+/**
+ * An opaque token could not be checked: the introspection endpoint (RFC 7662) is down, slow past its
+ * deadline, or answered something that is not an introspection answer. 503, not 401: the token may be
+ * good, and a 401 would send an MCP client through a new authorization it does not need.
+ */
+export class TokenCheckUnavailable extends define("token_check_unavailable") {}

@@ -16,7 +16,7 @@ import type { Config } from "../config.ts";
 import { BadRequest, Forbidden, RequestCancelled, TooManyRequests, Unauthorized } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { authConfigured, createAuthenticator, credentialOf } from "../security/authenticate.ts";
-import { type Caller, LOCAL_CALLER } from "../security/caller.ts";
+import { type Caller, LOCAL_CALLER, byToken } from "../security/caller.ts";
 import { isLoopbackAddress, isLoopbackHost } from "../security/client-address.ts";
 import type { LiveTickets } from "../security/live-tickets.ts";
 import { METADATA_PATH, ProtectedResource } from "../security/oauth.ts";
@@ -131,7 +131,7 @@ export function authGate(
         error.headers = { "www-authenticate": unauthorizedChallenge(resource, path, request.headers) };
         throw refuse(error, request, server);
       }
-      const missing = resource && admitted.via === "jwt" ? resource.missingScopes(admitted.scopes ?? []) : [];
+      const missing = resource && byToken(admitted) ? resource.missingScopes(admitted.scopes ?? []) : [];
       if (resource && missing.length > 0) {
         const description = `the token lacks the scope ${missing.join(" ")}`;
         const error = new Forbidden(description, { required_scope: missing.join(" ") });

@@ -69,6 +69,8 @@ class Globset {
 
 interface CompiledRule {
   applies(caller: Caller): boolean;
+  /** The scopes that make the rule apply (one of them), when it names any. */
+  scopes: readonly string[] | undefined;
   servers: Globset;
   allow: Globset;
   deny: Globset;
@@ -87,6 +89,7 @@ function compile(rule: AccessRule): CompiledRule {
         const held = Array.isArray(value) ? value : [value];
         return held.some((item) => typeof item === "string" && wanted.includes(item));
       }),
+    scopes: rule.scopes,
     servers: new Globset(rule.servers),
     allow: new Globset(rule.tools?.allow ?? ["*"]),
     deny: new Globset(rule.tools?.deny ?? []),
@@ -140,6 +143,23 @@ export class AccessRules {
     if (this.rules === undefined) return EVERY_TOOL;
     const rules = this.covering(this.rules, caller, server);
     return { allows: (tool) => rules.some((rule) => rule.allow.matches(tool)) && !rules.some((rule) => rule.deny.matches(tool)) };
+  }
+
+  /**
+   * A scope `caller` lacks that would let it call `tool` of `server` (the first a rule names, in the file's
+   * order), or undefined when none would: what a step-up challenge asks the client to get (docs/security.md).
+   * One scope is always enough when any set is: a scope only adds the rules that name it, so the rule that
+   * allows the tool under a set applies under its one scope too, with no more denying rules than the set.
+   * Only asked on a refusal, so it may try every scope.
+   */
+  scopeThatAllows(caller: Caller, server: string | undefined, tool: string): string | undefined {
+    if (this.rules === undefined) return undefined;
+    const held = caller.scopes ?? [];
+    const candidates = new Set(this.rules.flatMap((rule) => rule.scopes ?? []).filter((scope) => !held.includes(scope)));
+    for (const scope of candidates) {
+      if (this.toolsFor({ ...caller, scopes: [...held, scope] }, server).allows(tool)) return scope;
+    }
+    return undefined;
   }
 }
 

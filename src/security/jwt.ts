@@ -10,8 +10,9 @@
  *   await verifier("eyJ…")   // { tenant: "team-a", admin: false, scopes: [...], claims: {...}, audiences: [...] }, or throws
  */
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { type ClaimSettings, type VerifiedToken, tokenFromClaims } from "./token-claims.ts";
 
-export interface JwtSettings {
+export interface JwtSettings extends ClaimSettings {
   /** HS256 shared secret. */
   secret?: string;
   /** RS256/ES256 keys. */
@@ -20,32 +21,11 @@ export interface JwtSettings {
   issuer?: string | string[];
   /** The required `aud`, checked here; unset: not checked here. */
   audience?: string;
-  /** The claim that names the tenant (default "sub"). */
-  tenantClaim: string;
-  /** A token whose `scope` (space-separated) or `scp` (array) holds this is an admin. */
-  adminScope: string;
   /** Allowed clock skew in seconds. */
   clockToleranceS: number;
 }
 
-export interface VerifiedToken {
-  tenant: string;
-  admin: boolean;
-  scopes: string[];
-  claims: JWTPayload;
-  /** The token's `aud`, as a list. */
-  audiences: string[];
-}
-
 export type JwtVerifier = (token: string) => Promise<VerifiedToken>;
-
-function scopes(payload: JWTPayload): string[] {
-  const scope = payload.scope;
-  if (typeof scope === "string") return scope.split(/\s+/).filter(Boolean);
-  const scp = payload.scp;
-  if (Array.isArray(scp)) return scp.filter((s): s is string => typeof s === "string");
-  return [];
-}
 
 export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
   const options = {
@@ -68,10 +48,6 @@ export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
     } else {
       throw new Error(`token algorithm ${header.alg ?? "none"} is not accepted`);
     }
-    const tenant = payload[settings.tenantClaim];
-    if (typeof tenant !== "string" || tenant === "") throw new Error(`token has no ${settings.tenantClaim} claim`);
-    const granted = scopes(payload);
-    const audiences = typeof payload.aud === "string" ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
-    return { tenant, admin: granted.includes(settings.adminScope), scopes: granted, claims: payload, audiences };
+    return tokenFromClaims(payload, settings);
   };
 }

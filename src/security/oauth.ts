@@ -36,6 +36,12 @@ const MCP_ENDPOINT = /^\/(?:sessions|servers)\/[^/]+\/mcp$/;
 /** A URI without its trailing slash: RFC 8707's canonical form, and what the MCP specification asks clients to send. */
 const canonical = (uri: string) => (uri.endsWith("/") ? uri.slice(0, -1) : uri);
 
+/**
+ * RFC 6750 §3: an error_description holds printable ASCII but `"` and `\`. It may carry a caller's words (a
+ * tool's name), and a header value with a line break or a character past U+00FF is refused by Headers, a 500.
+ */
+const describable = (text: string) => text.replaceAll('"', "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "?");
+
 export class ProtectedResource {
   /** The canonical resource URI, without a trailing slash. */
   readonly resource: string;
@@ -114,7 +120,7 @@ export class ProtectedResource {
     const scope = error?.scope ?? this.settings.scopes;
     const parts = [`resource_metadata="${this.metadataUrl(path)}"`];
     if (scope.length > 0) parts.push(`scope="${scope.join(" ")}"`);
-    if (error) parts.push(`error="${error.error}"`, `error_description="${error.description.replaceAll('"', "'")}"`);
+    if (error) parts.push(`error="${error.error}"`, `error_description="${describable(error.description)}"`);
     return `Bearer ${parts.join(", ")}`;
   }
 }

@@ -213,6 +213,17 @@ export class Session extends SessionState {
     return !access || !caller || access.toolsFor(caller, this.spec.server).allows(name);
   }
 
+  /**
+   * A scope the caller's token lacks that the access rules would let call the tool: what an MCP endpoint's
+   * step-up challenge names (src/modules/streamable-http/scope-challenge.ts). Undefined when the caller may
+   * call it already, or no scope would help.
+   */
+  scopeToCallTool(name: string, caller: RequestOptions["caller"]): string | undefined {
+    const { access } = this.settings;
+    if (!access?.enabled || !caller || this.mayCallTool(name, caller)) return undefined;
+    return access.scopeThatAllows(caller, this.spec.server, name);
+  }
+
   protected measured(method: string, params: Record<string, unknown> | undefined, options: RequestOptions): Promise<unknown> {
     const meters = this.meters;
     if (!meters) return this.send(method, params, options);

@@ -45,6 +45,7 @@ import {
   StreamAlreadyOpen,
   StreamNotHeld,
   ToolWithheld,
+  TokenCheckUnavailable,
   TooManyRequests,
   Unauthorized,
   UnsupportedMediaType,
@@ -84,6 +85,7 @@ const stationRows = [
   ["remote_refused", 502, -32025, new RemoteRefused("m")],
   ["secret_missing", 422, -32026, new SecretMissing("m")],
   ["tool_withheld", 403, -32027, new ToolWithheld("m")],
+  ["token_check_unavailable", 503, -32028, new TokenCheckUnavailable("m")],
 ] as const;
 
 test.each(stationRows)("station error %s is HTTP %d with JSON-RPC code %d on every channel", (type, status, code, error) => {

@@ -74,4 +74,21 @@ describe("access rules", () => {
     expect(() => parseAccessRules({ access: { rules: [{ tenants: ["a"] }] } }, "servers.json")).toThrow(/servers.json: access: .*servers/);
     expect(() => parseAccessRules({ access: { rules: [{ servers: ["*"], tool: ["x"] }] } }, "servers.json")).toThrow(/tool/);
   });
+
+  test("the scope a step-up would ask for: the first that allows the tool, none when a deny that applies already wins", () => {
+    const access = rules([
+      { scopes: ["mcp:tools"], servers: ["files"], tools: { allow: ["read_*"], deny: ["read_secret"] } },
+      { scopes: ["mcp:write"], servers: ["files"], tools: { allow: ["write_*"] } },
+      { scopes: ["mcp:admin"], servers: ["files"], tools: { allow: ["*"] } },
+      { tenants: ["team-b"], servers: ["shell"], tools: { allow: ["run"] } },
+    ]);
+    const holder = caller({ scopes: ["mcp:tools"] });
+    expect(access.scopeThatAllows(holder, "files", "write_file")).toBe("mcp:write");
+    expect(access.scopeThatAllows(holder, "files", "delete")).toBe("mcp:admin");
+    // mcp:tools's deny applies whatever else the token holds: no scope helps.
+    expect(access.scopeThatAllows(holder, "files", "read_secret")).toBeUndefined();
+    // Only a tenant would give it, not a scope.
+    expect(access.scopeThatAllows(holder, "shell", "run")).toBeUndefined();
+    expect(access.scopeThatAllows(holder, "other", "write_file")).toBeUndefined();
+  });
 });

@@ -58,7 +58,7 @@ export const security = section("security", {
   oauthAuthorizationServers: list({
     name: "MCP_STATION_OAUTH_AUTHORIZATION_SERVERS",
     meaning:
-      "Comma-separated issuer URLs of the OAuth authorization servers whose tokens the station takes; setting it turns the OAuth 2.1 resource server on (`/.well-known/oauth-protected-resource`, `resource_metadata` in every 401, audience checked), and needs `MCP_STATION_OAUTH_RESOURCE` and `MCP_STATION_JWT_JWKS_URL` or `MCP_STATION_JWT_SECRET`.",
+      "Comma-separated issuer URLs of the OAuth authorization servers whose tokens the station takes; setting it turns the OAuth 2.1 resource server on (`/.well-known/oauth-protected-resource`, `resource_metadata` in every 401, audience checked), and needs `MCP_STATION_OAUTH_RESOURCE` and a way to check tokens: `MCP_STATION_JWT_JWKS_URL`, `MCP_STATION_JWT_SECRET` or `MCP_STATION_OAUTH_INTROSPECTION_URL`.",
   }),
   oauthResource: text({
     name: "MCP_STATION_OAUTH_RESOURCE",
@@ -71,6 +71,44 @@ export const security = section("security", {
     name: "MCP_STATION_OAUTH_SCOPES",
     meaning:
       "Comma-separated scopes a token must hold to use the station (all of them), advertised as `scopes_supported` and in the 401's `scope`; missing ones get 403 `insufficient_scope` (none: any scope).",
+  }),
+  oauthIntrospectionUrl: text({
+    name: "MCP_STATION_OAUTH_INTROSPECTION_URL",
+    accept: (value) => URL.canParse(value) && /^https?:/i.test(value),
+    invalid: (value) => `MCP_STATION_OAUTH_INTROSPECTION_URL must be an http(s) URL, got "${value}"`,
+    meaning:
+      "The authorization server's token introspection endpoint (RFC 7662): opaque access tokens are checked there (active, audience, expiry, scopes), with OAuth on; needs the two `MCP_STATION_OAUTH_INTROSPECTION_CLIENT_*` settings.",
+  }),
+  oauthIntrospectionClientId: text({
+    name: "MCP_STATION_OAUTH_INTROSPECTION_CLIENT_ID",
+    meaning:
+      "The station's client id at the authorization server, sent to the introspection endpoint as HTTP Basic (`client_secret_basic`).",
+  }),
+  oauthIntrospectionClientSecret: text({
+    name: "MCP_STATION_OAUTH_INTROSPECTION_CLIENT_SECRET",
+    meaning: "That client's secret (never logged).",
+  }),
+  oauthIntrospect: choice({
+    name: "MCP_STATION_OAUTH_INTROSPECT",
+    schema: oneOf(["opaque", "all"]),
+    default: "opaque",
+    meaning:
+      "Which bearer tokens go to the introspection endpoint: `opaque` (those that are not JWTs; JWTs are checked by signature) or `all` (JWTs too, so that a revoked one is refused).",
+  }),
+  oauthIntrospectionCacheS: integer({
+    name: "MCP_STATION_OAUTH_INTROSPECTION_CACHE_S",
+    default: 60,
+    maximum: 3600,
+    meaning:
+      "Seconds an active introspection answer is reused (never past the token's `exp`), so also how long a revoked token may still be accepted; `0` asks for every request.",
+  }),
+  oauthIntrospectionTimeoutMs: integer({
+    name: "MCP_STATION_OAUTH_INTROSPECTION_TIMEOUT_MS",
+    default: 3000,
+    minimum: 100,
+    maximum: 60_000,
+    meaning:
+      "How long a request waits for the introspection endpoint; past it, or when it is down, the answer is 503 `token_check_unavailable`.",
   }),
   toolPinning: choice({
     name: "MCP_STATION_TOOL_PINNING",

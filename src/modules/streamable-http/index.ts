@@ -40,6 +40,8 @@ import { SessionIdParams } from "../../http/shared-models.ts";
 import { type EndpointSettings, LegacyEndpoint } from "./legacy.ts";
 import { ModernEndpoint } from "./modern.ts";
 import { accepted, errorReply } from "./replies.ts";
+import { scopeChallenge } from "./scope-challenge.ts";
+import type { ProtectedResource } from "../../security/oauth.ts";
 
 export type { EndpointSettings } from "./legacy.ts";
 
@@ -90,12 +92,19 @@ export interface RegistryEndpoints {
   log: Logger;
 }
 
-export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSettings, registered?: RegistryEndpoints) => {
+/** @param resource with OAuth on, the station as a protected resource: a tool one more scope would allow is a step-up challenge (scope-challenge.ts). */
+export const mcpEndpointModule = (
+  manager: SessionManager,
+  settings: EndpointSettings,
+  registered?: RegistryEndpoints,
+  resource?: ProtectedResource,
+) => {
   // Unknown failures are masked to clients and logged here in full: app.ts hands its logger over with the registry.
   const log = settings.log ?? registered?.log ?? silentLogger;
   const legacy = new LegacyEndpoint(settings, log);
   const modern = new ModernEndpoint(settings, log);
   const pools = registered ? new ServerPools(manager, registered.pool, registered.log) : undefined;
+  const stepUp = scopeChallenge(resource);
   /** Station sessions a legacy client's initialize on /servers/{name}/mcp started: they end with its MCP session. */
   const startedForClient = new Set<string>();
   legacy.onForget = (client) => {
@@ -111,11 +120,14 @@ export const mcpEndpointModule = (manager: SessionManager, settings: EndpointSet
     const params = sorted.params;
     if (isModernMessage(sorted, request)) {
       if (sorted.kind !== "request") return notARequest(sorted);
-      return modern.post(session, request, sorted.message);
+      return stepUp?.(session, request, sorted.message) ?? modern.post(session, request, sorted.message);
     }
     if (sorted.kind === "request" && sorted.message.method === "initialize") return legacy.initialize(session, request, sorted.message);
     const client = legacy.lookup(session, request);
     if (client instanceof Response) return client;
+    // After the lookup: an unknown Mcp-Session-Id is the transport's 404 whatever it asks.
+    const challenge = sorted.kind === "request" ? stepUp?.(session, request, sorted.message) : undefined;
+    if (challenge) return challenge;
     switch (sorted.kind) {
       case "notification":
         return legacy.notification(client, sorted.message.method, params);

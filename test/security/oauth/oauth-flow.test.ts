@@ -9,12 +9,18 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { RpcCode } from "../../../src/errors.ts";
 import { EVERYTHING_ARGS, EVERYTHING_ENTRY } from "../../setup/paths.ts";
 import { type LoggedStation, startLoggedStation } from "../support.ts";
-import { type AuthorizationServer, MemoryOAuthProvider, clickThrough, freePort, startAuthorizationServer } from "./support.ts";
+import {
+  type AuthorizationServer,
+  MemoryOAuthProvider,
+  clickThrough,
+  connectWithOAuth as connectWithOAuthTo,
+  freePort,
+  startAuthorizationServer,
+} from "./support.ts";
 
 let as: AuthorizationServer;
 let station: LoggedStation;
@@ -52,18 +58,7 @@ afterAll(async () => {
 
 const endpoint = () => new URL(`${station.url}/servers/everything/mcp`);
 
-/** The SDK's whole flow: connect, meet the 401, authorize in the "browser", finish, connect again. */
-async function connectWithOAuth(provider: MemoryOAuthProvider, login: string): Promise<Client> {
-  const first = new StreamableHTTPClientTransport(endpoint(), { authProvider: provider });
-  const refused = new Client({ name: "oauth-test", version: "1" });
-  await expect(refused.connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-  expect(provider.authorizationUrl).toBeDefined();
-  const code = await clickThrough(provider.authorizationUrl!, login);
-  await first.finishAuth(code);
-  const client = new Client({ name: "oauth-test", version: "1" });
-  await client.connect(new StreamableHTTPClientTransport(endpoint(), { authProvider: provider }));
-  return client;
-}
+const connectWithOAuth = (provider: MemoryOAuthProvider, login: string) => connectWithOAuthTo(endpoint(), provider, login);
 
 describe("protected resource metadata (RFC 9728)", () => {
   test("the station's and each MCP endpoint's documents name the resource, the authorization server and the scopes", async () => {

@@ -46,5 +46,9 @@ describe("metadata", () => {
     expect(station.challenge("/servers/a/mcp", { error: "invalid_token", description: 'bad "token"' })).toBe(
       'Bearer resource_metadata="https://station.example/.well-known/oauth-protected-resource/servers/a/mcp", scope="mcp:tools", error="invalid_token", error_description="bad \'token\'"',
     );
+    // A caller's words in the description (a tool's name) become what RFC 6750 allows there, and a header can carry.
+    const odd = station.challenge("/servers/a/mcp", { error: "insufficient_scope", description: "tool 工\n\\x\u0000 needs", scope: ["a"] });
+    expect(odd).toEndWith('error_description="tool ???x? needs"');
+    expect(new Headers({ "www-authenticate": odd }).get("www-authenticate")).toBe(odd);
   });
 });

@@ -4,21 +4,33 @@
  * (fetch with a cookie jar), and an OAuthClientProvider for the official
  * SDK client that keeps everything in memory.
  */
+import { expect } from "bun:test";
 import type { Subprocess } from "bun";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { type OAuthClientProvider, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 
 const SERVER_SCRIPT = `${import.meta.dir}/authorization-server.mjs`;
 /** Where the client says it wants the code: never fetched, the person's browser stops at it. */
 export const REDIRECT_URL = "http://127.0.0.1:1/callback";
 
+/** The station's client at the authorization server, with which it introspects tokens. */
+export const STATION_CLIENT = { id: "mcp-station", secret: "an introspection secret for the tests" };
+
 export interface AuthorizationServer {
   issuer: string;
   stop(): Promise<void>;
 }
 
-export async function startAuthorizationServer(): Promise<AuthorizationServer> {
+/** `tokenFormat` opaque: access tokens only its introspection endpoint can read. */
+export async function startAuthorizationServer({
+  tokenFormat = "jwt",
+}: {
+  tokenFormat?: "jwt" | "opaque";
+} = {}): Promise<AuthorizationServer> {
   const child: Subprocess<"pipe", "pipe", "inherit"> = Bun.spawn([process.execPath, SERVER_SCRIPT], {
+    env: { ...process.env, TOKEN_FORMAT: tokenFormat, STATION_CLIENT_ID: STATION_CLIENT.id, STATION_CLIENT_SECRET: STATION_CLIENT.secret },
     stdin: "pipe",
     stdout: "pipe",
     stderr: "inherit",
@@ -139,4 +151,17 @@ export class MemoryOAuthProvider implements OAuthClientProvider {
   codeVerifier() {
     return this.verifier;
   }
+}
+
+/** The SDK's whole flow against `endpoint`: connect, meet the 401, authorize in the "browser" as `login`, finish, connect again. */
+export async function connectWithOAuth(endpoint: URL, provider: MemoryOAuthProvider, login: string): Promise<Client> {
+  const first = new StreamableHTTPClientTransport(endpoint, { authProvider: provider });
+  const refused = new Client({ name: "oauth-test", version: "1" });
+  await expect(refused.connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+  expect(provider.authorizationUrl).toBeDefined();
+  const code = await clickThrough(provider.authorizationUrl!, login);
+  await first.finishAuth(code);
+  const client = new Client({ name: "oauth-test", version: "1" });
+  await client.connect(new StreamableHTTPClientTransport(endpoint, { authProvider: provider }));
+  return client;
 }

@@ -1,0 +1,183 @@
+/**
+ * Step-up authorization for one tool (MCP 2025-11-25, "Scope Challenge
+ * Handling"): the access rules give `echo` and `get-sum` to mcp:tools and
+ * `get-env` to mcp:admin. A token with mcp:tools calling get-env on an MCP
+ * endpoint gets 403 with `WWW-Authenticate: Bearer error="insufficient_scope",
+ * scope="mcp:tools mcp:admin"`; the official SDK client authorizes again
+ * for those scopes, and its retried call succeeds. A tool no scope would give
+ * stays -32017, and the REST API answers as before.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { RpcCode } from "../../../src/errors.ts";
+import { EVERYTHING_ARGS, EVERYTHING_ENTRY } from "../../setup/paths.ts";
+import { type LoggedStation, startLoggedStation } from "../support.ts";
+import {
+  type AuthorizationServer,
+  MemoryOAuthProvider,
+  clickThrough,
+  connectWithOAuth,
+  freePort,
+  startAuthorizationServer,
+} from "./support.ts";
+
+let as: AuthorizationServer;
+let station: LoggedStation;
+
+beforeAll(async () => {
+  as = await startAuthorizationServer();
+  const registryFile = `${Bun.env.TMPDIR ?? "/tmp"}/oauth-step-up-${process.pid}/servers.json`;
+  await Bun.write(
+    registryFile,
+    JSON.stringify({
+      mcpServers: { everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] } },
+      access: {
+        rules: [
+          { scopes: ["mcp:tools"], servers: ["everything"], tools: { allow: ["echo", "get-sum"] } },
+          { scopes: ["mcp:admin"], servers: ["everything"], tools: { allow: ["get-env"] } },
+        ],
+      },
+    }),
+  );
+  const port = freePort();
+  station = await startLoggedStation(
+    {
+      MCP_STATION_OAUTH_AUTHORIZATION_SERVERS: as.issuer,
+      MCP_STATION_OAUTH_RESOURCE: `http://127.0.0.1:${port}`,
+      MCP_STATION_OAUTH_SCOPES: "mcp:tools",
+      MCP_STATION_JWT_JWKS_URL: `${as.issuer}/jwks`,
+      MCP_STATION_SERVERS_FILE: registryFile,
+    },
+    "127.0.0.1",
+    port,
+  );
+});
+
+afterAll(async () => {
+  await station?.stop();
+  await as?.stop();
+});
+
+/**
+ * A client registered for every scope it may step up to: oidc-provider confines a client to the scopes it
+ * registered, and the SDK registers for the scope of the first 401 only.
+ */
+async function registeredProvider(resource?: string): Promise<MemoryOAuthProvider> {
+  const provider = new MemoryOAuthProvider("mcp:tools", resource);
+  const registered = await fetch(`${as.issuer}/reg`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...provider.clientMetadata, scope: "mcp:tools mcp:admin" }),
+  });
+  provider.client = (await registered.json()) as MemoryOAuthProvider["client"];
+  return provider;
+}
+
+const scopesOf = (token: string): string => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).scope;
+
+describe("a tool one more scope would allow", () => {
+  test("the official SDK client meets the challenge, authorizes again for the wider scope, and its retried call succeeds", async () => {
+    const endpoint = new URL(`${station.url}/servers/everything/mcp`);
+    const provider = await registeredProvider();
+    const client = await connectWithOAuth(endpoint, provider, "team-s");
+    expect(scopesOf(provider.saved!.access_token)).toBe("mcp:tools");
+    const tools = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(tools.sort()).toEqual(["echo", "get-sum"]);
+
+    // No scope gives get-tiny-image: refused as before, a JSON-RPC error the SDK raises as such.
+    await expect(client.callTool({ name: "get-tiny-image", arguments: {} })).rejects.toMatchObject({ code: RpcCode.AccessDenied });
+    expect(provider.authorizationUrl!.searchParams.get("scope")).toBe("mcp:tools");
+
+    // mcp:admin gives get-env: the SDK reads the 403's challenge and sends the person to authorize again.
+    await expect(client.callTool({ name: "get-env", arguments: {} })).rejects.toBeInstanceOf(UnauthorizedError);
+    const again = provider.authorizationUrl!;
+    expect(again.searchParams.get("scope")).toBe("mcp:tools mcp:admin");
+    expect(again.searchParams.get("resource")).toBe(endpoint.href);
+    const transport = client.transport as StreamableHTTPClientTransport;
+    await transport.finishAuth(await clickThrough(again, "team-s"));
+    expect(scopesOf(provider.saved!.access_token)).toBe("mcp:tools mcp:admin");
+
+    const env = await client.callTool({ name: "get-env", arguments: {} });
+    expect((env.content as { type: string; text: string }[])[0]!.text).toContain("PATH");
+    // The wider token still has what the first one had.
+    expect((await client.callTool({ name: "get-sum", arguments: { a: 2, b: 3 } })).content).toEqual([
+      { type: "text", text: "The sum of 2 and 3 is 5." },
+    ]);
+    await client.close();
+  });
+
+  test("on /sessions/{id}/mcp the answer is 403 with the challenge and -32017 naming the scope; /mcp/request answers as before", async () => {
+    // A token for the station itself: good on the REST API and on every MCP endpoint.
+    const provider = await registeredProvider(station.url);
+    const first = new StreamableHTTPClientTransport(new URL(`${station.url}/servers/everything/mcp`), { authProvider: provider });
+    await new Client({ name: "oauth-test", version: "1" }).connect(first).catch(() => {});
+    await first.finishAuth(await clickThrough(provider.authorizationUrl!, "team-s"));
+    const bearer = { authorization: `Bearer ${provider.saved!.access_token}` };
+
+    const created = await station.call("POST", "/sessions", { server: "everything" }, bearer);
+    expect(created.status).toBe(200);
+    const id = created.body.session_id as string;
+    const mcp = `/sessions/${id}/mcp`;
+    const headers = { ...bearer, accept: "application/json, text/event-stream" };
+    const init = await station.call(
+      "POST",
+      mcp,
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "curl", version: "1" } },
+      },
+      headers,
+    );
+    const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+    const call = (name: string) =>
+      station.call("POST", mcp, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }, session);
+
+    const challenged = await call("get-env");
+    expect(challenged.status).toBe(403);
+    expect(challenged.headers.get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${station.url}/.well-known/oauth-protected-resource${mcp}", scope="mcp:tools mcp:admin", ` +
+        `error="insufficient_scope", error_description="the tool get-env needs the scope mcp:admin"`,
+    );
+    expect(challenged.body).toEqual({
+      jsonrpc: "2.0",
+      id: 2,
+      error: {
+        code: RpcCode.AccessDenied,
+        message: 'tool "get-env" of everything needs the scope mcp:admin, which the token lacks',
+        data: { type: "access_denied", tool: "get-env", server: "everything", required_scope: "mcp:admin" },
+      },
+    });
+
+    // A 2026-07-28 client's stateless request meets the same challenge.
+    const modern = await station.call(
+      "POST",
+      mcp,
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "get-env", arguments: {} } },
+      { ...headers, "mcp-protocol-version": "2026-07-28" },
+    );
+    expect(modern.status).toBe(403);
+    expect(modern.headers.get("www-authenticate")).toBe(challenged.headers.get("www-authenticate"));
+
+    // No scope would help: a JSON-RPC error in the call's event stream, as every refusal was.
+    const refused = await call("get-tiny-image");
+    expect(refused.status).toBe(200);
+    expect(refused.headers.get("www-authenticate")).toBeNull();
+    const event = (refused.body as string).split("\n").find((line) => line.startsWith("data: {"))!;
+    expect(JSON.parse(event.slice("data: ".length)).error.code).toBe(RpcCode.AccessDenied);
+
+    // The REST API is not an MCP client's: its answer stays 403 access_denied with no challenge.
+    const rest = await station.call(
+      "POST",
+      "/mcp/request",
+      { session_id: id, method: "tools/call", params: { name: "get-env", arguments: {} } },
+      bearer,
+    );
+    expect(rest.status).toBe(403);
+    expect(rest.headers.get("www-authenticate")).toBeNull();
+    expect(rest.body.error).toMatchObject({ code: RpcCode.AccessDenied, data: { type: "access_denied", tool: "get-env" } });
+  });
+});
