@@ -15,6 +15,9 @@
  *   resource.metadataUrl("/servers/files/mcp")  // "https://station.example/.well-known/oauth-protected-resource/servers/files/mcp"
  *   resource.accepts(["https://station.example/servers/files/mcp"], "/servers/files/mcp")  // true
  */
+import { metadataUrlOf } from "../protocol/oauth-metadata.ts";
+
+export { METADATA_PATH } from "../protocol/oauth-metadata.ts";
 
 export interface OAuthSettings {
   /** The canonical resource URI as configured (MCP_STATION_OAUTH_RESOURCE). */
@@ -26,9 +29,6 @@ export interface OAuthSettings {
   /** A further accepted audience (MCP_STATION_JWT_AUDIENCE), for authorization servers that mint a fixed one. */
   extraAudience?: string;
 }
-
-/** RFC 9728 §3: the well-known path; a resource with a path has it appended. */
-export const METADATA_PATH = "/.well-known/oauth-protected-resource";
 
 /** The MCP endpoints, each a protected resource of its own with its own metadata document. */
 const MCP_ENDPOINT = /^\/(?:sessions|servers)\/[^/]+\/mcp$/;
@@ -45,14 +45,12 @@ const describable = (text: string) => text.replaceAll('"', "'").replace(/[^\x20-
 export class ProtectedResource {
   /** The canonical resource URI, without a trailing slash. */
   readonly resource: string;
-  private readonly origin: string;
   /** The resource's own path ("" at the root of its host), which its endpoints' URIs continue. */
   private readonly basePath: string;
 
   constructor(readonly settings: OAuthSettings) {
     this.resource = canonical(settings.resource);
     const url = new URL(this.resource);
-    this.origin = url.origin;
     this.basePath = canonical(url.pathname);
   }
 
@@ -68,8 +66,7 @@ export class ProtectedResource {
 
   /** RFC 9728 §3.1: the metadata URL of a resource puts the well-known path between its host and its path. */
   metadataUrl(path: string): string {
-    const own = ProtectedResource.isMcpEndpoint(path) ? this.basePath + path : this.basePath;
-    return this.origin + METADATA_PATH + own;
+    return metadataUrlOf(this.resourceFor(path));
   }
 
   /**
