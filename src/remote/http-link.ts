@@ -68,7 +68,7 @@ export class StreamableHttpLink extends RemoteLinkBase {
       // The transport's own shutdown: the server may free the session now instead of at its timeout.
       const signal = AbortSignal.timeout(Math.max(1, graceMs));
       try {
-        await fetch(this.spec.url, { method: "DELETE", headers: this.headers(), signal, redirect: "manual" });
+        await this.authorizedFetch(this.spec.url, { method: "DELETE", headers: this.headers(), signal });
       } catch {
         // Unreachable or slow: the server forgets the session by its own timeout.
       }
@@ -105,7 +105,7 @@ export class StreamableHttpLink extends RemoteLinkBase {
     }
     this.toolHeaders.sent(message);
     try {
-      const response = await fetch(this.spec.url, { method: "POST", headers, body, signal, redirect: "manual" });
+      const response = await this.authorizedFetch(this.spec.url, { method: "POST", headers, body, signal });
       if (message.method === "initialize" && response.ok) this.sessionId = response.headers.get("mcp-session-id") ?? undefined;
       if (!response.ok) return await this.refused(response, message);
       if (response.status === 202 || !isRequest) {
@@ -116,7 +116,7 @@ export class StreamableHttpLink extends RemoteLinkBase {
       // A 2026-07-28 request (its headers name the version) has no resumable streams; a legacy one may.
       await this.receive(response, message, signal, modern["mcp-protocol-version"] === undefined);
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted || this.noToken(error, message)) return;
       this.unreachable(error);
     } finally {
       if (isRequest) this.inFlight.delete(message.id!);
@@ -180,7 +180,7 @@ export class StreamableHttpLink extends RemoteLinkBase {
       return;
     }
     const what = message.method ?? "a response";
-    const why = describeRefusal(response, this.spec.url);
+    const why = describeRefusal(response, this.spec.url, this.spec.oauth !== undefined);
     this.note(`${what}: ${why}${text ? `: ${text.slice(0, 500)}` : ""}`);
     if (message.id === undefined || message.id === null || message.method === undefined) return;
     // A 2026-07-28 server answers some JSON-RPC errors with a 4xx status (HeaderMismatch, UnsupportedProtocolVersion): those are its answer.
@@ -214,12 +214,11 @@ export class StreamableHttpLink extends RemoteLinkBase {
         headers.set("content-type", "application/json");
         headers.set("accept", "application/json, text/event-stream");
         for (const [name, value] of Object.entries(modernHeaders("tools/list", params))) headers.set(name, value);
-        const response = await fetch(this.spec.url, {
+        const response = await this.authorizedFetch(this.spec.url, {
           method: "POST",
           headers,
           body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list", params }),
           signal: this.ending.signal,
-          redirect: "manual",
         });
         if (!response.ok) {
           await response.body?.cancel();
@@ -265,7 +264,7 @@ export class StreamableHttpLink extends RemoteLinkBase {
     const headers = this.headers();
     headers.set("accept", "text/event-stream");
     if (lastEventId) headers.set("last-event-id", lastEventId);
-    return fetch(this.spec.url, { method: "GET", headers, signal, redirect: "manual" });
+    return this.authorizedFetch(this.spec.url, { method: "GET", headers, signal });
   }
 
   /** A legacy session's standing GET stream, where the server sends what is not an answer to a POST. */
@@ -277,6 +276,12 @@ export class StreamableHttpLink extends RemoteLinkBase {
       try {
         response = await this.openStream(cursor.lastEventId, this.ending.signal);
       } catch (error) {
+        if (this.running && this.noToken(error, { method: "GET stream" })) {
+          // No token to be had for now: the stream is asked for again later, as after any refusal.
+          delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
+          await Bun.sleep(delay);
+          continue;
+        }
         if (this.running)
           this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} is unreachable: ${(error as Error).message}` });
         return;
@@ -297,7 +302,7 @@ export class StreamableHttpLink extends RemoteLinkBase {
           // The stream broke; it is opened again below, and a server that is gone ends the link there.
         }
       } else {
-        this.note(`GET stream: ${describeRefusal(response, this.spec.url)}`);
+        this.note(`GET stream: ${describeRefusal(response, this.spec.url, this.spec.oauth !== undefined)}`);
         await response.body?.cancel();
         delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
       }

@@ -8,6 +8,7 @@
 import { ServerExited } from "../errors.ts";
 import type { ExitInfo, ServerLink, StopTimings } from "../process/server-link.ts";
 import { StderrLog, type StderrLine } from "../process/stderr-log.ts";
+import { OAuthFailure, type TokenSource } from "./oauth-client.ts";
 
 export interface RemoteSpec {
   url: string;
@@ -17,6 +18,8 @@ export interface RemoteSpec {
   stderrBytes: number;
   /** "streamable-http" (the default) or "sse", the deprecated HTTP+SSE transport of 2024-11-05. */
   transport?: "streamable-http" | "sse";
+  /** The entry's OAuth client: each request carries its token, and a 401 gets a new one and is sent once more. */
+  oauth?: TokenSource;
 }
 
 export interface RemoteCallbacks {
@@ -97,6 +100,38 @@ export abstract class RemoteLinkBase implements ServerLink {
     this.settle(exit);
   }
 
+  /**
+   * A fetch of the server's with the link's credential: the headers given, and with OAuth the current token. A 401
+   * is answered by a new token (found from its challenge) and the request is sent once more; a second 401 is the
+   * answer. An OAuthFailure (no token to be had) is thrown for the caller to fail its request with.
+   */
+  protected async authorizedFetch(url: string | URL, init: RequestInit & { headers: Headers; signal: AbortSignal }): Promise<Response> {
+    const source = this.spec.oauth;
+    const send = { ...init, redirect: "manual" as const };
+    if (!source) return fetch(url, send);
+    let token = await source.token(init.signal);
+    if (token) send.headers.set("authorization", `Bearer ${token}`);
+    const first = await fetch(url, send);
+    if (first.status !== 401) return first;
+    const challenge = first.headers.get("www-authenticate");
+    await first.body?.cancel();
+    this.note(`HTTP 401 from ${this.spec.url}${token ? "" : " (no token yet)"}: getting a new token`);
+    token = await source.renew(token, challenge, init.signal);
+    send.headers.set("authorization", `Bearer ${token}`);
+    return fetch(url, send);
+  }
+
+  /**
+   * Whether `error` is the station's OAuth client failing (the authorization server refused or is unreachable), not
+   * the server: then the request `message` fails with it, as a refusal would, and the link stays.
+   */
+  protected noToken(error: unknown, message: Outgoing): boolean {
+    if (!(error instanceof OAuthFailure)) return false;
+    this.note(`${message.method ?? "a response"}: ${error.message}`);
+    if (message.id !== undefined && message.id !== null && message.method !== undefined) this.callbacks.failRequest(message.id, error);
+    return true;
+  }
+
   /** Nothing answered at all: the server is gone (or never was), which for a process is a crash. */
   protected unreachable(error: unknown): void {
     this.end({ code: 1, signal: null, reason: `the remote server at ${this.spec.url} is unreachable: ${(error as Error).message}` });
@@ -132,11 +167,17 @@ function validHeader(name: string, value: string): boolean {
   }
 }
 
-export function describeRefusal(response: Response, url: string): string {
+/** Why the server refused, for the link's log and the caller's error; `oauth`: the link sent a token it had just got. */
+export function describeRefusal(response: Response, url: string, oauth = false): string {
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   if (response.status === 401) {
     const challenge = response.headers.get("www-authenticate");
-    return `${status} from ${url}: the credential was refused (check the registry entry's headers or its secret)${challenge ? `; WWW-Authenticate: ${challenge}` : ""}`;
+    const said = challenge ? `; WWW-Authenticate: ${challenge}` : "";
+    if (oauth) return `${status} from ${url}: the server refused the station's OAuth token, a freshly obtained one too${said}`;
+    // A challenge naming its metadata is a server that takes OAuth tokens (RFC 9728 §5.1): say how the station gets one.
+    const hint =
+      challenge && /resource_metadata\s*=/i.test(challenge) ? "; the server takes OAuth tokens: give the entry an `oauth` client" : "";
+    return `${status} from ${url}: the credential was refused (check the registry entry's headers or its secret)${said}${hint}`;
   }
   if (response.status === 403) return `${status} from ${url}: the credential is not allowed this`;
   if (response.status >= 300 && response.status < 400) {

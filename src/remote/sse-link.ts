@@ -12,6 +12,7 @@
  */
 import { RemoteRefused } from "../errors.ts";
 import type { ExitInfo, StopTimings } from "../process/server-link.ts";
+import { OAuthFailure } from "./oauth-client.ts";
 import { type Outgoing, type RemoteCallbacks, RemoteLinkBase, type RemoteSpec, describeRefusal } from "./link-base.ts";
 import { sseEvents } from "./sse-events.ts";
 
@@ -46,14 +47,17 @@ export class SseLink extends RemoteLinkBase {
         headers.set("accept", "text/event-stream");
         let response: Response;
         try {
-          response = await fetch(this.spec.url, { headers, signal: this.ending.signal, redirect: "manual" });
+          response = await this.authorizedFetch(this.spec.url, { headers, signal: this.ending.signal });
         } catch (error) {
-          this.unreachable(error);
+          // The stream is the connection: without a token there is none, and the restart policy tries again.
+          if (error instanceof OAuthFailure)
+            this.end({ code: 1, signal: null, reason: `the SSE stream could not be opened: ${error.message}` });
+          else this.unreachable(error);
           reject(error);
           return;
         }
         if (!response.ok || !response.body) {
-          const why = describeRefusal(response, this.spec.url);
+          const why = describeRefusal(response, this.spec.url, this.spec.oauth !== undefined);
           await response.body?.cancel();
           this.end({ code: 1, signal: null, reason: `the SSE stream was refused: ${why}` });
           reject(new Error(why));
@@ -93,10 +97,10 @@ export class SseLink extends RemoteLinkBase {
     const headers = new Headers(this.spec.headers);
     headers.set("content-type", "application/json");
     try {
-      const response = await fetch(endpoint, { method: "POST", headers, body, signal: this.ending.signal, redirect: "manual" });
+      const response = await this.authorizedFetch(endpoint, { method: "POST", headers, body, signal: this.ending.signal });
       const text = await response.text().catch(() => "");
       if (response.ok) return;
-      const why = describeRefusal(response, endpoint.href);
+      const why = describeRefusal(response, endpoint.href, this.spec.oauth !== undefined);
       this.note(`${message.method ?? "a response"}: ${why}${text ? `: ${text.slice(0, 500)}` : ""}`);
       if (message.id !== undefined && message.id !== null && message.method !== undefined) {
         this.callbacks.failRequest(
@@ -109,7 +113,7 @@ export class SseLink extends RemoteLinkBase {
         );
       }
     } catch (error) {
-      if (!this.ending.signal.aborted) this.unreachable(error);
+      if (!this.ending.signal.aborted && !this.noToken(error, message)) this.unreachable(error);
     }
   }
 }
