@@ -32,6 +32,7 @@ import { SessionManager } from "./sessions/manager.ts";
 import { pinsModule } from "./modules/pins/index.ts";
 import { secretsModule } from "./modules/secrets/index.ts";
 import { ToolPins } from "./pins/tool-pins.ts";
+import { AccessTokens } from "./remote/oauth-client.ts";
 import { MemorySecrets } from "./secrets/memory-backend.ts";
 import { SecretVault } from "./secrets/vault.ts";
 import { PinRows } from "./store/pin-rows.ts";
@@ -83,6 +84,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
       meters: metrics,
       toolGuard: pins,
       secrets: vault,
+      accessTokens: new AccessTokens(),
     },
     log,
   );

@@ -116,7 +116,12 @@ function remoteEntry(name: string, entry: RemoteFileEntry): ServerEntry {
   return {
     name,
     command: entry.url,
-    remote: { url: entry.url, headers: entry.headers ?? {}, ...(entry.type === "sse" ? { transport: "sse" as const } : {}) },
+    remote: {
+      url: entry.url,
+      headers: entry.headers ?? {},
+      ...(entry.type === "sse" ? { transport: "sse" as const } : {}),
+      ...(entry.oauth ? { oauth: entry.oauth } : {}),
+    },
     args: [],
     env: {},
     allowEnv: [],

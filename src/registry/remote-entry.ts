@@ -4,14 +4,18 @@
  * Code already write (`{"url": …, "headers": {…}}`, with an optional `type`
  * of "http" or "streamable-http", or "sse" for the deprecated HTTP+SSE
  * transport). A header's value is a string, or a reference to a tenant's
- * secret resolved at connect time.
+ * secret resolved at connect time. `oauth` makes the station an OAuth
+ * client of the server's authorization server (client_credentials, found as
+ * the MCP authorization specification says: src/remote/oauth-client.ts).
  *
  * @example
  *   { "url": "https://mcp.example.com/mcp", "headers": { "Authorization": { "secret": "example", "prefix": "Bearer " } } }
+ *   { "url": "https://mcp.example.com/mcp", "oauth": { "client_id": "station", "client_secret": { "secret": "far-client-secret" } } }
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { ToolCuration } from "../sessions/curation.ts";
 import { RestartPolicy } from "../sessions/launch-request.ts";
+import { RemoteOAuth } from "./remote-oauth.ts";
 import { SecretOrValue } from "./secret-ref.ts";
 
 export const RemoteFileEntry = Type.Object({
@@ -20,6 +24,7 @@ export const RemoteFileEntry = Type.Object({
     Type.Union([Type.Literal("http"), Type.Literal("streamable-http"), Type.Literal("streamableHttp"), Type.Literal("sse")]),
   ),
   headers: Type.Optional(Type.Record(Type.String({ pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$" }), SecretOrValue)),
+  oauth: Type.Optional(RemoteOAuth),
   station: Type.Optional(
     Type.Object({
       restart_policy: Type.Optional(RestartPolicy),

@@ -12,6 +12,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import type { ToolCuration } from "./curation.ts";
+import type { RemoteOAuth } from "../registry/remote-oauth.ts";
 import type { SecretOrValue, SecretRef } from "../registry/secret-ref.ts";
 
 /** How server_command runs: with the configured python or node, or as an executable. */
@@ -107,6 +108,8 @@ export interface RemoteEndpoint {
   headers: Record<string, SecretOrValue>;
   /** The deprecated HTTP+SSE transport (`"type": "sse"` in the registry); Streamable HTTP when unset. */
   transport?: "sse";
+  /** The station's OAuth client at the server's authorization server (client_credentials); its secrets resolved like the headers. */
+  oauth?: RemoteOAuth;
 }
 
 /**

@@ -53,10 +53,15 @@ export async function resolveValues(
   return resolved;
 }
 
-/** Whether a launch names any secret (its env, a remote server's headers): its process is its tenant's alone. */
+/** Whether a launch names any secret (its env, a remote server's headers or OAuth client): its process is its tenant's alone. */
 export function namesAnySecret(spec: {
   secret_env?: Record<string, unknown>;
-  remote?: { headers: Record<string, SecretOrValue> };
+  remote?: { headers: Record<string, SecretOrValue>; oauth?: { client_id: SecretOrValue; client_secret: SecretOrValue } };
 }): boolean {
-  return Object.keys(spec.secret_env ?? {}).length > 0 || Object.values(spec.remote?.headers ?? {}).some(isSecretRef);
+  const oauth = spec.remote?.oauth;
+  return (
+    Object.keys(spec.secret_env ?? {}).length > 0 ||
+    Object.values(spec.remote?.headers ?? {}).some(isSecretRef) ||
+    (oauth !== undefined && (isSecretRef(oauth.client_id) || isSecretRef(oauth.client_secret)))
+  );
 }

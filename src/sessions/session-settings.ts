@@ -4,6 +4,7 @@
  * station calls itself in the handshake.
  */
 import type { Implementation } from "../protocol/handshake.ts";
+import type { AccessTokens } from "../remote/oauth-client.ts";
 import type { AccessRules } from "../security/access-rules.ts";
 import type { SecretSource } from "./launch-secrets.ts";
 import type { StationMeters } from "./session-meters.ts";
@@ -30,6 +31,8 @@ export interface SessionSettings {
   meters?: StationMeters;
   /** Tenants' secrets, for launches that name one (src/secrets); none: such launches fail with SecretMissing. */
   secrets?: SecretSource;
+  /** Tokens for remote servers' OAuth, per (entry, tenant), in memory (src/remote/oauth-client.ts); none: a token per connection. */
+  accessTokens?: AccessTokens;
   /** Pinned tools of registered servers (src/pins); none: MCP_STATION_TOOL_PINNING=off. */
   toolGuard?: ToolGuard;
 }

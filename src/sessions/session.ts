@@ -16,6 +16,7 @@ import { type Root, answerClientRequest, declaredCapabilities } from "../protoco
 import { handshake } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { ExitInfo } from "../process/server-link.ts";
+import { AccessTokens, type TokenSource } from "../remote/oauth-client.ts";
 import { ClientHub } from "./client-hub.ts";
 import { ToolCurator, curates } from "./curation.ts";
 import { namesAnySecret, resolveValues } from "./launch-secrets.ts";
@@ -43,6 +44,13 @@ export type { SessionSettings } from "./session-settings.ts";
 export type { SessionSpec } from "./launch-request.ts";
 export { type SessionStatus, isLive, isTerminal } from "./session-info.ts";
 export { describeExit } from "./exit-report.ts";
+
+/** A launch's values with its secrets resolved for its tenant: env for a process; headers and the OAuth client for a remote. */
+interface LaunchValues {
+  env: Record<string, string>;
+  headers: Record<string, string>;
+  oauth?: Record<string, string>;
+}
 
 export class Session extends SessionState {
   /** The live clients attached (WebSocket, MCP endpoint), which take the server's sampling and elicitation. */
@@ -146,27 +154,65 @@ export class Session extends SessionState {
   }
 
   /** The values this launch names by secret, as they are now for its tenant. */
-  private async resolveSecrets(): Promise<{ env: Record<string, string>; headers: Record<string, string> }> {
+  private async resolveSecrets(): Promise<LaunchValues> {
     const { launch, settings } = this;
-    const tenant = launch.owner ?? LOCAL_CALLER.tenant;
+    const tenant = this.tenant;
     const where = `server ${launch.server ?? launch.server_command}`;
+    const oauth = launch.remote?.oauth;
     return {
       env: launch.secret_env ? await resolveValues(launch.secret_env, tenant, settings.secrets, where) : {},
       headers: launch.remote ? await resolveValues(launch.remote.headers, tenant, settings.secrets, where) : {},
+      ...(oauth
+        ? {
+            oauth: await resolveValues({ client_id: oauth.client_id, client_secret: oauth.client_secret }, tenant, settings.secrets, where),
+          }
+        : {}),
     };
   }
 
   /** The launch's values when none is a secret's name. */
-  private clearValues(): { env: Record<string, string>; headers: Record<string, string> } {
-    return { env: {}, headers: (this.launch.remote?.headers ?? {}) as Record<string, string> };
+  private clearValues(): LaunchValues {
+    const oauth = this.launch.remote?.oauth;
+    return {
+      env: {},
+      headers: (this.launch.remote?.headers ?? {}) as Record<string, string>,
+      ...(oauth ? { oauth: { client_id: oauth.client_id as string, client_secret: oauth.client_secret as string } } : {}),
+    };
+  }
+
+  private get tenant(): string {
+    return this.launch.owner ?? LOCAL_CALLER.tenant;
+  }
+
+  /**
+   * The OAuth client of a remote launch with `oauth`: its tokens are shared by every session of the same entry and
+   * tenant (settings.accessTokens), so a restart or a second session reuses a token that is still good.
+   */
+  private tokenSource(values: LaunchValues): TokenSource | undefined {
+    const remote = this.launch.remote;
+    if (!remote?.oauth || !values.oauth) return undefined;
+    const tokens = this.settings.accessTokens ?? new AccessTokens();
+    return tokens.source(`${this.launch.server ?? remote.url}\0${this.tenant}`, {
+      serverUrl: remote.url,
+      clientId: values.oauth.client_id!,
+      clientSecret: values.oauth.client_secret!,
+      scope: remote.oauth.scope,
+      authorizationServer: remote.oauth.authorization_server,
+    });
   }
 
   /** A fresh connection for a fresh child: every (re)start gets its own ids and framing state. */
-  private connect(secrets: { env: Record<string, string>; headers: Record<string, string> }): ServerConnection {
+  private connect(secrets: LaunchValues): ServerConnection {
     const { settings, launch } = this;
     return new ServerConnection(
       launch.remote
-        ? { url: launch.remote.url, headers: secrets.headers, stderrBytes: settings.stderrBytes, transport: launch.remote.transport }
+        ? {
+            url: launch.remote.url,
+            headers: secrets.headers,
+            stderrBytes: settings.stderrBytes,
+            transport: launch.remote.transport,
+            oauth: this.tokenSource(secrets),
+          }
         : {
             argv: this.argv,
             cwd: launch.working_dir,

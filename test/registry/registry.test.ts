@@ -68,6 +68,18 @@ describe("the registry file", () => {
     expect(() => loadConfig({ MCP_STATION_SERVERS_FILE: join(dir, "missing.json") })).toThrow(ConfigError);
   });
 
+  test("a remote entry's oauth: an id and a secret, each clear or a tenant's secret; anything else refuses the file", () => {
+    const oauth = { client_id: "station", client_secret: { secret: "far-client-secret" }, scope: "mcp:tools mcp:read" };
+    const entries = parseRegistry({ mcpServers: { far: { url: "https://x/mcp", oauth } } }, "t");
+    expect(entries.get("far")).toMatchObject({ remote: { url: "https://x/mcp", oauth } });
+    const refused = (value: unknown) => () => parseRegistry({ mcpServers: { far: { url: "https://x/mcp", oauth: value } } }, "t");
+    expect(refused({ client_id: "station" })).toThrow('server "far"');
+    // A misspelt field would change whom the secret goes to: refused, not ignored.
+    expect(refused({ ...oauth, authorisation_server: "https://evil" })).toThrow('server "far"');
+    expect(refused({ ...oauth, scope: "two  spaces" })).toThrow('server "far"');
+    expect(refused({ ...oauth, authorization_server: "ftp://as" })).toThrow('server "far"');
+  });
+
   test("a registry file makes the policy `registry` unless told otherwise", () => {
     expect(loadConfig({}).commandPolicy).toBe("any");
     expect(loadConfig({ MCP_STATION_SERVERS_FILE: serversFile }).commandPolicy).toBe("registry");
