@@ -8,7 +8,15 @@
 import { connect } from "node:net";
 import { EVERYTHING_ENTRY, PYTHON_MCP1, PYTHON_MCP2, REPO_ROOT, fixture } from "../setup/paths.ts";
 
-export type RemoteKind = "sdk-v1" | "sdk-v2" | "python-mcp2" | "python-mcp1" | "everything" | "everything-sse";
+export type RemoteKind =
+  | "sdk-v1"
+  | "sdk-v2"
+  | "python-mcp2"
+  | "python-mcp1"
+  | "everything"
+  | "everything-sse"
+  | "sdk-v1-oauth"
+  | "oauth-as";
 
 const BUN = `${REPO_ROOT}/node_modules/.bin/bun`;
 
@@ -20,6 +28,10 @@ const COMMANDS: Record<RemoteKind, { argv: string[]; path: string }> = {
   everything: { argv: ["node", EVERYTHING_ENTRY, "streamableHttp"], path: "/mcp" },
   /** The deprecated HTTP+SSE transport: GET /sse, then POSTs to the endpoint it names. */
   "everything-sse": { argv: ["node", EVERYTHING_ENTRY, "sse"], path: "/sse" },
+  /** Needs ISSUER: the authorization server whose JWT access tokens it takes (the MCP authorization specification). */
+  "sdk-v1-oauth": { argv: ["node", fixture("http/sdk-v1-oauth.mjs")], path: "/mcp" },
+  /** Not an MCP server: the authorization server for sdk-v1-oauth (client_credentials); its url is its issuer. */
+  "oauth-as": { argv: ["node", fixture("http/oauth-client-credentials-as.mjs")], path: "" },
 };
 
 export interface RemoteServer {
