@@ -100,6 +100,22 @@ describe("a remote server that requires OAuth (client credentials)", () => {
     expect(created.body.error.message).toContain("could not be fetched");
   });
 
+  test("the authorization server gone mid-session when the token needs renewing: the call is a remote_refused that says so, and the session stays", async () => {
+    const { as, mcp } = await protectedServer("station:station-s3cret", { TOKEN_TTL: "2" });
+    station = await stationWith({ far: { url: mcp.url, oauth: { client_id: "station", client_secret: "station-s3cret" } } });
+    const id = (await station.create({ server: "far" })).body.session_id;
+    const first = await tool(station, id, "whoami");
+    await as.kill();
+    while (Date.now() <= first.exp * 1000) await Bun.sleep(100);
+    const refused = await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.data.type).toBe("remote_refused");
+    expect(refused.body.error.message).toContain(`the authorization server ${as.url} is unreachable`);
+    expect((await station.call("GET", `/sessions/${id}`)).body.status).toBe("running");
+    await as.start();
+    expect(await tool(station, id, "echo", { text: "renewed" })).toBe("renewed");
+  });
+
   test("a token the server stops taking mid-session: one new token and the call sent again; refused again, a remote_refused naming the 401", async () => {
     const { as, mcp } = await protectedServer("station:station-s3cret");
     station = await stationWith({ far: { url: mcp.url, oauth: { client_id: "station", client_secret: "station-s3cret" } } });
