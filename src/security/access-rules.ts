@@ -1,5 +1,6 @@
 /**
- * Who may use which registered server and which of its tools: the `access`
+ * Who may use which registered server and which of its tools, prompts and
+ * resources: the `access`
  * section of the registry file (MCP_STATION_SERVERS_FILE), beside
  * `mcpServers` and read with it. The section is a top-level key of its own so
  * that the file stays a valid `mcpServers` file for other tools, and so that
@@ -17,12 +18,15 @@
  *   is covered only by `"*"`);
  * - a tool is allowed when an applying rule for its server allows it
  *   (`tools.allow`, every tool when absent) and none denies it (`tools.deny`):
- *   a deny wins.
+ *   a deny wins. Prompts (`prompts`, by name) and resources (`resources`, by
+ *   URI) the same way, each on its own: a rule's `tools` says nothing of its
+ *   prompts, and a rule without `prompts` allows every prompt.
  *
  * @example
  *   { "mcpServers": { ... },
  *     "access": { "rules": [
- *       { "tenants": ["team-a"], "servers": ["everything"], "tools": { "allow": ["echo", "get-*"] } },
+ *       { "tenants": ["team-a"], "servers": ["everything"], "tools": { "allow": ["echo", "get-*"] },
+ *         "resources": { "allow": ["demo://resource/static/*"] } },
  *       { "scopes": ["mcp:admin"], "servers": ["*"] },
  *       { "servers": ["*"], "tools": { "deny": ["*delete*"] } } ] } }
  */
@@ -30,8 +34,11 @@ import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
 import { firstProblem } from "../config/schema-problem.ts";
 import type { Caller } from "./caller.ts";
+import { Globset } from "./globs.ts";
+import { uriForms } from "./resource-uris.ts";
 
 const Globs = Type.Array(Type.String({ minLength: 1 }));
+const Grant = Type.Object({ allow: Type.Optional(Globs), deny: Type.Optional(Globs) }, { additionalProperties: false });
 
 const AccessRule = Type.Object(
   {
@@ -40,7 +47,12 @@ const AccessRule = Type.Object(
     claims: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]))),
     admin: Type.Optional(Type.Boolean()),
     servers: Globs,
-    tools: Type.Optional(Type.Object({ allow: Type.Optional(Globs), deny: Type.Optional(Globs) }, { additionalProperties: false })),
+    /** Globs on tool names. */
+    tools: Type.Optional(Grant),
+    /** Globs on prompt names. */
+    prompts: Type.Optional(Grant),
+    /** Globs on resource URIs (src/security/resource-uris.ts says which forms of a URI are checked). */
+    resources: Type.Optional(Grant),
   },
   { additionalProperties: false },
 );
@@ -48,32 +60,24 @@ export type AccessRule = Static<typeof AccessRule>;
 
 const AccessSection = Type.Object({ rules: Type.Array(AccessRule) }, { additionalProperties: false });
 
-/** `*` any run of characters, `?` one; everything else literal. */
-function globToRegExp(glob: string): RegExp {
-  const source = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`);
+/** What a rule's grants are about: each has its own `allow` and `deny`. */
+export type RuledKind = "tools" | "prompts" | "resources";
+
+interface CompiledGrant {
+  allow: Globset;
+  deny: Globset;
 }
 
-class Globset {
-  private readonly patterns: RegExp[];
-  constructor(readonly globs: readonly string[]) {
-    this.patterns = globs.map(globToRegExp);
-  }
-  matches(name: string): boolean {
-    return this.patterns.some((pattern) => pattern.test(name));
-  }
-}
-
-interface CompiledRule {
+interface CompiledRule extends Record<RuledKind, CompiledGrant> {
   applies(caller: Caller): boolean;
   /** The scopes that make the rule apply (one of them), when it names any. */
   scopes: readonly string[] | undefined;
   servers: Globset;
-  allow: Globset;
-  deny: Globset;
+}
+
+/** A grant left out gives everything of its kind: `tools` absent always meant every tool. */
+function compileGrant(grant: Static<typeof Grant> | undefined): CompiledGrant {
+  return { allow: new Globset(grant?.allow ?? ["*"]), deny: new Globset(grant?.deny ?? []) };
 }
 
 function compile(rule: AccessRule): CompiledRule {
@@ -91,18 +95,49 @@ function compile(rule: AccessRule): CompiledRule {
       }),
     scopes: rule.scopes,
     servers: new Globset(rule.servers),
-    allow: new Globset(rule.tools?.allow ?? ["*"]),
-    deny: new Globset(rule.tools?.deny ?? []),
+    tools: compileGrant(rule.tools),
+    prompts: compileGrant(rule.prompts),
+    resources: compileGrant(rule.resources),
   };
 }
 
-/** Which tools of one server one caller may list and call. */
-export interface ToolFilter {
-  allows(tool: string): boolean;
+/** Which tools or prompts (by name) of one server one caller may list and use. */
+export interface NameFilter {
+  allows(name: string): boolean;
 }
 
-/** Every tool of every server: the filter when the file has no `access` section. */
-const EVERY_TOOL: ToolFilter = { allows: () => true };
+/** Which resources (by URI) of one server one caller may list and read. */
+export interface ResourceFilter extends NameFilter {
+  /**
+   * Whether a URI the template `uriTemplate` expands to could be allowed: false only when the rules refuse
+   * every one, as far as the template's literal text before its first `{` tells (no rule's allow glob fits
+   * under it, or a deny glob `<head>*` covers it). Listing it promises nothing: each read is checked.
+   */
+  mayExpand(uriTemplate: string): boolean;
+}
+
+/** A filter from the rules that apply: allowed when one allows and none denies (a deny wins). */
+function grantFilter(rules: readonly CompiledRule[], kind: RuledKind): NameFilter {
+  return { allows: (name) => rules.some((rule) => rule[kind].allow.matches(name)) && !rules.some((rule) => rule[kind].deny.matches(name)) };
+}
+
+function resourceFilter(rules: readonly CompiledRule[]): ResourceFilter {
+  const byUri = grantFilter(rules, "resources");
+  return {
+    allows: (uri) => uriForms(uri).every((form) => byUri.allows(form)),
+    mayExpand: (uriTemplate) => {
+      const brace = uriTemplate.indexOf("{");
+      if (brace === -1) return byUri.allows(uriTemplate);
+      const head = uriTemplate.slice(0, brace);
+      return (
+        rules.some((rule) => rule.resources.allow.mayMatchUnder(head)) && !rules.some((rule) => rule.resources.deny.matchesAllUnder(head))
+      );
+    },
+  };
+}
+
+/** Everything of every server: the filter when the file has no `access` section. */
+const EVERYTHING: ResourceFilter = { allows: () => true, mayExpand: () => true };
 
 /**
  * The rules in force. One object for the station's life, shared by the manager, the sessions and
@@ -139,10 +174,21 @@ export class AccessRules {
   }
 
   /** The tools of `server` that `caller` may list and call. */
-  toolsFor(caller: Caller, server: string | undefined): ToolFilter {
-    if (this.rules === undefined) return EVERY_TOOL;
-    const rules = this.covering(this.rules, caller, server);
-    return { allows: (tool) => rules.some((rule) => rule.allow.matches(tool)) && !rules.some((rule) => rule.deny.matches(tool)) };
+  toolsFor(caller: Caller, server: string | undefined): NameFilter {
+    if (this.rules === undefined) return EVERYTHING;
+    return grantFilter(this.covering(this.rules, caller, server), "tools");
+  }
+
+  /** The prompts of `server` that `caller` may list, get and complete. */
+  promptsFor(caller: Caller, server: string | undefined): NameFilter {
+    if (this.rules === undefined) return EVERYTHING;
+    return grantFilter(this.covering(this.rules, caller, server), "prompts");
+  }
+
+  /** The resources of `server` that `caller` may list, read, subscribe to and complete. */
+  resourcesFor(caller: Caller, server: string | undefined): ResourceFilter {
+    if (this.rules === undefined) return EVERYTHING;
+    return resourceFilter(this.covering(this.rules, caller, server));
   }
 
   /**

@@ -8,14 +8,14 @@
  *   withToolAccess(filter, "tools/call", { name: "delete" }, who, options, send)  // rejects with AccessDenied
  */
 import { AccessDenied } from "../errors.ts";
-import type { ToolFilter } from "../security/access-rules.ts";
+import type { NameFilter } from "../security/access-rules.ts";
 import type { RequestOptions } from "./server-connection.ts";
 
 /** The methods the rules look at; every other request goes through as it is. */
 export const TOOL_METHODS = new Set(["tools/list", "tools/call"]);
 
 export async function withToolAccess(
-  filter: ToolFilter,
+  filter: NameFilter,
   method: string,
   params: Record<string, unknown> | undefined,
   who: { tenant: string; server: string },

@@ -1,4 +1,7 @@
-/** The access rules' semantics on their own: who a rule applies to, what it gives, a deny winning, and a bad section refused at load. */
+/**
+ * The access rules' semantics on their own: who a rule applies to, what it gives (tools, prompts and resource
+ * URIs), a deny winning, the forms of a URI that are checked, and a bad section refused at load.
+ */
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/config/config-error.ts";
 import { parseAccessRules } from "../../src/security/access-rules.ts";
@@ -90,5 +93,119 @@ describe("access rules", () => {
     // Only a tenant would give it, not a scope.
     expect(access.scopeThatAllows(holder, "shell", "run")).toBeUndefined();
     expect(access.scopeThatAllows(holder, "other", "write_file")).toBeUndefined();
+  });
+
+  test("a rule without prompts or resources allows every prompt and resource of its servers: a file of tool rules keeps its meaning", () => {
+    const access = rules([
+      { tenants: ["team-a"], servers: ["files"], tools: { allow: ["read_*"], deny: ["read_secret"] } },
+      { servers: ["*"], tools: { deny: ["*delete*"] } },
+    ]);
+    expect(access.toolsFor(caller(), "files").allows("read_file")).toBe(true);
+    expect(access.toolsFor(caller(), "files").allows("read_secret")).toBe(false);
+    expect(access.toolsFor(caller(), "other").allows("delete_all")).toBe(false);
+    expect(access.toolsFor(caller(), "other").allows("write")).toBe(true);
+    // Tool rules say nothing of prompts and resources: every one is allowed wherever a rule applies.
+    for (const server of ["files", "other"]) {
+      expect(access.promptsFor(caller(), server).allows("read_secret")).toBe(true);
+      expect(access.promptsFor(caller(), server).allows("delete_all")).toBe(true);
+      expect(access.resourcesFor(caller(), server).allows("file:///etc/passwd")).toBe(true);
+      expect(access.resourcesFor(caller(), server).mayExpand("file:///{path}")).toBe(true);
+    }
+    // And still nothing where no rule applies.
+    const tenantOnly = rules([{ tenants: ["team-a"], servers: ["files"] }]);
+    expect(tenantOnly.promptsFor(caller({ tenant: "team-b" }), "files").allows("any")).toBe(false);
+    expect(tenantOnly.resourcesFor(caller({ tenant: "team-b" }), "files").allows("file:///x")).toBe(false);
+    expect(tenantOnly.resourcesFor(caller(), "shell").allows("file:///x")).toBe(false);
+    // No section at all: everything.
+    const open = parseAccessRules({ mcpServers: {} }, "servers.json");
+    expect(open.promptsFor(caller(), "files").allows("x")).toBe(true);
+    expect(open.resourcesFor(caller(), "files").allows("file:///x")).toBe(true);
+  });
+
+  test("prompts: allowed when a rule allows the name and none denies it, on their own beside tools", () => {
+    const access = rules([
+      { tenants: ["team-a"], servers: ["everything"], tools: { allow: ["echo"] }, prompts: { allow: ["*-prompt"], deny: ["resource-*"] } },
+      { servers: ["everything"], tools: { allow: [] }, prompts: { allow: ["other"] } },
+    ]);
+    const prompts = access.promptsFor(caller(), "everything");
+    expect(prompts.allows("simple-prompt")).toBe(true);
+    expect(prompts.allows("other")).toBe(true);
+    expect(prompts.allows("resource-prompt")).toBe(false);
+    expect(prompts.allows("echo")).toBe(false);
+    expect(access.toolsFor(caller(), "everything").allows("simple-prompt")).toBe(false);
+    expect(access.promptsFor(caller({ tenant: "team-b" }), "everything").allows("simple-prompt")).toBe(false);
+  });
+
+  test("resource globs: * crosses /, ? is one character, the rest is literal; a deny wins", () => {
+    const access = rules([
+      { servers: ["files"], resources: { allow: ["file:///data/public/*", "demo://item/?"], deny: ["*.key", "*/private/*"] } },
+    ]);
+    const resources = access.resourcesFor(caller(), "files");
+    expect(resources.allows("file:///data/public/a.txt")).toBe(true);
+    expect(resources.allows("file:///data/public/deep/er/b.txt")).toBe(true);
+    expect(resources.allows("file:///data/public")).toBe(false);
+    expect(resources.allows("file:///data/publicity/a.txt")).toBe(false);
+    expect(resources.allows("file:///data/other/a.txt")).toBe(false);
+    expect(resources.allows("file:///data/public/server.key")).toBe(false);
+    expect(resources.allows("file:///data/public/x/private/y")).toBe(false);
+    expect(resources.allows("demo://item/7")).toBe(true);
+    expect(resources.allows("demo://item/77")).toBe(false);
+    // A tool or prompt named like a URI is not a resource.
+    expect(access.toolsFor(caller(), "files").allows("file:///data/public/a.txt")).toBe(true);
+    expect(
+      rules([{ servers: ["*"], resources: { allow: ["a.b://x"] } }])
+        .resourcesFor(caller(), "files")
+        .allows("axb://x"),
+    ).toBe(false);
+  });
+
+  test("a URI is checked as a server could read it: dot segments and percent-escapes cannot step out of an allowed prefix or around a deny", () => {
+    const access = rules([{ servers: ["files"], resources: { allow: ["file:///data/public/*"], deny: ["file:///data/public/secret/*"] } }]);
+    const resources = access.resourcesFor(caller(), "files");
+    expect(resources.allows("file:///data/public/a%20b.txt")).toBe(true);
+    expect(resources.allows("file:///data/public/./a.txt")).toBe(true);
+    expect(resources.allows("file:///data/public/../private/key")).toBe(false);
+    expect(resources.allows("file:///data/public/%2e%2e/private/key")).toBe(false);
+    expect(resources.allows("file:///data/public/..%2Fprivate/key")).toBe(false);
+    expect(resources.allows("file:///data/public/x/../secret/key")).toBe(false);
+    expect(resources.allows("file:///data/public/%73ecret/key")).toBe(false);
+    expect(resources.allows("FILE:///data/public/secret/key")).toBe(false);
+    // A malformed escape or a text that is no URL is checked as written.
+    expect(resources.allows("file:///data/public/100%")).toBe(true);
+    expect(
+      rules([{ servers: ["*"], resources: { allow: ["notes-*"] } }])
+        .resourcesFor(caller(), "x")
+        .allows("notes-1"),
+    ).toBe(true);
+  });
+
+  test("a template is listed unless the rules refuse every URI it could give, as its literal text before the first { tells", () => {
+    const access = rules([
+      {
+        servers: ["files"],
+        resources: { allow: ["file:///data/public/*", "demo://static/readme"], deny: ["file:///data/public/secret/*"] },
+      },
+    ]);
+    const resources = access.resourcesFor(caller(), "files");
+    expect(resources.mayExpand("file:///data/public/{name}")).toBe(true);
+    expect(resources.mayExpand("file:///data/{+path}")).toBe(true);
+    expect(resources.mayExpand("file:///{+path}")).toBe(true);
+    expect(resources.mayExpand("file:///etc/{name}")).toBe(false);
+    expect(resources.mayExpand("file:///data/public/secret/{name}")).toBe(false);
+    expect(resources.mayExpand("demo://static/{name}")).toBe(true);
+    expect(resources.mayExpand("demo://dynamic/{id}")).toBe(false);
+    // A template without expressions is one URI.
+    expect(resources.mayExpand("demo://static/readme")).toBe(true);
+    expect(resources.mayExpand("demo://static/other")).toBe(false);
+  });
+
+  test("prompts and resources are checked like tools: a malformed grant is a ConfigError", () => {
+    expect(() => parseAccessRules({ access: { rules: [{ servers: ["*"], prompts: { allow: "x" } }] } }, "servers.json")).toThrow(/prompts/);
+    expect(() => parseAccessRules({ access: { rules: [{ servers: ["*"], resources: { permit: ["x"] } }] } }, "servers.json")).toThrow(
+      /resources/,
+    );
+    expect(() => parseAccessRules({ access: { rules: [{ servers: ["*"], resources: { deny: [""] } }] } }, "servers.json")).toThrow(
+      ConfigError,
+    );
   });
 });
