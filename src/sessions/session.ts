@@ -17,6 +17,7 @@ import { handshake } from "../protocol/handshake.ts";
 import type { Era } from "../protocol/versions.ts";
 import type { ExitInfo } from "../process/server-link.ts";
 import { AccessTokens, type TokenSource } from "../remote/oauth-client.ts";
+import { RULED_METHODS, withAccess } from "./access-check.ts";
 import { ClientHub } from "./client-hub.ts";
 import { ToolCurator, curates } from "./curation.ts";
 import { namesAnySecret, resolveValues } from "./launch-secrets.ts";
@@ -32,7 +33,6 @@ import { type HealthCheck, isLive } from "./session-info.ts";
 import { RequestClock, type SessionMeters, metered, serverLabel } from "./session-meters.ts";
 import type { SessionSettings } from "./session-settings.ts";
 import { SessionState } from "./session-state.ts";
-import { TOOL_METHODS, withToolAccess } from "./tool-access.ts";
 import { ATTR } from "../tracing/attributes.ts";
 import { outsideTraces } from "../tracing/runtime.ts";
 import { noteHandshake, startSessionSpan } from "../tracing/session-spans.ts";
@@ -243,12 +243,10 @@ export class Session extends SessionState {
   request(method: string, params: Record<string, unknown> | undefined, options: RequestOptions = {}): Promise<unknown> {
     const { access } = this.settings;
     const caller = options.caller;
-    if (access?.enabled && caller && TOOL_METHODS.has(method)) {
+    if (access?.enabled && caller && RULED_METHODS.has(method)) {
       const server = this.spec.server;
-      const who = { tenant: caller.tenant, server: server ?? serverLabel(this.spec) };
-      return withToolAccess(access.toolsFor(caller, server), method, params, who, options, (allowed) =>
-        this.measured(method, params, allowed),
-      );
+      const who = { caller, server, label: server ?? serverLabel(this.spec) };
+      return withAccess(access, who, method, params, options, (allowed) => this.measured(method, params, allowed));
     }
     return this.measured(method, params, options);
   }
@@ -257,6 +255,12 @@ export class Session extends SessionState {
   mayCallTool(name: string, caller: RequestOptions["caller"]): boolean {
     const { access } = this.settings;
     return !access || !caller || access.toolsFor(caller, this.spec.server).allows(name);
+  }
+
+  /** Whether the access rules let this caller read the resource: what a channel asks before it relays or subscribes to a URI's updates for it. */
+  mayReadResource(uri: string, caller: RequestOptions["caller"]): boolean {
+    const { access } = this.settings;
+    return !access?.enabled || !caller || access.resourcesFor(caller, this.spec.server).allows(uri);
   }
 
   /**
