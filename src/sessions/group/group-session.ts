@@ -40,6 +40,7 @@ import { RequestClock, metered } from "../session-meters.ts";
 import type { SessionSettings } from "../session-settings.ts";
 import { GroupMember, type Item } from "./member.ts";
 import { GroupCatalog } from "./catalog.ts";
+import { MemberAccess } from "./member-access.ts";
 import { type CallingGroup, callMember } from "./member-call.ts";
 import type { NameTable } from "./names.ts";
 
@@ -58,6 +59,8 @@ export class GroupSession extends Session {
   /** In the group's order, which settles name collisions; a registry reload may change it (updateMembers). */
   members: GroupMember[];
   private readonly catalog: GroupCatalog;
+  /** Each member's access rules on the merged lists. */
+  private readonly memberAccess: MemberAccess;
   /** What a member's call needs of the group (member-call.ts). */
   private readonly calling: CallingGroup;
   private pending = 0;
@@ -86,6 +89,7 @@ export class GroupSession extends Session {
     super(id, spec, [], groupSettings, log);
     this.members = entry.members.map((name) => new GroupMember(name));
     this.catalog = new GroupCatalog(entry, () => this.members, log, id);
+    this.memberAccess = new MemberAccess(groupSettings.access, this.catalog);
     const group = this;
     this.calling = {
       id,
@@ -322,7 +326,9 @@ export class GroupSession extends Session {
       case "tools/list":
         return this.catalog.listNamed("tools", options).then((tools) => ({ tools: this.shownTools(tools, options.caller) }));
       case "prompts/list":
-        return this.catalog.listNamed("prompts", options).then((prompts) => ({ prompts }));
+        return this.catalog
+          .listNamed("prompts", options)
+          .then((prompts) => ({ prompts: this.memberAccess.prompts(prompts, options.caller) }));
       case "tools/call": {
         const name = params.name;
         // A tool the group's curation hides is not there, whatever its member offers.
@@ -333,9 +339,13 @@ export class GroupSession extends Session {
       case "prompts/get":
         return this.callNamed(this.catalog.prompts, "prompt", method, params, options);
       case "resources/list":
-        return this.catalog.listResources(options).then((resources) => ({ resources }));
+        return this.catalog
+          .listResources(options)
+          .then((resources) => ({ resources: this.memberAccess.resources(resources, options.caller) }));
       case "resources/templates/list":
-        return this.catalog.listTemplates(options).then((resourceTemplates) => ({ resourceTemplates }));
+        return this.catalog
+          .listTemplates(options)
+          .then((resourceTemplates) => ({ resourceTemplates: this.memberAccess.templates(resourceTemplates, options.caller) }));
       case "resources/read":
       case "resources/subscribe":
       case "resources/unsubscribe":
@@ -440,21 +450,15 @@ export class GroupSession extends Session {
     return {};
   }
 
-  /**
-   * The tools a caller sees: the members' lists are read for the group as a whole (their names must not
-   * depend on who listed last), so each member's access rules for this caller are applied here, on the
-   * member's own tool names, then the group's curation. A call is checked by the member itself.
-   */
+  /** The tools a caller sees: those its members' access rules give it (member-access.ts), then the group's curation. */
   private shownTools(tools: Item[], caller: RequestOptions["caller"]): Item[] {
-    const access = this.groupSettings.access;
-    const allowed =
-      access?.enabled && caller
-        ? tools.filter((tool) => {
-            const owner = this.catalog.tools.route(tool.name);
-            return owner !== undefined && access.toolsFor(caller, owner.member).allows(owner.original);
-          })
-        : tools;
+    const allowed = this.memberAccess.tools(tools, caller);
     return this.groupCurator ? this.groupCurator.list(allowed) : allowed;
+  }
+
+  /** The group's own rules (Session's) and those of the member the URI belongs to. */
+  override mayReadResource(uri: string, caller: RequestOptions["caller"]): boolean {
+    return super.mayReadResource(uri, caller) && this.memberAccess.mayRead(uri, caller);
   }
 
   /**
