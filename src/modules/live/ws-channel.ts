@@ -236,11 +236,13 @@ export class WsChannel implements LiveClient {
     }
   }
 
-  /** The session's events: notifications go out as notifications (others' progress stays theirs), exit closes. */
+  /** The session's events: notifications go out as notifications (others' progress stays theirs, and unreadable resources' updates), exit closes. */
   private relay(event: SessionEvent): void {
     if (event.kind === "notification") {
-      const data = event.data as { method: string; params?: unknown };
+      const data = event.data as { method: string; params?: { uri?: unknown } };
       if (data.method === "notifications/progress") return;
+      // Another caller's subscription: its updates do not reach a caller the access rules keep from the resource.
+      if (data.method === "notifications/resources/updated" && !this.session.mayReadResource(String(data.params?.uri), this.caller)) return;
       const message: Record<string, unknown> = { jsonrpc: "2.0", method: data.method };
       if (data.params !== undefined) message.params = data.params;
       this.send(message);

@@ -148,8 +148,11 @@ export class ModernEndpoint {
         event: "message",
         data: JSON.stringify({ jsonrpc: "2.0", method, params: { ...body, _meta: { [META.subscriptionId]: subscriptionId } } }),
       });
-    send("notifications/subscriptions/acknowledged", { notifications: filter });
-    const uris = new Set(filter.resourceSubscriptions ?? []);
+    // A URI the access rules keep from this caller is not listened to for it: the station itself subscribes below.
+    const caller = callerOf(request);
+    const uris = new Set((filter.resourceSubscriptions ?? []).filter((uri) => session.mayReadResource(String(uri), caller)));
+    const acknowledged = filter.resourceSubscriptions ? { ...filter, resourceSubscriptions: [...uris] } : filter;
+    send("notifications/subscriptions/acknowledged", { notifications: acknowledged });
     const releases: (() => void)[] = [];
     if (session.era === "legacy") {
       const subscribe = (session.identity?.capabilities.resources as { subscribe?: boolean } | undefined)?.subscribe;
