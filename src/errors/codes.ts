@@ -92,7 +92,7 @@ export const STATION_ERRORS = {
   request_cancelled: row(499, RpcCode.RequestCancelled),
   shutting_down: row(503, RpcCode.ShuttingDown),
   session_restarting: row(503, RpcCode.SessionRestarting),
-  /** The access rules (src/security/access-rules.ts) allow this caller neither the server nor the tool. */
+  /** The access rules (src/security/access-rules.ts) do not allow this caller the server, tool, prompt or resource. */
   access_denied: row(403, RpcCode.AccessDenied),
   member_unavailable: row(503, RpcCode.MemberUnavailable),
   session_moving: row(503, RpcCode.SessionMoving),
