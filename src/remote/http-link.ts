@@ -146,7 +146,12 @@ export class StreamableHttpLink extends RemoteLinkBase {
       note: (text) => this.note(`${message.method}: ${text}`),
     });
     if (outcome.kind === "forgotten") this.forgotten();
-    else if (outcome.kind === "lost") {
+    else if (outcome.kind === "ended") {
+      // A 2026-07-28 answer comes on its POST's stream or not at all: nothing is left to wait for.
+      const why = `the remote server at ${this.spec.url} closed the response stream of ${message.method} without its answer`;
+      this.note(why);
+      this.callbacks.failRequest(message.id!, new RemoteRefused(why, { url: this.spec.url }));
+    } else if (outcome.kind === "lost") {
       this.end({
         code: 1,
         signal: null,
