@@ -13,6 +13,7 @@
  *   curator.original("delete_file");                                   // undefined: hidden
  */
 import { type Static, Type } from "@sinclair/typebox";
+import { Globset } from "../security/globs.ts";
 
 export const ToolCuration = Type.Object(
   {
@@ -29,32 +30,24 @@ export type ToolCuration = Static<typeof ToolCuration>;
 
 type Tool = Record<string, unknown> & { name: string };
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${body}$`);
-}
-
 export class ToolCurator {
-  private readonly allow: RegExp[] | undefined;
-  private readonly deny: RegExp[];
+  private readonly allow: Globset | undefined;
+  private readonly deny: Globset;
   private readonly renamed: Map<string, string>;
   /** new name -> the server's */
   private readonly renamedFrom: Map<string, string>;
 
   constructor(private readonly rules: ToolCuration) {
-    this.allow = rules.allow?.map(globToRegExp);
-    this.deny = (rules.deny ?? []).map(globToRegExp);
+    this.allow = rules.allow ? new Globset(rules.allow) : undefined;
+    this.deny = new Globset(rules.deny ?? []);
     this.renamed = new Map(Object.entries(rules.rename ?? {}));
     this.renamedFrom = new Map([...this.renamed].map(([from, to]) => [to, from]));
   }
 
   /** Whether the tool the server calls `name` is shown. Deny wins over allow. */
   shows(name: string): boolean {
-    if (this.deny.some((pattern) => pattern.test(name))) return false;
-    return this.allow === undefined || this.allow.some((pattern) => pattern.test(name));
+    if (this.deny.matches(name)) return false;
+    return this.allow === undefined || this.allow.matches(name);
   }
 
   /** The tools a client sees: hidden ones left out, renamed and redescribed. A rename's target wins over a tool of that name. */
