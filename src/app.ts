@@ -18,6 +18,7 @@ import { liveModule } from "./modules/live/index.ts";
 import { mcpEndpointModule } from "./modules/streamable-http/index.ts";
 import { sessionsModule } from "./modules/sessions/index.ts";
 import { LiveRegistry } from "./registry/live-registry.ts";
+import type { ServerEntry } from "./registry/registry.ts";
 import { serversModule } from "./modules/servers/index.ts";
 import { oauthMetadataModule } from "./modules/oauth-metadata/index.ts";
 import { ProtectedResource } from "./security/oauth.ts";
@@ -63,9 +64,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
           mode: config.toolPinning,
           log,
           backend: store ? new PinRows(store.db, store.tablePrefix) : undefined,
-          registryPins: new Map(
-            [...config.registry.values()].flatMap((entry) => (entry.pinnedTools ? [[entry.name, entry.pinnedTools]] : [])),
-          ),
+          registryPins: registryPinsOf(config.registry),
           onWithheld: (server) => metrics.toolWithheld(server),
         });
   // Without a store, secrets live as long as the process (docs/security.md#tenant-secrets).
@@ -99,6 +98,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     config.access,
   );
   registry.onChange((change) => manager.registryChanged(change));
+  // Pins the file gives (`station.pinned_tools`) follow it too.
+  if (pins) registry.onChange(() => void pins.useRegistryPins(registryPinsOf(registry.servers)));
   if (config.registryWatch) registry.watch();
   for (const warning of config.registryWarnings) log.warn(warning);
   // One key across a cluster: a ticket one node issued opens the socket through any other (docs/live-channels.md).
@@ -199,3 +200,8 @@ export function createStation(config: Config, log: Logger = silentLogger, option
 }
 
 export type Station = ReturnType<typeof createStation>;
+
+/** The registry entries' `station.pinned_tools`: server -> tool -> fingerprint. */
+function registryPinsOf(entries: Map<string, ServerEntry>): Map<string, Record<string, string>> {
+  return new Map([...entries.values()].flatMap((entry) => (entry.pinnedTools ? [[entry.name, entry.pinnedTools]] : [])));
+}

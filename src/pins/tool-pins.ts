@@ -106,10 +106,33 @@ export class ToolPins {
     } catch (error) {
       this.options.log.error("tool pins: the store could not be read; pins start empty", { err: error as Error });
     }
-    for (const [server, pins] of this.options.registryPins ?? []) {
+    this.applyRegistryPins(this.options.registryPins ?? new Map());
+  }
+
+  /** The registry file's pins over whatever else is approved: the file is the authority. */
+  private applyRegistryPins(registryPins: Map<string, Record<string, string>>): void {
+    for (const [server, pins] of registryPins) {
       for (const [tool, fingerprint] of Object.entries(pins)) {
         this.of(server).approved.set(tool, { fingerprint, definition: null, approvedAt: "registry", fromRegistry: true });
       }
+    }
+  }
+
+  /**
+   * The registry file's pins after a reload replace its earlier ones, as at a start. A pin the file no longer
+   * gives is dropped (the next definition seen is a first sighting, as after a restart); a withheld definition
+   * that a new pin names is released. Servers' tools are checked against the new pins at their next tools/list.
+   */
+  async useRegistryPins(registryPins: Map<string, Record<string, string>>): Promise<void> {
+    await this.ready;
+    for (const [server, pins] of this.servers) {
+      for (const [tool, approved] of pins.approved) {
+        if (approved.fromRegistry && registryPins.get(server)?.[tool] === undefined) pins.approved.delete(tool);
+      }
+    }
+    this.applyRegistryPins(registryPins);
+    for (const pins of this.servers.values()) {
+      for (const [tool, seen] of pins.pending) if (pins.approved.get(tool)?.fingerprint === seen.fingerprint) pins.pending.delete(tool);
     }
   }
 

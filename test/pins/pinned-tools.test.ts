@@ -116,6 +116,40 @@ describe("pinned tools", () => {
     expect(change).toMatchObject({ tool: "echo", approved: { fingerprint: toolFingerprint(echo), definition: null } });
   });
 
+  test("pins the registry file gives follow its reloads: a withheld definition the edited file pins is released", async () => {
+    const echo = {
+      name: "echo",
+      description: "Returns arguments.text",
+      inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+    };
+    const entry = (pinned: string) => ({
+      desc: {
+        command: "node",
+        args: [fixture("tool-description.mjs")],
+        env: { TOOL_DESCRIPTION: "Something else" },
+        station: { pinned_tools: { echo: pinned } },
+      },
+    });
+    const file = registry(entry(toolFingerprint(echo)));
+    station = await startStation({ MCP_STATION_SERVERS_FILE: file });
+    const id = (await station.create({ server: "desc" })).body.session_id;
+    expect(names((await station.mcp(id, "tools/list", {})).body)).not.toContain("echo");
+    expect((await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } })).status).toBe(403);
+
+    // The operator reviews the new description and pins it in the file: no restart, no approval through the API.
+    writeFileSync(file, JSON.stringify({ mcpServers: entry(toolFingerprint({ ...echo, description: "Something else" })) }));
+    await eventually(async () => ((await station!.call("GET", "/servers")).body.registry.version === 2 ? true : undefined), 10_000);
+    expect((await station.call("GET", "/pins/changes")).body.count).toBe(0);
+    expect((await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } })).status).toBe(200);
+    expect(names((await station.mcp(id, "tools/list", {})).body)).toContain("echo");
+
+    // And back to the old pin: the definition the server serves is withheld again at its next list.
+    writeFileSync(file, JSON.stringify({ mcpServers: entry(toolFingerprint(echo)) }));
+    await eventually(async () => ((await station!.call("GET", "/servers")).body.registry.version === 3 ? true : undefined), 10_000);
+    expect(names((await station.mcp(id, "tools/list", {})).body)).not.toContain("echo");
+    expect((await station.mcp(id, "tools/call", { name: "echo", arguments: { text: "x" } })).status).toBe(403);
+  });
+
   test("an approval is kept in the store: a restarted station does not withhold the approved definition", async () => {
     const file = registry({
       desc: { command: "node", args: [fixture("tool-description.mjs")], station: { allow_env: ["TOOL_DESCRIPTION"] } },
