@@ -6,8 +6,8 @@
  * of anything else are refused with access_denied (-32017), through
  * /mcp/request, the WebSocket, /sessions/{id}/mcp and /servers/{name}/mcp
  * (legacy clients and 2026-07-28 requests), and a group; updates of a resource
- * the caller may not read do not reach its WebSocket, its listen or its legacy
- * MCP client's streams. A rule
+ * the caller may not read do not reach its WebSocket, its listen, its legacy
+ * MCP client's streams or its reading of the session's events. A rule
  * without `prompts` or `resources` gives every one, as before.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -292,6 +292,35 @@ describe("updates of a resource", () => {
     expect(resumed.events.filter(sseUpdate("instructions.md"))).toEqual([]);
     await resumed.cancel();
     await ofAdmin.stream.cancel();
+    await station.call("DELETE", `/sessions/${id}`, undefined, station.as(ADMIN_KEY));
+  });
+
+  test("the session's event stream carries them only for URIs its reader may read (the owner's team a; an admin, all), replayed and paged alike", async () => {
+    const id = await sessionOfTeamA();
+    const events = async (key: string) =>
+      new SseReader(
+        await fetch(`${station.url}/sessions/${id}/events`, { headers: { authorization: `Bearer ${key}`, accept: "text/event-stream" } }),
+      );
+    const ofA = await events(KEY_A);
+    const ofAdmin = await events(ADMIN_KEY);
+    await sendUpdates(id);
+    await ofAdmin.until(sseUpdate("instructions.md"));
+    await ofAdmin.until(sseUpdate("features.md"));
+    await ofA.until(sseUpdate("features.md"));
+    expect(ofA.events.filter(sseUpdate("instructions.md"))).toEqual([]);
+    // Opened now, a stream replays the session's buffer from its start before it goes live: the same for what it replays.
+    const replayed = await events(KEY_A);
+    await replayed.until(sseUpdate("features.md"));
+    expect(replayed.events.filter(sseUpdate("instructions.md"))).toEqual([]);
+    // And the JSON page of the same path.
+    const page = async (key: string) => {
+      const body = (await station.call("GET", `/sessions/${id}/events`, undefined, station.as(key))).body;
+      return body.events.map((event: any) => event.data).filter((m: any) => m?.method === "notifications/resources/updated");
+    };
+    expect((await page(KEY_A)).filter(updated("instructions.md"))).toEqual([]);
+    expect((await page(KEY_A)).filter(updated("features.md")).length).toBeGreaterThan(0);
+    expect((await page(ADMIN_KEY)).filter(updated("instructions.md")).length).toBeGreaterThan(0);
+    for (const reader of [ofA, ofAdmin, replayed]) await reader.cancel();
     await station.call("DELETE", `/sessions/${id}`, undefined, station.as(ADMIN_KEY));
   });
 });
