@@ -5,12 +5,16 @@
  * seq>`, so a reader that reconnects with Last-Event-ID gets exactly what it
  * missed, or an `event: dropped` marker saying how much the bounded buffers
  * no longer hold. Stderr is read from the stderr log, not the event buffer:
- * a server flooding stderr must not evict its notifications.
+ * a server flooding stderr must not evict its notifications. The updates of a
+ * resource the reader may not read are left out, live and replayed alike
+ * (isWithheld): the cursor passes over them.
  *
  * @example
  *   curl -N -H 'accept: text/event-stream' localhost:20100/sessions/$ID/events
  */
 import type { StderrLine } from "../process/stderr-log.ts";
+import type { Caller } from "../security/caller.ts";
+import { isWithheld } from "../sessions/access-check.ts";
 import type { SessionEvent } from "../sessions/event-buffer.ts";
 import { type Session, isTerminal } from "../sessions/session.ts";
 import { SseStream } from "./sse.ts";
@@ -33,7 +37,14 @@ export function parseCursor(lastEventId: string | null, after: number | undefine
   return { event: after ?? 0, stderr: after === undefined ? 0 : undefined };
 }
 
-export function eventStream(session: Session, request: Request, after: number | undefined, settings: EventStreamSettings): Response {
+/** The stream `caller` (who opened it: the session's owner or an admin) reads. */
+export function eventStream(
+  session: Session,
+  request: Request,
+  after: number | undefined,
+  settings: EventStreamSettings,
+  caller: Caller,
+): Response {
   const cursor = parseCursor(request.headers.get("last-event-id"), after);
   const stderrLog = session.stderr;
   let lastEvent = cursor.event;
@@ -50,6 +61,7 @@ export function eventStream(session: Session, request: Request, after: number | 
   const sendEvent = (event: SessionEvent) => {
     if (event.id <= lastEvent) return;
     lastEvent = event.id;
+    if (isWithheld(session, event, caller)) return;
     sse.send({ id: id(), event: event.kind, data: JSON.stringify(event) });
     if (event.kind === "status" && isTerminal((event.data as { status: Session["status"] }).status)) endIfFinal(session, () => sse.close());
   };

@@ -194,16 +194,28 @@ export class AccessRules {
   /**
    * A scope `caller` lacks that would let it call `tool` of `server` (the first a rule names, in the file's
    * order), or undefined when none would: what a step-up challenge asks the client to get (docs/security.md).
-   * One scope is always enough when any set is: a scope only adds the rules that name it, so the rule that
-   * allows the tool under a set applies under its one scope too, with no more denying rules than the set.
-   * Only asked on a refusal, so it may try every scope.
    */
   scopeThatAllows(caller: Caller, server: string | undefined, tool: string): string | undefined {
+    return this.scopeThat(caller, (wider) => this.toolsFor(wider, server).allows(tool));
+  }
+
+  /** A scope `caller` lacks that would let it start the registered server `server`, as scopeThatAllows for a tool. */
+  scopeThatAllowsServer(caller: Caller, server: string): string | undefined {
+    return this.scopeThat(caller, (wider) => this.mayStart(wider, server));
+  }
+
+  /**
+   * The first scope a rule names, in the file's order, that `caller` lacks and that would make `allowed` true.
+   * One scope is always enough when any set is: a scope only adds the rules that name it, so the rule that
+   * allows under a set applies under its one scope too, with no more denying rules than the set.
+   * Only asked on a refusal, so it may try every scope.
+   */
+  private scopeThat(caller: Caller, allowed: (wider: Caller) => boolean): string | undefined {
     if (this.rules === undefined) return undefined;
     const held = caller.scopes ?? [];
     const candidates = new Set(this.rules.flatMap((rule) => rule.scopes ?? []).filter((scope) => !held.includes(scope)));
     for (const scope of candidates) {
-      if (this.toolsFor({ ...caller, scopes: [...held, scope] }, server).allows(tool)) return scope;
+      if (allowed({ ...caller, scopes: [...held, scope] })) return scope;
     }
     return undefined;
   }

@@ -12,6 +12,9 @@
  * - completion/complete on a prompt or resource the caller may not use is
  *   refused (completions would name what is behind it).
  * resources/unsubscribe is let through: it only stops what was allowed.
+ * What the session sends unasked is filtered where each channel relays it,
+ * with that channel's caller (isWithheld): the updates of a resource the
+ * caller may not read, which another caller's subscription brings.
  *
  * @example
  *   withAccess(access, { caller, server: "files", label: "files" }, "resources/read", { uri: "file:///etc/passwd" }, options, send)
@@ -20,6 +23,7 @@
 import { AccessDenied } from "../errors.ts";
 import type { AccessRules, NameFilter } from "../security/access-rules.ts";
 import type { Caller } from "../security/caller.ts";
+import type { SessionEvent } from "./event-buffer.ts";
 import type { RequestOptions } from "./server-connection.ts";
 
 /** The methods the rules look at; every other request goes through as it is, with no work. */
@@ -83,6 +87,21 @@ export async function withAccess(
       return without(result, "resourceTemplates", { allows: (template) => resources.mayExpand(template) }, (t) => t.uriTemplate);
     }
   }
+}
+
+/**
+ * Whether `event` is kept from `caller`: a notifications/resources/updated for a URI the access rules do not let it
+ * read. Asked of every event a channel relays, so it looks at nothing else, and at the rules only when they are on
+ * (mayReadResource). `session` is the one the event came from: a group's members' rules apply through it.
+ */
+export function isWithheld(
+  session: { mayReadResource(uri: string, caller: Caller | undefined): boolean },
+  event: SessionEvent,
+  caller: Caller | undefined,
+): boolean {
+  if (event.kind !== "notification") return false;
+  const data = event.data as { method?: unknown; params?: { uri?: unknown } };
+  return data.method === "notifications/resources/updated" && !session.mayReadResource(String(data.params?.uri), caller);
 }
 
 function refuseUnless(filter: NameFilter, what: "tool" | "prompt" | "resource", named: unknown, who: Asker): void {

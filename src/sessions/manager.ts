@@ -108,6 +108,17 @@ export class SessionManager {
   }
 
   /**
+   * A scope the caller's token lacks that the access rules would let start the server: what /servers/{name}/mcp's
+   * step-up challenge names (src/modules/streamable-http/scope-challenge.ts). Undefined when the caller may start
+   * it already, or no scope would help.
+   */
+  scopeToStart(server: string, caller: Caller): string | undefined {
+    const access = this.settings.access;
+    if (!access?.enabled || access.mayStart(caller, server)) return undefined;
+    return access.scopeThatAllowsServer(caller, server);
+  }
+
+  /**
    * Cluster mode: before a create of a tenant with a session limit, its place is claimed across the
    * nodes, which says how many the tenant holds elsewhere (src/cluster/session-counts.ts).
    */

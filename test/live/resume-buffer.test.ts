@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { LegacyMcpSession } from "../../src/modules/streamable-http/legacy-client.ts";
 import { SseStream } from "../../src/http/sse.ts";
+import { LOCAL_CALLER } from "../../src/security/caller.ts";
 import { ClientHub } from "../../src/sessions/client-hub.ts";
 import { EventBuffer } from "../../src/sessions/event-buffer.ts";
 import type { Session } from "../../src/sessions/session.ts";
@@ -67,7 +68,7 @@ describe("LegacyMcpSession's accounting", () => {
   const fakeSession = () => ({ events: new EventBuffer(10), clients: new ClientHub() }) as unknown as Session;
 
   test("kept bytes never pass the bound however many streams a client opens, and forgotten streams leave the map", () => {
-    const client = new LegacyMcpSession(fakeSession(), "2025-11-25", {}, undefined, "{}", { resumeBytes: BUDGET });
+    const client = new LegacyMcpSession(fakeSession(), LOCAL_CALLER, "2025-11-25", {}, undefined, "{}", { resumeBytes: BUDGET });
     for (let i = 0; i < 500; i++) {
       const stream = client.openStream();
       stream.send({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: i, pad: "p".repeat(500) } });
@@ -82,7 +83,7 @@ describe("LegacyMcpSession's accounting", () => {
   });
 
   test("an open stream keeps its newest events within the bound; a message larger than the bound is sent live but not kept", async () => {
-    const client = new LegacyMcpSession(fakeSession(), "2025-11-25", {}, undefined, "{}", { resumeBytes: BUDGET });
+    const client = new LegacyMcpSession(fakeSession(), LOCAL_CALLER, "2025-11-25", {}, undefined, "{}", { resumeBytes: BUDGET });
     const stream = client.openStream();
     const sse = new SseStream();
     stream.attach(sse);
@@ -105,7 +106,7 @@ describe("LegacyMcpSession's accounting", () => {
   });
 
   test("a finished stream whose answer was too big to keep is forgotten whole", () => {
-    const client = new LegacyMcpSession(fakeSession(), "2025-11-25", {}, undefined, "{}", { resumeBytes: BUDGET });
+    const client = new LegacyMcpSession(fakeSession(), LOCAL_CALLER, "2025-11-25", {}, undefined, "{}", { resumeBytes: BUDGET });
     const stream = client.openStream();
     stream.send({ jsonrpc: "2.0", method: "notifications/progress", params: { progress: 1 } });
     stream.send({ jsonrpc: "2.0", id: 1, result: { big: "b".repeat(BUDGET) } });
@@ -115,7 +116,7 @@ describe("LegacyMcpSession's accounting", () => {
   });
 
   test("a bound of 0 keeps nothing: a finished stream is forgotten at once", () => {
-    const client = new LegacyMcpSession(fakeSession(), "2025-11-25", {}, undefined, "{}", { resumeBytes: 0 });
+    const client = new LegacyMcpSession(fakeSession(), LOCAL_CALLER, "2025-11-25", {}, undefined, "{}", { resumeBytes: 0 });
     const stream = client.openStream();
     stream.send({ jsonrpc: "2.0", id: 1, result: {} });
     stream.finish();

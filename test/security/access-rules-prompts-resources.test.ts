@@ -6,7 +6,8 @@
  * of anything else are refused with access_denied (-32017), through
  * /mcp/request, the WebSocket, /sessions/{id}/mcp and /servers/{name}/mcp
  * (legacy clients and 2026-07-28 requests), and a group; updates of a resource
- * the caller may not read do not reach its WebSocket or its listen. A rule
+ * the caller may not read do not reach its WebSocket, its listen, its legacy
+ * MCP client's streams or its reading of the session's events. A rule
  * without `prompts` or `resources` gives every one, as before.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -15,7 +16,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { RpcCode } from "../../src/errors.ts";
 import { EVERYTHING_ARGS, EVERYTHING_ENTRY } from "../setup/paths.ts";
 import { modernHeaders, modernMeta, post } from "../live/mcp-http.ts";
-import { SseReader, openSocket } from "../live/support.ts";
+import { type SseEvent, SseReader, openSocket } from "../live/support.ts";
 import { ADMIN_KEY, KEY_A, KEYS_ENV, type LoggedStation, startLoggedStation } from "./support.ts";
 
 const DOC = "demo://resource/static/document/";
@@ -220,17 +221,27 @@ describe("the MCP endpoints", () => {
 });
 
 describe("updates of a resource", () => {
-  test("another caller's subscription: its updates reach a WebSocket only for URIs that socket's caller may read", async () => {
-    const created = await station.call("POST", "/sessions", { server: "everything" }, station.as(KEY_A));
-    const id = created.body.session_id;
-    const ws = `${station.url.replace("http", "ws")}/sessions/${id}/ws`;
-    const ofA = await openSocket(ws, { authorization: `Bearer ${KEY_A}` });
-    const ofAdmin = await openSocket(ws, { authorization: `Bearer ${ADMIN_KEY}` });
-    // The admin may subscribe to both; the server then sends an update of each, instructions.md first.
+  /** A new session of team a: the admin subscribes to instructions.md and features.md on it, in that order. */
+  const sessionOfTeamA = async () => (await station.call("POST", "/sessions", { server: "everything" }, station.as(KEY_A))).body.session_id;
+  /** The admin's subscriptions, then server-everything's updates: one of each at once, in the order subscribed, and again every 5 s. */
+  const sendUpdates = async (id: string) => {
     for (const doc of ["instructions.md", "features.md"])
       expect((await rest(ADMIN_KEY, "resources/subscribe", { uri: `${DOC}${doc}` }, id)).body.success).toBe(true);
     expect((await rest(ADMIN_KEY, "tools/call", { name: "toggle-subscriber-updates", arguments: {} }, id)).body.success).toBe(true);
-    const updated = (doc: string) => (m: any) => m.method === "notifications/resources/updated" && m.params?.uri === `${DOC}${doc}`;
+  };
+  const updated = (doc: string) => (m: any) => m?.method === "notifications/resources/updated" && m.params?.uri === `${DOC}${doc}`;
+  /** An SSE event of a legacy MCP stream (a message) or of the event stream (a session event around one) holding the update. */
+  const sseUpdate = (doc: string) => (event: SseEvent) => {
+    const body = event.data ? JSON.parse(event.data) : undefined;
+    return updated(doc)(event.event === "notification" ? body.data : body);
+  };
+
+  test("another caller's subscription: its updates reach a WebSocket only for URIs that socket's caller may read", async () => {
+    const id = await sessionOfTeamA();
+    const ws = `${station.url.replace("http", "ws")}/sessions/${id}/ws`;
+    const ofA = await openSocket(ws, { authorization: `Bearer ${KEY_A}` });
+    const ofAdmin = await openSocket(ws, { authorization: `Bearer ${ADMIN_KEY}` });
+    await sendUpdates(id);
     await ofAdmin.next(updated("instructions.md"));
     await ofAdmin.next(updated("features.md"));
     // One socket gets the session's notifications in their order: had instructions.md's gone to team a, it would be here by now.
@@ -238,6 +249,78 @@ describe("updates of a resource", () => {
     expect(ofA.messages.filter(updated("instructions.md"))).toEqual([]);
     ofA.ws.close();
     ofAdmin.ws.close();
+    await station.call("DELETE", `/sessions/${id}`, undefined, station.as(ADMIN_KEY));
+  });
+
+  test("a legacy MCP client's GET stream carries them only for URIs the caller that initialized it may read, live and on a resume", async () => {
+    const id = await sessionOfTeamA();
+    const url = `${station.url}/sessions/${id}/mcp`;
+    /** A legacy client of `key`'s holder and its GET stream, whose first event (the priming one) names where a resume starts. */
+    const legacyClient = async (key: string) => {
+      const init = await post(
+        url,
+        {
+          jsonrpc: "2.0",
+          id: 0,
+          method: "initialize",
+          params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+        },
+        { authorization: `Bearer ${key}`, accept: "application/json" },
+      );
+      const headers = {
+        authorization: `Bearer ${key}`,
+        accept: "text/event-stream",
+        "mcp-session-id": init.headers.get("mcp-session-id")!,
+        "mcp-protocol-version": "2025-11-25",
+      };
+      const stream = new SseReader(await fetch(url, { headers }));
+      const priming = (await stream.until((event) => event.id !== undefined && event.data === "")).id!;
+      return { headers, stream, priming };
+    };
+    const ofA = await legacyClient(KEY_A);
+    const ofAdmin = await legacyClient(ADMIN_KEY);
+    await sendUpdates(id);
+    await ofAdmin.stream.until(sseUpdate("instructions.md"));
+    await ofAdmin.stream.until(sseUpdate("features.md"));
+    // One stream carries the notifications in their order: had instructions.md's reached team a's, it would be here by now.
+    await ofA.stream.until(sseUpdate("features.md"));
+    expect(ofA.stream.events.filter(sseUpdate("instructions.md"))).toEqual([]);
+    // A resume replays what the stream kept since its priming event: what it never carried is not there either.
+    await ofA.stream.cancel();
+    const resumed = new SseReader(await fetch(url, { headers: { ...ofA.headers, "last-event-id": ofA.priming } }));
+    await resumed.until(sseUpdate("features.md"));
+    expect(resumed.events.filter(sseUpdate("instructions.md"))).toEqual([]);
+    await resumed.cancel();
+    await ofAdmin.stream.cancel();
+    await station.call("DELETE", `/sessions/${id}`, undefined, station.as(ADMIN_KEY));
+  });
+
+  test("the session's event stream carries them only for URIs its reader may read (the owner's team a; an admin, all), replayed and paged alike", async () => {
+    const id = await sessionOfTeamA();
+    const events = async (key: string) =>
+      new SseReader(
+        await fetch(`${station.url}/sessions/${id}/events`, { headers: { authorization: `Bearer ${key}`, accept: "text/event-stream" } }),
+      );
+    const ofA = await events(KEY_A);
+    const ofAdmin = await events(ADMIN_KEY);
+    await sendUpdates(id);
+    await ofAdmin.until(sseUpdate("instructions.md"));
+    await ofAdmin.until(sseUpdate("features.md"));
+    await ofA.until(sseUpdate("features.md"));
+    expect(ofA.events.filter(sseUpdate("instructions.md"))).toEqual([]);
+    // Opened now, a stream replays the session's buffer from its start before it goes live: the same for what it replays.
+    const replayed = await events(KEY_A);
+    await replayed.until(sseUpdate("features.md"));
+    expect(replayed.events.filter(sseUpdate("instructions.md"))).toEqual([]);
+    // And the JSON page of the same path.
+    const page = async (key: string) => {
+      const body = (await station.call("GET", `/sessions/${id}/events`, undefined, station.as(key))).body;
+      return body.events.map((event: any) => event.data).filter((m: any) => m?.method === "notifications/resources/updated");
+    };
+    expect((await page(KEY_A)).filter(updated("instructions.md"))).toEqual([]);
+    expect((await page(KEY_A)).filter(updated("features.md")).length).toBeGreaterThan(0);
+    expect((await page(ADMIN_KEY)).filter(updated("instructions.md")).length).toBeGreaterThan(0);
+    for (const reader of [ofA, ofAdmin, replayed]) await reader.cancel();
     await station.call("DELETE", `/sessions/${id}`, undefined, station.as(ADMIN_KEY));
   });
 });

@@ -95,6 +95,25 @@ describe("access rules", () => {
     expect(access.scopeThatAllows(holder, "other", "write_file")).toBeUndefined();
   });
 
+  test("the scope a step-up would ask for to start a server: the first a rule naming the server holds, none when only a tenant gives it", () => {
+    const access = rules([
+      { scopes: ["mcp:tools"], servers: ["files"] },
+      { scopes: ["mcp:ops", "mcp:admin"], servers: ["shell", "db-*"] },
+      { scopes: ["mcp:admin"], servers: ["*"] },
+      { tenants: ["team-b"], servers: ["secret"] },
+    ]);
+    const holder = caller({ scopes: ["mcp:tools"] });
+    expect(access.scopeThatAllowsServer(holder, "shell")).toBe("mcp:ops");
+    expect(access.scopeThatAllowsServer(holder, "db-main")).toBe("mcp:ops");
+    expect(access.scopeThatAllowsServer(holder, "anything")).toBe("mcp:admin");
+    const tenantOnly = rules([
+      { scopes: ["mcp:tools"], servers: ["files"] },
+      { tenants: ["team-b"], servers: ["secret"] },
+    ]);
+    expect(tenantOnly.scopeThatAllowsServer(holder, "secret")).toBeUndefined();
+    expect(parseAccessRules({ mcpServers: {} }, "servers.json").scopeThatAllowsServer(holder, "files")).toBeUndefined();
+  });
+
   test("a rule without prompts or resources allows every prompt and resource of its servers: a file of tool rules keeps its meaning", () => {
     const access = rules([
       { tenants: ["team-a"], servers: ["files"], tools: { allow: ["read_*"], deny: ["read_secret"] } },

@@ -21,6 +21,7 @@ import { withInputRounds } from "../../protocol/input-rounds.ts";
 import { META } from "../../protocol/versions.ts";
 import type { RequestOptions } from "../../sessions/server-connection.ts";
 import { type Session, isLive, isTerminal } from "../../sessions/session.ts";
+import { isWithheld } from "../../sessions/access-check.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
 import { reportMasked } from "../../http/masked-errors.ts";
@@ -239,10 +240,10 @@ export class WsChannel implements LiveClient {
   /** The session's events: notifications go out as notifications (others' progress stays theirs, and unreadable resources' updates), exit closes. */
   private relay(event: SessionEvent): void {
     if (event.kind === "notification") {
-      const data = event.data as { method: string; params?: { uri?: unknown } };
+      const data = event.data as { method: string; params?: unknown };
       if (data.method === "notifications/progress") return;
       // Another caller's subscription: its updates do not reach a caller the access rules keep from the resource.
-      if (data.method === "notifications/resources/updated" && !this.session.mayReadResource(String(data.params?.uri), this.caller)) return;
+      if (isWithheld(this.session, event, this.caller)) return;
       const message: Record<string, unknown> = { jsonrpc: "2.0", method: data.method };
       if (data.params !== undefined) message.params = data.params;
       this.send(message);

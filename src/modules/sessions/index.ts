@@ -11,6 +11,7 @@ import { callerOf } from "../../plugins/auth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
 import type { SessionHistory } from "../../store/session-history.ts";
 import { type EventStreamSettings, eventStream } from "../../http/event-stream.ts";
+import { isWithheld } from "../../sessions/access-check.ts";
 import { acceptsEventStream } from "../../http/sse.ts";
 import { ErrorBody, SESSION_HEADER, SessionIdParams } from "../../http/shared-models.ts";
 import {
@@ -105,11 +106,16 @@ export const sessionsModule = (
     .get(
       "/:session_id/events",
       ({ params, query, request }) => {
-        const session = manager.get(params.session_id, callerOf(request));
+        const caller = callerOf(request);
+        const session = manager.get(params.session_id, caller);
         // The same path streams (SSE) for a reader that asks for it: issue "live channels".
-        if (acceptsEventStream(request)) return eventStream(session, request, query.after, live);
-        const page = session.events.since(query.after ?? 0, query.limit ?? 1000);
-        return { session_id: session.id, events: page.events, dropped: page.dropped, last_id: page.lastId };
+        if (acceptsEventStream(request)) return eventStream(session, request, query.after, live, caller);
+        // As the stream does: the updates of a resource the reader may not read are left out. Before the limit, so
+        // that a page holds `limit` events when there are as many to show: a reader paging by the last id it got
+        // never sees an empty page short of the end.
+        const page = session.events.since(query.after ?? 0);
+        const events = page.events.filter((event) => !isWithheld(session, event, caller)).slice(0, query.limit ?? 1000);
+        return { session_id: session.id, events, dropped: page.dropped, last_id: page.lastId };
       },
       {
         params: SessionIdParams,

@@ -17,6 +17,7 @@
  */
 import { Elysia, t } from "elysia";
 import {
+  AccessDenied,
   InvalidJson,
   InvalidRequest,
   McpSessionIdRequired,
@@ -32,6 +33,7 @@ import { type PoolSettings, ServerPools } from "./server-pool.ts";
 import { type JsonRpcRequest, classify } from "../../jsonrpc/messages.ts";
 import { META, isModernVersion } from "../../protocol/versions.ts";
 import { callerOf } from "../../plugins/auth.ts";
+import type { Caller } from "../../security/caller.ts";
 import { bodyTooLarge, isBodyOverLimit } from "../../plugins/errors.ts";
 import { MAX_BODY_DEPTH, exceedsDepth } from "../../security/json-depth.ts";
 import type { SessionManager } from "../../sessions/manager.ts";
@@ -92,7 +94,7 @@ export interface RegistryEndpoints {
   log: Logger;
 }
 
-/** @param resource with OAuth on, the station as a protected resource: a tool one more scope would allow is a step-up challenge (scope-challenge.ts). */
+/** @param resource with OAuth on, the station as a protected resource: a tool or server one more scope would allow is a step-up challenge (scope-challenge.ts). */
 export const mcpEndpointModule = (
   manager: SessionManager,
   settings: EndpointSettings,
@@ -104,7 +106,7 @@ export const mcpEndpointModule = (
   const legacy = new LegacyEndpoint(settings, log);
   const modern = new ModernEndpoint(settings, log);
   const pools = registered ? new ServerPools(manager, registered.pool, registered.log) : undefined;
-  const stepUp = scopeChallenge(resource);
+  const stepUp = scopeChallenge(resource, manager);
   /** Station sessions a legacy client's initialize on /servers/{name}/mcp started: they end with its MCP session. */
   const startedForClient = new Set<string>();
   legacy.onForget = (client) => {
@@ -120,13 +122,13 @@ export const mcpEndpointModule = (
     const params = sorted.params;
     if (isModernMessage(sorted, request)) {
       if (sorted.kind !== "request") return notARequest(sorted);
-      return stepUp?.(session, request, sorted.message) ?? modern.post(session, request, sorted.message);
+      return stepUp?.tool(session, request, sorted.message) ?? modern.post(session, request, sorted.message);
     }
     if (sorted.kind === "request" && sorted.message.method === "initialize") return legacy.initialize(session, request, sorted.message);
     const client = legacy.lookup(session, request);
     if (client instanceof Response) return client;
     // After the lookup: an unknown Mcp-Session-Id is the transport's 404 whatever it asks.
-    const challenge = sorted.kind === "request" ? stepUp?.(session, request, sorted.message) : undefined;
+    const challenge = sorted.kind === "request" ? stepUp?.tool(session, request, sorted.message) : undefined;
     if (challenge) return challenge;
     switch (sorted.kind) {
       case "notification":
@@ -153,7 +155,7 @@ export const mcpEndpointModule = (
     if (!registered?.registry.has(name) && !registered?.groups?.has(name))
       throw new NotFound(`no registered server named ${name} (GET /servers)`);
     // Checked on every request, not only at a start: a pooled process of the tenant may already run.
-    manager.checkMayStart(name, caller);
+    mayUse(name, request, caller);
     const parsed = await readMessage(request);
     if (parsed instanceof Response) return parsed;
     if (isModernMessage(parsed, request)) {
@@ -185,6 +187,15 @@ export const mcpEndpointModule = (
       return answer;
     }
     return withServerSession(name, request, (session) => dispatch(session, request, parsed));
+  };
+
+  /** Refuses a server the rules do not give the caller; with a challenge when one more scope of its token would. */
+  const mayUse = (name: string, request: Request, caller: Caller) => {
+    try {
+      manager.checkMayStart(name, caller);
+    } catch (error) {
+      throw (error instanceof AccessDenied && stepUp?.server(name, request)) || error;
+    }
   };
 
   /**

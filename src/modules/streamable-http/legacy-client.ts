@@ -12,6 +12,8 @@
  */
 import { RemoteError } from "../../errors.ts";
 import { ErrorCode, type JsonRpcId, type JsonRpcRequest } from "../../jsonrpc/messages.ts";
+import type { Caller } from "../../security/caller.ts";
+import { isWithheld } from "../../sessions/access-check.ts";
 import type { SessionEvent } from "../../sessions/event-buffer.ts";
 import type { Session } from "../../sessions/session.ts";
 import { type LiveClient, declares } from "../../sessions/client-hub.ts";
@@ -53,6 +55,13 @@ export class LegacyMcpSession implements LiveClient, StreamKeeper {
 
   constructor(
     readonly session: Session,
+    /**
+     * Who initialized it. Each later request brings its own caller and is checked with it; what the session
+     * sends unasked (the updates of resources) is relayed only as far as this caller may read it. The
+     * Mcp-Session-Id is the initializer's secret, and each request on it must still reach the station session
+     * as its owner or an admin.
+     */
+    readonly caller: Caller,
     readonly protocolVersion: string,
     readonly capabilities: Record<string, unknown>,
     readonly clientInfo: Record<string, unknown> | undefined,
@@ -212,6 +221,9 @@ export class LegacyMcpSession implements LiveClient, StreamKeeper {
     const data = event.data as { method: string; params?: unknown };
     // Progress goes to the request it belongs to (routed by token), never broadcast.
     if (data.method === "notifications/progress") return;
+    // Another caller's subscription: its updates do not reach a client the access rules keep from the resource.
+    // Left out here, before a stream keeps it, so a resume with Last-Event-ID cannot replay it either.
+    if (isWithheld(this.session, event, this.caller)) return;
     const message: Record<string, unknown> = { jsonrpc: "2.0", method: data.method };
     if (data.params !== undefined) message.params = data.params;
     // A log line most likely belongs to the request in flight: on its stream it arrives before that request's

@@ -69,6 +69,7 @@ export class LegacyEndpoint {
     const result = initializeResultFor(session.identity!, params.protocolVersion);
     const client = new LegacyMcpSession(
       session,
+      callerOf(request),
       result.protocolVersion as string,
       (params.capabilities as Record<string, unknown> | undefined) ?? {},
       params.clientInfo as Record<string, unknown> | undefined,

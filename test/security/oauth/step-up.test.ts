@@ -23,6 +23,8 @@ import {
   startAuthorizationServer,
 } from "./support.ts";
 
+const EVERYTHING = { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] };
+
 let as: AuthorizationServer;
 let station: LoggedStation;
 
@@ -32,11 +34,14 @@ beforeAll(async () => {
   await Bun.write(
     registryFile,
     JSON.stringify({
-      mcpServers: { everything: { command: "node", args: [EVERYTHING_ENTRY, ...EVERYTHING_ARGS] } },
+      mcpServers: { everything: EVERYTHING, "admin-only": EVERYTHING, "team-only": EVERYTHING },
       access: {
         rules: [
           { scopes: ["mcp:tools"], servers: ["everything"], tools: { allow: ["echo", "get-sum"] } },
           { scopes: ["mcp:admin"], servers: ["everything"], tools: { allow: ["get-env"] } },
+          { scopes: ["mcp:admin"], servers: ["admin-only"], tools: { allow: ["echo"] } },
+          // A tenant, not a scope, gives it: no challenge could help.
+          { tenants: ["team-ops"], servers: ["team-only"] },
         ],
       },
     }),
@@ -75,6 +80,22 @@ async function registeredProvider(resource?: string): Promise<MemoryOAuthProvide
   return provider;
 }
 
+/** A token with mcp:tools for the station itself (good on the REST API and every MCP endpoint), and its provider. */
+async function stationToken(): Promise<{ provider: MemoryOAuthProvider; bearer: { authorization: string } }> {
+  const provider = await registeredProvider(station.url);
+  const first = new StreamableHTTPClientTransport(new URL(`${station.url}/servers/everything/mcp`), { authProvider: provider });
+  await new Client({ name: "oauth-test", version: "1" }).connect(first).catch(() => {});
+  await first.finishAuth(await clickThrough(provider.authorizationUrl!, "team-s"));
+  return { provider, bearer: { authorization: `Bearer ${provider.saved!.access_token}` } };
+}
+
+const INITIALIZE = {
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "curl", version: "1" } },
+};
+
 const scopesOf = (token: string): string => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).scope;
 
 describe("a tool one more scope would allow", () => {
@@ -109,29 +130,14 @@ describe("a tool one more scope would allow", () => {
   });
 
   test("on /sessions/{id}/mcp the answer is 403 with the challenge and -32017 naming the scope; /mcp/request answers as before", async () => {
-    // A token for the station itself: good on the REST API and on every MCP endpoint.
-    const provider = await registeredProvider(station.url);
-    const first = new StreamableHTTPClientTransport(new URL(`${station.url}/servers/everything/mcp`), { authProvider: provider });
-    await new Client({ name: "oauth-test", version: "1" }).connect(first).catch(() => {});
-    await first.finishAuth(await clickThrough(provider.authorizationUrl!, "team-s"));
-    const bearer = { authorization: `Bearer ${provider.saved!.access_token}` };
+    const { bearer } = await stationToken();
 
     const created = await station.call("POST", "/sessions", { server: "everything" }, bearer);
     expect(created.status).toBe(200);
     const id = created.body.session_id as string;
     const mcp = `/sessions/${id}/mcp`;
     const headers = { ...bearer, accept: "application/json, text/event-stream" };
-    const init = await station.call(
-      "POST",
-      mcp,
-      {
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "curl", version: "1" } },
-      },
-      headers,
-    );
+    const init = await station.call("POST", mcp, INITIALIZE, headers);
     const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
     const call = (name: string) =>
       station.call("POST", mcp, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }, session);
@@ -179,5 +185,63 @@ describe("a tool one more scope would allow", () => {
     expect(rest.status).toBe(403);
     expect(rest.headers.get("www-authenticate")).toBeNull();
     expect(rest.body.error).toMatchObject({ code: RpcCode.AccessDenied, data: { type: "access_denied", tool: "get-env" } });
+  });
+});
+
+describe("a server one more scope would allow", () => {
+  test("/servers/{name}/mcp answers 403 with the challenge naming the scope; the SDK client steps up and its initialize succeeds", async () => {
+    const { provider, bearer } = await stationToken();
+    const path = "/servers/admin-only/mcp";
+    const headers = { ...bearer, accept: "application/json, text/event-stream" };
+    const challenged = await station.call("POST", path, INITIALIZE, headers);
+    expect(challenged.status).toBe(403);
+    expect(challenged.headers.get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${station.url}/.well-known/oauth-protected-resource${path}", scope="mcp:tools mcp:admin", ` +
+        `error="insufficient_scope", error_description="the server admin-only needs the scope mcp:admin"`,
+    );
+    expect(challenged.body.error).toEqual({
+      code: RpcCode.AccessDenied,
+      message: "server admin-only needs the scope mcp:admin, which the token lacks",
+      data: { type: "access_denied", server: "admin-only", required_scope: "mcp:admin" },
+    });
+    // A 2026-07-28 client's stateless request meets the same challenge; no process was started for either.
+    const modern = await station.call(
+      "POST",
+      path,
+      { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} },
+      { ...headers, "mcp-protocol-version": "2026-07-28" },
+    );
+    expect(modern.status).toBe(403);
+    expect(modern.headers.get("www-authenticate")).toBe(challenged.headers.get("www-authenticate"));
+    expect(station.manager.list().filter((session) => session.spec.server === "admin-only")).toEqual([]);
+
+    // The official SDK client reads the challenge at its initialize and sends the person to authorize again.
+    const endpoint = new URL(station.url + path);
+    await expect(
+      new Client({ name: "oauth-test", version: "1" }).connect(new StreamableHTTPClientTransport(endpoint, { authProvider: provider })),
+    ).rejects.toBeInstanceOf(UnauthorizedError);
+    const again = provider.authorizationUrl!;
+    expect(again.searchParams.get("scope")).toBe("mcp:tools mcp:admin");
+    const code = await clickThrough(again, "team-s");
+    await new StreamableHTTPClientTransport(endpoint, { authProvider: provider }).finishAuth(code);
+    expect(scopesOf(provider.saved!.access_token)).toBe("mcp:tools mcp:admin");
+    const client = new Client({ name: "oauth-test", version: "1" });
+    await client.connect(new StreamableHTTPClientTransport(endpoint, { authProvider: provider }));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["echo"]);
+    await client.close();
+  });
+
+  test("a server no scope would give, and POST /sessions, answer 403 access_denied with no challenge, as before", async () => {
+    const { bearer } = await stationToken();
+    const headers = { ...bearer, accept: "application/json, text/event-stream" };
+    const tenantOnly = await station.call("POST", "/servers/team-only/mcp", INITIALIZE, headers);
+    expect(tenantOnly.status).toBe(403);
+    expect(tenantOnly.headers.get("www-authenticate")).toBeNull();
+    expect(tenantOnly.body.error.data).toEqual({ type: "access_denied", server: "team-only" });
+    // The REST API is not an MCP client's: no challenge there either.
+    const rest = await station.call("POST", "/sessions", { server: "admin-only" }, bearer);
+    expect(rest.status).toBe(403);
+    expect(rest.headers.get("www-authenticate")).toBeNull();
+    expect(rest.body.error.data).toEqual({ type: "access_denied", server: "admin-only" });
   });
 });
