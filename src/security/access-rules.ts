@@ -40,7 +40,8 @@ import { uriForms } from "./resource-uris.ts";
 const Globs = Type.Array(Type.String({ minLength: 1 }));
 const Grant = Type.Object({ allow: Type.Optional(Globs), deny: Type.Optional(Globs) }, { additionalProperties: false });
 
-const AccessRule = Type.Object(
+/** One rule as the file writes it; GET /access answers with these, so the schema is exported. */
+export const AccessRule = Type.Object(
   {
     tenants: Type.Optional(Globs),
     scopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
@@ -136,6 +137,13 @@ function resourceFilter(rules: readonly CompiledRule[]): ResourceFilter {
   };
 }
 
+/**
+ * What one caller may use of one server, as globs: a name or URI is allowed when an `allow` glob matches it
+ * and no `deny` glob does (the union of the applying rules' globs, which decides as the filters above do).
+ * An empty `allow`: nothing of its kind.
+ */
+export type Grants = Record<RuledKind, { allow: string[]; deny: string[] }>;
+
 /** Everything of every server: the filter when the file has no `access` section. */
 const EVERYTHING: ResourceFilter = { allows: () => true, mayExpand: () => true };
 
@@ -146,6 +154,7 @@ const EVERYTHING: ResourceFilter = { allows: () => true, mayExpand: () => true }
  */
 export class AccessRules {
   private rules: CompiledRule[] | undefined;
+  private source: readonly AccessRule[] | undefined;
 
   /** `rules` undefined: the file has no `access` section, and everyone may do everything. */
   constructor(rules?: readonly AccessRule[]) {
@@ -157,8 +166,14 @@ export class AccessRules {
     return this.rules !== undefined;
   }
 
+  /** The rules as the file writes them, in its order; undefined without an `access` section (GET /access). */
+  get written(): readonly AccessRule[] | undefined {
+    return this.source;
+  }
+
   replace(rules: readonly AccessRule[] | undefined): void {
     this.rules = rules?.map(compile);
+    this.source = rules;
   }
 
   /** The rules that apply to `caller` for `server` (a registry name; undefined for a session started from a command). */
@@ -189,6 +204,23 @@ export class AccessRules {
   resourcesFor(caller: Caller, server: string | undefined): ResourceFilter {
     if (this.rules === undefined) return EVERYTHING;
     return resourceFilter(this.covering(this.rules, caller, server));
+  }
+
+  /**
+   * What `caller` may use of `server`, as the globs of the rules that apply (GET /access/me): each kind's
+   * `allow` and `deny` globs gathered from them, which say no more and no less than `toolsFor`,
+   * `promptsFor` and `resourcesFor` (one rule allows and none denies). Without rules, everything.
+   */
+  grantsFor(caller: Caller, server: string): Grants {
+    const covering = this.rules === undefined ? undefined : this.covering(this.rules, caller, server);
+    const gathered = (kind: RuledKind) =>
+      covering === undefined
+        ? { allow: ["*"], deny: [] }
+        : {
+            allow: [...new Set(covering.flatMap((rule) => rule[kind].allow.globs))],
+            deny: [...new Set(covering.flatMap((rule) => rule[kind].deny.globs))],
+          };
+    return { tools: gathered("tools"), prompts: gathered("prompts"), resources: gathered("resources") };
   }
 
   /**

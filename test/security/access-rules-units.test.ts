@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/config/config-error.ts";
 import { parseAccessRules } from "../../src/security/access-rules.ts";
+import { Globset } from "../../src/security/globs.ts";
 import type { Caller } from "../../src/security/caller.ts";
 
 const caller = (extra: Partial<Caller> = {}): Caller => ({ tenant: "team-a", admin: false, via: "jwt", ...extra });
@@ -226,5 +227,31 @@ describe("access rules", () => {
     expect(() => parseAccessRules({ access: { rules: [{ servers: ["*"], resources: { deny: [""] } }] } }, "servers.json")).toThrow(
       ConfigError,
     );
+  });
+
+  test("grantsFor gathers the globs of the rules that apply to a caller, and they decide as the filters do", () => {
+    const written = [
+      { tenants: ["team-a"], servers: ["files"], tools: { allow: ["read_*", "list?"] }, resources: { allow: ["file:///data/*"] } },
+      { servers: ["*"], tools: { allow: [], deny: ["*delete*"] }, prompts: { deny: ["secret"] } },
+      { tenants: ["team-b"], servers: ["files"], tools: { allow: ["write_*"] } },
+    ];
+    const access = rules(written);
+    expect(access.written).toEqual(written);
+    const grants = access.grantsFor(caller(), "files");
+    expect(grants).toEqual({
+      tools: { allow: ["read_*", "list?"], deny: ["*delete*"] },
+      // The second rule gives every resource and the first only file:///data/*: one allow is enough.
+      prompts: { allow: ["*"], deny: ["secret"] },
+      resources: { allow: ["file:///data/*", "*"], deny: [] },
+    });
+    const decides = (globs: { allow: string[]; deny: string[] }, name: string) =>
+      new Globset(globs.allow).matches(name) && !new Globset(globs.deny).matches(name);
+    for (const name of ["read_file", "read_and_delete", "lists", "list", "write_file", "delete"]) {
+      expect(decides(grants.tools, name)).toBe(access.toolsFor(caller(), "files").allows(name));
+    }
+    for (const name of ["secret", "other"]) expect(decides(grants.prompts, name)).toBe(access.promptsFor(caller(), "files").allows(name));
+    // Only the rule for every server applies to team-c: it allows no tool. No section: everything.
+    expect(access.grantsFor(caller({ tenant: "team-c" }), "shell").tools).toEqual({ allow: [], deny: ["*delete*"] });
+    expect(parseAccessRules({ mcpServers: {} }, "servers.json").grantsFor(caller(), "x").resources).toEqual({ allow: ["*"], deny: [] });
   });
 });
