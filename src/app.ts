@@ -31,6 +31,7 @@ import { errorHandling } from "./plugins/errors.ts";
 import { LiveTickets, ticketKey } from "./security/live-tickets.ts";
 import { SessionManager } from "./sessions/manager.ts";
 import { pinsModule } from "./modules/pins/index.ts";
+import { accessModule } from "./modules/access/index.ts";
 import { secretsModule } from "./modules/secrets/index.ts";
 import { ToolPins } from "./pins/tool-pins.ts";
 import { AccessTokens } from "./remote/oauth-client.ts";
@@ -150,6 +151,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
           { name: "mcp", description: "MCP requests routed to a session" },
           { name: "health", description: "Liveness and readiness" },
           { name: "servers", description: "The server registry (MCP_STATION_SERVERS_FILE)" },
+          { name: "access", description: "The access rules in force, and what they give the caller" },
           { name: "pins", description: "Pinned tools: definitions withheld until an admin approves them" },
           { name: "secrets", description: "Tenants' secrets, write-only" },
         ],
@@ -170,6 +172,7 @@ export function createStation(config: Config, log: Logger = silentLogger, option
     .use(cluster ? clusterRouting(cluster, log) : new Elysia({ name: "cluster-routing" }))
     .use(cluster ? clusterModule(cluster) : new Elysia({ name: "cluster" }))
     .use(serversModule(config.registry, config.commandPolicy, config.access, config.groups, () => registry.status()))
+    .use(accessModule(config.access, registry))
     .use(pinsModule(pins))
     .use(secretsModule(vault, log))
     .use(sessionsModule(manager, operations.history, { keepAliveMs: config.sseKeepAliveMs, maxQueuedBytes: config.sseMaxQueuedBytes }))

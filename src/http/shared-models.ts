@@ -1,4 +1,4 @@
-/** TypeBox models shared by several modules: the error body every failure answers with. */
+/** TypeBox models shared by several modules: the error body every failure answers with, the registry version in force. */
 import { type TSchema, t } from "elysia";
 import { RpcCode } from "../errors.ts";
 
@@ -38,3 +38,18 @@ export function documentedResponses(
   }
   return out;
 }
+
+/** Which version of the registry file is in force: GET /servers, and GET /access for the rules it holds. */
+export const RegistryStatusInfo = t.Object(
+  {
+    file: t.Nullable(t.String()),
+    version: t.Integer({ description: "1 for the file read at start, one more for each reload that changed it" }),
+    loaded_at: t.String(),
+    sha256: t.Nullable(t.String({ description: "Of the file in force" })),
+    last_error: t.Nullable(
+      t.Object({ at: t.String(), message: t.String() }, { description: "Why the last reload was refused, until one succeeds" }),
+    ),
+    reloads: t.Object({ ok: t.Integer(), failed: t.Integer() }),
+  },
+  { description: "Which version of the registry file is in force (docs/groups.md, Reload)" },
+);

@@ -2,6 +2,7 @@
 import { t } from "elysia";
 import { CommandPolicy } from "../../security/command-policy.ts";
 import { ToolCuration } from "../../sessions/curation.ts";
+import { RegistryStatusInfo } from "../../http/shared-models.ts";
 
 export const ServerEntryInfo = t.Object({
   name: t.String(),
@@ -30,19 +31,5 @@ export const ServerList = t.Object({
   count: t.Integer(),
   policy: CommandPolicy,
   groups: t.Array(GroupInfo, { description: "The registry's groups (docs/groups.md): started like a server, as one session" }),
-  registry: t.Optional(
-    t.Object(
-      {
-        file: t.Nullable(t.String()),
-        version: t.Integer({ description: "1 for the file read at start, one more for each reload that changed it" }),
-        loaded_at: t.String(),
-        sha256: t.Nullable(t.String({ description: "Of the file in force" })),
-        last_error: t.Nullable(
-          t.Object({ at: t.String(), message: t.String() }, { description: "Why the last reload was refused, until one succeeds" }),
-        ),
-        reloads: t.Object({ ok: t.Integer(), failed: t.Integer() }),
-      },
-      { description: "Which version of the registry file is in force (docs/groups.md, Reload)" },
-    ),
-  ),
+  registry: t.Optional(RegistryStatusInfo),
 });
