@@ -66,6 +66,9 @@ describe("GET /access and GET /access/me", () => {
       groups: [
         {
           name: "pair",
+          tools: EVERYTHING,
+          prompts: EVERYTHING,
+          resources: EVERYTHING,
           members: ["echo", "params"].map((name) => ({ name, tools: EVERYTHING, prompts: EVERYTHING, resources: EVERYTHING })),
         },
       ],
@@ -104,8 +107,8 @@ describe("GET /access and GET /access/me", () => {
       enabled: true,
       caller: { tenant: "a", admin: false, scopes: [] },
       servers: [echo],
-      // In the group, params's tools are filtered by params's rules: none applies to tenant a.
-      groups: [{ name: "pair", members: [echo, { name: "params", tools: nothing, prompts: nothing, resources: nothing }] }],
+      // The group's own rules apply to its names; each member's to its own: none applies to tenant a on params.
+      groups: [{ ...echo, name: "pair", members: [echo, { name: "params", tools: nothing, prompts: nothing, resources: nothing }] }],
     });
     // What the view says is what the station does: params cannot be started, echo's slow tool is hidden.
     expect((await station.call("POST", "/sessions", { server: "params" }, station.as(KEY_A))).status).toBe(403);

@@ -3,7 +3,8 @@
  * shows an admin the registry file's `access` section as written, with the
  * version of the file it came from; GET /access/me shows any caller what the
  * rules give it: the registered servers and groups it may start and, for
- * each, the tool, prompt and resource globs that apply to it. Both read the
+ * each (and each member of a group, docs/groups.md, Access rules), the tool,
+ * prompt and resource globs that apply to it. Both read the
  * one AccessRules object a reload replaces, so they follow the file.
  *
  * @example
@@ -47,7 +48,7 @@ export const accessModule = (access: AccessRules, registry: LiveRegistry) =>
           enabled: access.enabled,
           caller: { tenant: caller.tenant, admin: caller.admin, scopes: [...(caller.scopes ?? [])] },
           servers: startable(registry.servers.values()).map((entry) => grants(entry.name)),
-          groups: startable(registry.groups.values()).map((group) => ({ name: group.name, members: group.members.map(grants) })),
+          groups: startable(registry.groups.values()).map((group) => ({ ...grants(group.name), members: group.members.map(grants) })),
         };
       },
       {

@@ -33,10 +33,12 @@ export const CallerAccessView = t.Object({
   }),
   servers: t.Array(ServerGrants, { description: "Each registered server the caller may start, with what it may use of it" }),
   groups: t.Array(
-    t.Object({
-      name: t.String(),
-      members: t.Array(ServerGrants, { description: "What the caller may use of each member, in a session of the group" }),
-    }),
-    { description: "Each group the caller may start" },
+    t.Composite([
+      ServerGrants,
+      t.Object({
+        members: t.Array(ServerGrants, { description: "What the caller may use of each member's own tools, prompts and resources" }),
+      }),
+    ]),
+    { description: "Each group the caller may start: the globs on the group's names of its tools and prompts, then each member's" },
   ),
 });
