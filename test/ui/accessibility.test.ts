@@ -7,27 +7,8 @@
  * never relaxes it).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { Page } from "playwright-core";
-import { REPO_ROOT } from "../setup/paths.ts";
+import { violations } from "./axe.ts";
 import { ADMIN_KEY, BROWSER_AVAILABLE, type ConsoleRig, createFromRegistry, KEY_A, signIn, startRig, withholdEcho } from "./support.ts";
-
-const AXE = join(REPO_ROOT, "node_modules", "axe-core", "axe.min.js");
-
-interface Violation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-async function violations(page: Page, screen: string): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const found = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
-  )) as Violation[];
-  return found.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 describe.skipIf(!BROWSER_AVAILABLE)("the console's accessibility (axe-core)", () => {
   let rig: ConsoleRig;
