@@ -152,3 +152,45 @@ export interface PinChange {
   seen: { fingerprint: string; definition: PinnedDefinition; seen_at: string };
   differs: string[];
 }
+
+/** What one access rule gives of a kind (tools, prompts, resources): globs on names or URIs (docs/security.md, Access rules). */
+export interface AccessGrant {
+  allow?: string[];
+  deny?: string[];
+}
+
+/** One rule of the registry file's `access` section, as written. */
+export interface AccessRule {
+  tenants?: string[];
+  scopes?: string[];
+  claims?: Record<string, string | string[]>;
+  admin?: boolean;
+  servers: string[];
+  tools?: AccessGrant;
+  prompts?: AccessGrant;
+  resources?: AccessGrant;
+}
+
+/** GET /access (admins): the rules in force and the registry file they came from. */
+export interface AccessView {
+  enabled: boolean;
+  rules: AccessRule[];
+  registry: NonNullable<ServerList["registry"]>;
+}
+
+/** What the rules give the caller of one server: allowed when an `allow` glob matches and no `deny` glob does. */
+export interface ServerGrants {
+  name: string;
+  tools: Required<AccessGrant>;
+  prompts: Required<AccessGrant>;
+  resources: Required<AccessGrant>;
+}
+
+/** GET /access/me: the servers and groups the caller may start, and what it may use of each. */
+export interface CallerAccess {
+  enabled: boolean;
+  caller: { tenant: string; admin: boolean; scopes: string[] };
+  servers: ServerGrants[];
+  /** A group's own globs apply to its names of its members' tools and prompts; each member's to its own. */
+  groups: (ServerGrants & { members: ServerGrants[] })[];
+}

@@ -3,10 +3,13 @@
  * in force, each server (what callers may add to it) and each group (its
  * members), with the tool curation of each: which tools are shown, hidden,
  * renamed or described anew. For admins, which tools are pinned and which
- * changed definitions are withheld (registry-pins.tsx).
+ * changed definitions are withheld (registry-pins.tsx). Below them the access
+ * rules for an admin, and what they give the caller for anyone else
+ * (registry-access.tsx).
  */
 import { api, type ServerList, type ToolCuration } from "../api.ts";
 import { usePoll } from "../poll.ts";
+import { AccessSection, useAccess } from "./registry-access.tsx";
 import { GroupPins, ServerPins, usePins, WithheldChanges } from "./registry-pins.tsx";
 
 function Curation({ tools }: { tools?: ToolCuration }) {
@@ -47,6 +50,7 @@ export function RegistryScreen() {
   const { value, error } = usePoll((signal) => api<ServerList>("GET", "servers", undefined, signal), 30_000);
   const registry = value?.registry;
   const pins = usePins();
+  const access = useAccess();
   return (
     <section>
       <h1>Registry</h1>
@@ -114,6 +118,7 @@ export function RegistryScreen() {
           </article>
         ))}
       </div>
+      <AccessSection access={access} />
     </section>
   );
 }
