@@ -2,16 +2,18 @@
  * Regenerates the console's screenshots in docs/images/ (docs/console.md and
  * the README show them): a real station with server-everything, Debian's
  * Chromium, each main screen at a desktop and a phone width (and the Registry
- * screen as an admin sees it, with a withheld change); and the station
+ * screen as an admin sees it, with a withheld change, and its access rules); and the station
  * screen of a two-node cluster (test/cluster/harness.ts, on the test PostgreSQL)
  * as an admin sees it.
  *
  *   bun run docs:screenshots
  */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { REPO_ROOT } from "../setup/paths.ts";
 import { TestCluster, call } from "../cluster/harness.ts";
+import { eventually } from "../support/processes.ts";
 import { fixture } from "../setup/paths.ts";
 import { ADMIN_KEY, BROWSER_AVAILABLE, createFromRegistry, KEY_A, signIn, startRig, withholdEcho } from "./support.ts";
 
@@ -71,6 +73,9 @@ try {
     await context.close();
     console.log(`screenshots: ${width} done`);
   }
+  // After the screens above: the rules restrict every caller they do not name.
+  await registryAccess();
+  console.log("screenshots: access rules done");
   await clusterStation();
   console.log("screenshots: cluster done");
 } finally {
@@ -86,6 +91,36 @@ async function registryAsAdmin(context: BrowserContext, shot: (page: Page) => Pr
   await page.getByRole("article", { name: "desc / echo" }).waitFor();
   await shot(page);
   await page.close();
+}
+
+/** The Registry screen's access rules as an admin reads them, once the rig's registry file has some (by a reload). */
+async function registryAccess() {
+  const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+  const version = async () => (await rig.station.call("GET", "/access", undefined, admin)).body.registry;
+  const { file, version: before } = await version();
+  const registry = JSON.parse(readFileSync(file, "utf8"));
+  const rules = [
+    {
+      tenants: ["a"],
+      servers: ["everything"],
+      tools: { allow: ["echo", "get-*"], deny: ["get-env"] },
+      resources: { allow: ["demo://resource/static/*"] },
+    },
+    { tenants: ["b"], servers: ["desc", "pair"], prompts: { deny: ["*"] } },
+    { scopes: ["mcp:tools"], claims: { groups: ["ops"] }, servers: ["*"], tools: { deny: ["*delete*"] } },
+    { admin: true, servers: ["*"] },
+  ];
+  writeFileSync(`${file}.new`, JSON.stringify({ ...registry, access: { rules } }));
+  renameSync(`${file}.new`, file);
+  if (!(await eventually(async () => (await version()).version > before, 10_000))) throw new Error("the registry file was not reloaded");
+  const context = await rig.browser.newContext({ viewport: VIEWPORTS.desktop, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await signIn(page, rig.ui, ADMIN_KEY);
+  await page.getByRole("link", { name: "Registry" }).click();
+  await page.getByRole("heading", { name: "Rule 4" }).waitFor();
+  await page.getByRole("heading", { name: "Access rules" }).evaluate((heading) => heading.scrollIntoView());
+  await page.screenshot({ path: join(IMAGES, "console-registry-access-desktop.png") });
+  await context.close();
 }
 
 /** The station screen of a two-node cluster, as an admin sees it, with a few sessions on each node. */
