@@ -78,7 +78,8 @@ export class RestartSupervisor implements SessionObserver {
       policy: request?.restart_policy ?? fromRegistry?.policy ?? this.settings.policy,
       max_restarts: request?.max_restarts ?? fromRegistry?.maxRestarts ?? this.settings.maxRestarts,
     });
-    const streak: Streak = { attempts: 0, armed: false, gone: false };
+    // A warm process handed over (warm-pool.ts) joins the set already running: no status change will arm it.
+    const streak: Streak = { attempts: 0, armed: session.status === "running", gone: false };
     this.streaks.set(session, streak);
     session.onChange((_, change) => {
       if (change !== "status") return;

@@ -130,6 +130,22 @@ describe("the warm pool", () => {
     expect(await eventually(async () => (await readyCount(station!)) === 1, 15_000)).toBe(true);
   });
 
+  test("a process handed out is restarted under its caller's restart policy when it crashes", async () => {
+    station = await startStation(pool([{ server_command: ECHO, size: 1 }]));
+    await eventually(async () => (await readyCount(station!)) === 1, 15_000);
+    const [warmPid] = station.manager.warmPoolStatus()[0]!.pids;
+    const created = await station.create({ server_command: ECHO, restart_policy: "on-failure" });
+    expect(created.body.pid).toBe(warmPid);
+    process.kill(warmPid!, "SIGKILL");
+    const id = created.body.session_id;
+    const back = await eventually(async () => {
+      const info = (await station!.call("GET", `/sessions/${id}`)).body;
+      return info.status === "running" && info.pid !== warmPid ? info : undefined;
+    }, 15_000);
+    expect(back).toMatchObject({ restarts: 1 });
+    expect(await whoami(station, id)).toBe(back.pid);
+  });
+
   test("a waiting server that dies is replaced", async () => {
     station = await startStation(pool([{ server_command: ECHO, size: 1 }]));
     await eventually(async () => (await readyCount(station!)) === 1, 15_000);
