@@ -48,6 +48,13 @@ function eraKeyOf(session: Session): string {
   return `${session.spec.working_dir ?? ""}\0${session.argv.join("\0")}`;
 }
 
+/** A group is named alone: what its members run comes from their registry entries, not from the request. */
+function checkGroupLaunch(group: GroupEntry, input: SessionRequest): void {
+  const extra = LAUNCH_FIELDS.filter((field) => field !== "server" && input[field] !== undefined);
+  if (extra.length > 0)
+    throw new BadRequest(`server "${group.name}" is a group: ${extra.join(", ")} cannot be given`, { server: group.name });
+}
+
 /** A create's place among a tenant's sessions on every node, held until the create is over. */
 export interface TenantPlace {
   /** The tenant's sessions and creates in progress on the other nodes. */
@@ -159,12 +166,11 @@ export class SessionManager {
       });
     }
     const session = this.newSession(input, caller, id, memberOf);
-    // A warm process started for exactly this spec is handed over instead (warm-pool.ts); a group's member is its own,
-    // and so is a launch that names a secret: a warm process was started with the station's own tenant's.
+    // A warm process started for exactly this spec is handed over instead (warm-pool.ts), to a group's member too (its
+    // group, roots and capabilities are set at hand-over or in the key); not to a group itself, which runs no process,
+    // nor to a launch that names a secret: a warm process was started with the station's own tenant's.
     const warm =
-      memberOf || session instanceof GroupSession || namesAnySecret(session.spec)
-        ? undefined
-        : this.pool?.take(warmKey(session.spec, session.argv));
+      session instanceof GroupSession || namesAnySecret(session.spec) ? undefined : this.pool?.take(warmKey(session.spec, session.argv));
     if (warm) return this.handOver(warm, session.spec);
     // Warm processes only borrow free slots: a create that needs one takes it back.
     if (this.pool && this.activeCount + this.pool.processes >= this.settings.maxSessions) this.pool.evictOne();
@@ -230,9 +236,7 @@ export class SessionManager {
 
   /** A group session (docs/groups.md): its members are sessions of this set, started and stopped through it. */
   private newGroup(group: GroupEntry, input: SessionRequest, caller: Caller, id: string): GroupSession {
-    const extra = LAUNCH_FIELDS.filter((field) => field !== "server" && input[field] !== undefined);
-    if (extra.length > 0)
-      throw new BadRequest(`server "${group.name}" is a group: ${extra.join(", ")} cannot be given`, { server: group.name });
+    checkGroupLaunch(group, input);
     const spec: SessionSpec = {
       server_type: "command",
       server_command: group.name,
@@ -273,38 +277,36 @@ export class SessionManager {
   /** Gives a warm process to the caller whose create matched it: from now on it is theirs alone. */
   private handOver(warm: Session, wanted: Readonly<SessionSpec>): Session {
     // The caller's own request (its restart policy, say) is what observers of the set read.
-    warm.handOver({ owner: wanted.owner, request: wanted.request });
+    warm.handOver({ owner: wanted.owner, request: wanted.request, memberOf: wanted.memberOf });
     this.sessions.set(warm.id, warm);
     // It started with no roots; a server that already asked is told they changed.
     if (wanted.roots.length > 0) warm.setRoots(wanted.roots);
     return warm;
   }
 
-  /** Builds the warm pool from configuration; an entry the command policy refuses is skipped with an error line. */
+  /**
+   * Builds the warm pool from configuration. An entry naming a group warms `size` processes of each of its members
+   * (one create of the group takes one of each). An entry the command policy refuses is skipped with an error line,
+   * and one that names a secret with a warning: it would never be handed out (see startClaimed).
+   */
   private startWarmPool(entries: WarmPoolEntry[]): WarmPool | undefined {
     const targets: WarmTarget[] = [];
     for (const { size, ...input } of entries) {
-      let template: Session;
-      try {
-        template = this.newSession(input, LOCAL_CALLER);
-      } catch (error) {
-        this.log.error("warm pool: entry refused; skipped", {
-          server: input.server,
-          command: input.server_command,
-          reason: (error as Error).message,
-        });
-        continue;
+      const group = input.server === undefined ? undefined : this.settings.groups?.get(input.server);
+      if (group) {
+        try {
+          checkGroupLaunch(group, input);
+        } catch (error) {
+          this.log.error("warm pool: entry refused; skipped", { server: group.name, reason: (error as Error).message });
+          continue;
+        }
       }
-      targets.push({
-        key: warmKey(template.spec, template.argv),
-        size,
-        label: input.server ?? template.argv.join(" "),
-        create: () => this.newSession(input, LOCAL_CALLER),
-        knownEra: () => this.eraByCommand.get(eraKeyOf(template)),
-        started: (session) => {
-          if (session.era) this.eraByCommand.set(eraKeyOf(session), session.era);
-        },
-      });
+      // A member is warmed as a create of its server by name: the launch a group's create of it plans.
+      const inputs: SessionRequest[] = group ? group.members.map((member) => ({ server: member })) : [input];
+      for (const one of inputs) {
+        const target = this.warmTarget(one, size, group?.name);
+        if (target) targets.push(target);
+      }
     }
     if (targets.length === 0) return undefined;
     const pool: WarmPool = new WarmPool(targets, {
@@ -315,6 +317,32 @@ export class SessionManager {
     });
     pool.fill();
     return pool;
+  }
+
+  /** What the pool starts for one launch, or undefined (logged) when it is refused or could never be handed out. */
+  private warmTarget(input: SessionRequest, size: number, group: string | undefined): WarmTarget | undefined {
+    const where = { server: input.server, command: input.server_command, ...(group ? { group } : {}) };
+    let template: Session;
+    try {
+      template = this.newSession(input, LOCAL_CALLER);
+    } catch (error) {
+      this.log.error("warm pool: entry refused; skipped", { ...where, reason: (error as Error).message });
+      return undefined;
+    }
+    if (namesAnySecret(template.spec)) {
+      this.log.warn("warm pool: a server that names a secret starts for each tenant; not warmed", where);
+      return undefined;
+    }
+    return {
+      key: warmKey(template.spec, template.argv),
+      size,
+      label: input.server ?? template.argv.join(" "),
+      create: () => this.newSession(input, LOCAL_CALLER),
+      knownEra: () => this.eraByCommand.get(eraKeyOf(template)),
+      started: (session) => {
+        if (session.era) this.eraByCommand.set(eraKeyOf(session), session.era);
+      },
+    };
   }
 
   /**

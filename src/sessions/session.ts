@@ -418,9 +418,12 @@ export class Session extends SessionState {
     this.emitChange("roots");
   }
 
-  /** A warm process (warm-pool.ts) becomes the session of the caller whose create it matched: theirs from now on. */
-  handOver(to: { owner?: string; request?: SessionRequest }): void {
-    this.launch = { ...this.launch, owner: to.owner, request: to.request };
+  /**
+   * A warm process (warm-pool.ts) becomes the session of the caller whose create it matched: theirs from now on,
+   * and, for a group's member, that group's (its stop, idling and restore follow the group).
+   */
+  handOver(to: { owner?: string; request?: SessionRequest; memberOf?: string }): void {
+    this.launch = { ...this.launch, owner: to.owner, request: to.request, memberOf: to.memberOf };
     this.life.handedOver();
   }
 

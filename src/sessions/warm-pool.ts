@@ -12,12 +12,14 @@
  * - It holds a session slot: the manager counts warm processes (ready and
  *   starting) against MCP_STATION_MAX_SESSIONS, fills only free slots, and
  *   evicts a warm process when a create needs its slot.
- * - Only an exact match is handed out: same type, command, args, env, cwd and
- *   registry name (see `warmKey`); anything else starts as usual.
+ * - Only an exact match is handed out: same type, command, args, env, cwd,
+ *   registry name and client capabilities (see `warmKey`); anything else
+ *   starts as usual. A group's member matches as a create of its server does.
  *
  * @example
  *   MCP_STATION_WARM_POOL='[{"server_type":"node","server_command":"/srv/x.mjs","size":2}]'
  *   MCP_STATION_WARM_POOL='[{"server":"files","size":1}]'          # a registry entry
+ *   MCP_STATION_WARM_POOL='[{"server":"station","size":2}]'        # a group: 2 of each of its members
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { ConfigError } from "../config/config-error.ts";
@@ -60,11 +62,13 @@ export function parseWarmPool(raw: string | undefined): WarmPoolEntry[] {
 /**
  * What must be equal for a warm process to serve a create: the argv it runs
  * and every spec field fixed at start (env, cwd, registry name, declared
- * capabilities). Owner, roots and the request as sent (its restart policy)
- * are the caller's and are set at hand-over.
+ * capabilities: a server told at initialize that its client cannot sample
+ * will not ask, so a create that can must start its own). Owner, roots, the
+ * request as sent (its restart policy, `ephemeral`) and the group it serves
+ * (`memberOf`) are the caller's and are set at hand-over.
  */
 export function warmKey(spec: SessionSpec, argv: string[]): string {
-  const { owner: _owner, roots: _roots, request: _request, env_vars, ...fixed } = spec;
+  const { owner: _owner, roots: _roots, request: _request, memberOf: _memberOf, env_vars, ...fixed } = spec;
   const env = Object.keys(env_vars)
     .sort()
     .map((k) => [k, env_vars[k]]);
