@@ -195,7 +195,14 @@ export class WarmPool {
   }
 
   private startOne(slot: Slot): void {
-    const session = slot.target.create();
+    let session: Session;
+    try {
+      session = slot.target.create();
+    } catch (error) {
+      // Planned again at each start: a registry reload may have removed the server (or a group's member) since.
+      this.retryLater(slot, error as Error);
+      return;
+    }
     slot.starting.add(session);
     this.host.warming?.(session);
     void session.start(slot.target.knownEra?.()).then(
@@ -218,19 +225,23 @@ export class WarmPool {
       },
       (error: Error) => {
         if (!slot.starting.delete(session) || this.closing) return;
-        const wait = RETRY_MS[Math.min(slot.failures, RETRY_MS.length - 1)]!;
-        slot.failures += 1;
-        this.host.log.warn("warm pool: a server failed to start; retrying later", {
-          server: slot.target.label,
-          retry_ms: wait,
-          reason: error.message,
-        });
-        slot.retry = setTimeout(() => {
-          slot.retry = undefined;
-          this.fill();
-        }, wait);
-        slot.retry.unref?.();
+        this.retryLater(slot, error);
       },
     );
+  }
+
+  private retryLater(slot: Slot, error: Error): void {
+    const wait = RETRY_MS[Math.min(slot.failures, RETRY_MS.length - 1)]!;
+    slot.failures += 1;
+    this.host.log.warn("warm pool: a server failed to start; retrying later", {
+      server: slot.target.label,
+      retry_ms: wait,
+      reason: error.message,
+    });
+    slot.retry = setTimeout(() => {
+      slot.retry = undefined;
+      this.fill();
+    }, wait);
+    slot.retry.unref?.();
   }
 }

@@ -6,19 +6,22 @@
  * the pool must not serve (other client capabilities, a secret) starts cold.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { renameSync, writeFileSync } from "node:fs";
 import { fixture } from "../../setup/paths.ts";
 import { type RegistryFile, writeRegistry } from "../../support/registry-file.ts";
 import { eventually, isRunning, waitGone } from "../../support/processes.ts";
 import { type TestStation, startStation } from "../../support/station.ts";
 
+const registryServers = () => ({
+  a: { command: "node", args: [fixture("echo.mjs")], env: { WHO: "a" } },
+  b: { command: "node", args: [fixture("echo.mjs")], env: { WHO: "b" } },
+  vault: { command: "node", args: [fixture("echo.mjs")], env: { TOKEN: { secret: "token" } } },
+});
+
 let registry: RegistryFile;
 beforeAll(() => {
   registry = writeRegistry({
-    mcpServers: {
-      a: { command: "node", args: [fixture("echo.mjs")], env: { WHO: "a" } },
-      b: { command: "node", args: [fixture("echo.mjs")], env: { WHO: "b" } },
-      vault: { command: "node", args: [fixture("echo.mjs")], env: { TOKEN: { secret: "token" } } },
-    },
+    mcpServers: registryServers(),
     mcpGroups: {
       pair: { members: ["a", "b"], prefix: "always" },
       guarded: { members: ["a", "vault"], prefix: "always" },
@@ -132,5 +135,36 @@ describe("a group in MCP_STATION_WARM_POOL", () => {
     // No secret store here: the secret's member cannot start for this tenant, and no warm process stands in for it.
     expect(vault!.pid ?? null).toBeNull();
     expect(isRunning(warmA!)).toBe(true);
+  });
+});
+
+describe("a warmed group and a registry reload", () => {
+  test("a member removed by a reload is no longer started for the pool, and the rest keep being warmed", async () => {
+    const own = writeRegistry({
+      mcpServers: registryServers(),
+      mcpGroups: { pair: { members: ["a", "b"], prefix: "always" } },
+    });
+    try {
+      station = await startStation({
+        MCP_STATION_SERVERS_FILE: own.file,
+        MCP_STATION_WARM_POOL: JSON.stringify([{ server: "pair", size: 1 }]),
+      });
+      expect(await eventually(() => readyCount(station!) === 2, 15_000)).toBe(true);
+      const [, warmB] = warmPids(station);
+      // The group and its member b leave the registry (written as editors do: a new file renamed over it).
+      const { a } = registryServers();
+      writeFileSync(`${own.file}.new`, JSON.stringify({ mcpServers: { a } }));
+      renameSync(`${own.file}.new`, own.file);
+      expect(await eventually(async () => (await station!.call("GET", "/servers")).body.registry.version === 2, 10_000)).toBe(true);
+      // b's waiting process dies: the pool would start another, of a server that is gone.
+      process.kill(warmB!, "SIGKILL");
+      expect(await waitGone(warmB!)).toBe(true);
+      const created = await station.create({ server: "a" });
+      expect(created.status).toBe(200);
+      expect(await eventually(() => station!.manager.warmPoolStatus()[0]!.ready === 1, 15_000)).toBe(true);
+      expect(station.manager.warmPoolStatus()[1]).toMatchObject({ server: "b", ready: 0, starting: 0 });
+    } finally {
+      own.remove();
+    }
   });
 });
