@@ -91,6 +91,6 @@ export const core = section("core", {
     defaultText: "none",
     parse: parseWarmPool,
     meaning:
-      "Servers started and initialized ahead, each handed whole to a create that matches: a list of `{server_type, server_command, server_args, env_vars, working_dir, size}` or `{server, size}`.",
+      "Servers started and initialized ahead, each handed whole to a create that matches: a list of `{server_type, server_command, server_args, env_vars, working_dir, size}` or `{server, size}` (a registry server, or a group: `size` processes of each of its members).",
   }),
 });
