@@ -42,7 +42,7 @@ import { GroupMember, type Item } from "./member.ts";
 import { GroupCatalog } from "./catalog.ts";
 import { MemberAccess } from "./member-access.ts";
 import { type CallingGroup, callMember } from "./member-call.ts";
-import type { NameTable } from "./names.ts";
+import type { Owner } from "./names.ts";
 
 /** What the group needs from the manager: its members' sessions, started and stopped within the station's limits. */
 export interface GroupHooks {
@@ -330,14 +330,15 @@ export class GroupSession extends Session {
           .listNamed("prompts", options)
           .then((prompts) => ({ prompts: this.memberAccess.prompts(prompts, options.caller) }));
       case "tools/call": {
-        const name = params.name;
-        // A tool the group's curation hides is not there, whatever its member offers.
-        const shown = typeof name === "string" && this.groupCurator ? this.groupCurator.original(name) : name;
-        if (shown === undefined) throw new RemoteError(ErrorCode.InvalidParams, `Unknown tool: ${String(name)}`);
-        return this.callNamed(this.catalog.tools, "tool", method, { ...params, name: shown }, options);
+        const owner = this.toolOwner(params.name);
+        if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown tool: ${String(params.name)}`);
+        return this.callOwner(owner, method, params, options);
       }
-      case "prompts/get":
-        return this.callNamed(this.catalog.prompts, "prompt", method, params, options);
+      case "prompts/get": {
+        const owner = typeof params.name === "string" ? this.catalog.prompts.route(params.name) : undefined;
+        if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown prompt: ${String(params.name)}`);
+        return this.callOwner(owner, method, params, options);
+      }
       case "resources/list":
         return this.catalog
           .listResources(options)
@@ -363,11 +364,18 @@ export class GroupSession extends Session {
     }
   }
 
+  /**
+   * The member a group's tool name belongs to, and the member's own name for it: the group's curation undone
+   * (a tool it hides is not there, whatever its member offers), then the catalog's route. Undefined for no tool.
+   */
+  private toolOwner(name: unknown): Owner | undefined {
+    if (typeof name !== "string") return undefined;
+    const shown = this.groupCurator ? this.groupCurator.original(name) : name;
+    return shown === undefined ? undefined : this.catalog.tools.route(shown);
+  }
+
   /** tools/call or prompts/get: to the member whose name it is, under the member's own name. */
-  private async callNamed(table: NameTable, what: string, method: string, params: Record<string, unknown>, options: RequestOptions) {
-    const name = params.name;
-    const owner = typeof name === "string" ? table.route(name) : undefined;
-    if (!owner) throw new RemoteError(ErrorCode.InvalidParams, `Unknown ${what}: ${String(name)}`);
+  private async callOwner(owner: Owner, method: string, params: Record<string, unknown>, options: RequestOptions) {
     const member = this.members.find((m) => m.name === owner.member)!;
     return callMember(member, method, { ...params, name: owner.original }, options, this.calling);
   }
