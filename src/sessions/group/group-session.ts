@@ -381,6 +381,21 @@ export class GroupSession extends Session {
   }
 
   /**
+   * Step-up through a group: the group's own rules on its name first (Session's); when they allow the tool,
+   * the rules of the member it routes to, on the member's own name, which refuse the call there otherwise
+   * (member-access.ts). A scope that would lift the member's refusal but make the group's own rules refuse
+   * would not help: undefined, so the refusal stays -32017. Only asked on a refusal.
+   */
+  override scopeToCallTool(name: string, caller: RequestOptions["caller"]): string | undefined {
+    if (!caller || !this.groupSettings.access?.enabled) return undefined;
+    if (!this.mayCallTool(name, caller)) return super.scopeToCallTool(name, caller);
+    const owner = this.toolOwner(name);
+    const scope = owner && this.memberAccess.scopeToCallTool(owner, caller);
+    if (scope === undefined) return undefined;
+    return this.mayCallTool(name, { ...caller, scopes: [...(caller.scopes ?? []), scope] }) ? scope : undefined;
+  }
+
+  /**
    * resources/read, subscribe, unsubscribe: to the member that listed the URI, else the member whose
    * template matches it (templates are first-member-wins), else each running member in turn until one has it.
    */

@@ -4,7 +4,8 @@
  * listed last), so the rules a member's own session would apply to a caller
  * are applied here, on the member's own tool and prompt names and its URIs.
  * A call, get, read or completion is checked by the member itself: the group
- * passes the caller on (member-call.ts), and Session.request checks it.
+ * passes the caller on (member-call.ts), and Session.request checks it; a
+ * tool call one more scope would give is challenged from here (step-up).
  *
  * @example
  *   new MemberAccess(settings.access, catalog).prompts(prompts, caller)   // those the caller may get
@@ -13,7 +14,7 @@ import type { AccessRules } from "../../security/access-rules.ts";
 import type { Caller } from "../../security/caller.ts";
 import type { GroupCatalog } from "./catalog.ts";
 import type { Item, Template } from "./member.ts";
-import type { NameTable } from "./names.ts";
+import type { NameTable, Owner } from "./names.ts";
 
 export class MemberAccess {
   constructor(
@@ -49,6 +50,17 @@ export class MemberAccess {
       const owner = this.catalog.templates.route(template.uriTemplate);
       return owner !== undefined && rules.resourcesFor(caller!, owner.member).mayExpand(template.uriTemplate);
     });
+  }
+
+  /**
+   * A scope the caller's token lacks that would let it call `owner`'s tool under the member's own name: what
+   * the group's step-up challenge names when the member's rules refuse the call. Undefined when the member
+   * allows it already, or no scope would help.
+   */
+  scopeToCallTool(owner: Owner, caller: Caller | undefined): string | undefined {
+    const rules = this.rules(caller);
+    if (!rules || rules.toolsFor(caller!, owner.member).allows(owner.original)) return undefined;
+    return rules.scopeThatAllows(caller!, owner.member, owner.original);
   }
 
   /**

@@ -5,7 +5,8 @@
  * endpoint gets 403 with `WWW-Authenticate: Bearer error="insufficient_scope",
  * scope="mcp:tools mcp:admin"`; the official SDK client authorizes again
  * for those scopes, and its retried call succeeds. A tool no scope would give
- * stays -32017, and the REST API answers as before.
+ * stays -32017, and the REST API answers as before. Through a group, a
+ * member's rule challenges the same way, on the member's own tool name.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
@@ -34,7 +35,9 @@ beforeAll(async () => {
   await Bun.write(
     registryFile,
     JSON.stringify({
-      mcpServers: { everything: EVERYTHING, "admin-only": EVERYTHING, "team-only": EVERYTHING },
+      mcpServers: { everything: EVERYTHING, "admin-only": EVERYTHING, "team-only": EVERYTHING, left: EVERYTHING, right: EVERYTHING },
+      // Two copies of one server: left keeps the bare names, right's are prefixed (right__get-env).
+      mcpGroups: { pair: { members: ["left", "right"] } },
       access: {
         rules: [
           { scopes: ["mcp:tools"], servers: ["everything"], tools: { allow: ["echo", "get-sum"] } },
@@ -42,6 +45,15 @@ beforeAll(async () => {
           { scopes: ["mcp:admin"], servers: ["admin-only"], tools: { allow: ["echo"] } },
           // A tenant, not a scope, gives it: no challenge could help.
           { tenants: ["team-ops"], servers: ["team-only"] },
+          // The group's own rules, on its names: all but right__get-sum, which mcp:admin gives.
+          { scopes: ["mcp:tools"], servers: ["pair"], tools: { allow: ["*echo", "*get-env", "*get-tiny-image", "get-sum"] } },
+          { scopes: ["mcp:admin"], servers: ["pair"], tools: { allow: ["right__get-sum"] } },
+          // Its members' rules, on their own names: right's get-env needs mcp:admin.
+          { scopes: ["mcp:tools"], servers: ["left", "right"], tools: { allow: ["echo", "get-sum"] } },
+          { scopes: ["mcp:admin"], servers: ["right"], tools: { allow: ["get-env"] } },
+          // mcp:audit would give right its get-tiny-image, but takes it from the group: no help.
+          { scopes: ["mcp:audit"], servers: ["right"], tools: { allow: ["get-tiny-image"] } },
+          { scopes: ["mcp:audit"], servers: ["pair"], tools: { deny: ["right__get-tiny-image"] } },
         ],
       },
     }),
@@ -185,6 +197,86 @@ describe("a tool one more scope would allow", () => {
     expect(rest.status).toBe(403);
     expect(rest.headers.get("www-authenticate")).toBeNull();
     expect(rest.body.error).toMatchObject({ code: RpcCode.AccessDenied, data: { type: "access_denied", tool: "get-env" } });
+  });
+});
+
+describe("a group's tool its member would allow with one more scope", () => {
+  test("on /sessions/{id}/mcp the answer is 403 with the challenge naming the member's scope, in both eras; a tool no scope gives stays -32017", async () => {
+    const { bearer } = await stationToken();
+    const created = await station.call("POST", "/sessions", { server: "pair" }, bearer);
+    expect(created.status).toBe(200);
+    const id = created.body.session_id as string;
+    const mcp = `/sessions/${id}/mcp`;
+    const headers = { ...bearer, accept: "application/json, text/event-stream" };
+    const init = await station.call("POST", mcp, INITIALIZE, headers);
+    const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+    const call = (name: string) =>
+      station.call("POST", mcp, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }, session);
+
+    // right's get-env, under the group's name for it: right's rule gives it to mcp:admin.
+    const challenged = await call("right__get-env");
+    expect(challenged.status).toBe(403);
+    expect(challenged.headers.get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${station.url}/.well-known/oauth-protected-resource${mcp}", scope="mcp:tools mcp:admin", ` +
+        `error="insufficient_scope", error_description="the tool right__get-env needs the scope mcp:admin"`,
+    );
+    expect(challenged.body.error).toEqual({
+      code: RpcCode.AccessDenied,
+      message: 'tool "right__get-env" of pair needs the scope mcp:admin, which the token lacks',
+      data: { type: "access_denied", tool: "right__get-env", server: "pair", required_scope: "mcp:admin" },
+    });
+    const modern = await station.call(
+      "POST",
+      mcp,
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "right__get-env", arguments: {} } },
+      { ...headers, "mcp-protocol-version": "2026-07-28" },
+    );
+    expect(modern.status).toBe(403);
+    expect(modern.headers.get("www-authenticate")).toBe(challenged.headers.get("www-authenticate"));
+
+    // The group's own rule refuses right__get-sum (right's allows get-sum): the group's scope is named, as before.
+    const byGroup = await call("right__get-sum");
+    expect(byGroup.status).toBe(403);
+    expect(byGroup.body.error.data).toEqual({
+      type: "access_denied",
+      tool: "right__get-sum",
+      server: "pair",
+      required_scope: "mcp:admin",
+    });
+
+    // No scope would help: a JSON-RPC error in the call's event stream, from the member that refused it.
+    const refusedBy = async (name: string) => {
+      const refused = await call(name);
+      expect(refused.status).toBe(200);
+      expect(refused.headers.get("www-authenticate")).toBeNull();
+      const event = (refused.body as string).split("\n").find((line) => line.startsWith("data: {"))!;
+      const { error } = JSON.parse(event.slice("data: ".length));
+      expect(error.code).toBe(RpcCode.AccessDenied);
+      return error.data.server;
+    };
+    // left's get-env (the same tool of the same server, under its bare name): no rule gives it to any scope.
+    expect(await refusedBy("get-env")).toBe("left");
+    // mcp:audit would let right call its get-tiny-image, but the group's rules would then refuse it.
+    expect(await refusedBy("right__get-tiny-image")).toBe("right");
+    await station.call("DELETE", `/sessions/${id}`, undefined, bearer);
+  });
+
+  test("the official SDK client on /servers/pair/mcp steps up for the member's scope, and its retried call succeeds", async () => {
+    const endpoint = new URL(`${station.url}/servers/pair/mcp`);
+    const provider = await registeredProvider();
+    const client = await connectWithOAuth(endpoint, provider, "team-s");
+    expect(scopesOf(provider.saved!.access_token)).toBe("mcp:tools");
+    await expect(client.callTool({ name: "right__get-env", arguments: {} })).rejects.toBeInstanceOf(UnauthorizedError);
+    const again = provider.authorizationUrl!;
+    expect(again.searchParams.get("scope")).toBe("mcp:tools mcp:admin");
+    await (client.transport as StreamableHTTPClientTransport).finishAuth(await clickThrough(again, "team-s"));
+    expect(scopesOf(provider.saved!.access_token)).toBe("mcp:tools mcp:admin");
+
+    const env = await client.callTool({ name: "right__get-env", arguments: {} });
+    expect((env.content as { type: string; text: string }[])[0]!.text).toContain("PATH");
+    // left's get-env is still refused: mcp:admin is right's, not left's.
+    await expect(client.callTool({ name: "get-env", arguments: {} })).rejects.toMatchObject({ code: RpcCode.AccessDenied });
+    await client.close();
   });
 });
 
