@@ -213,10 +213,10 @@ describe("the warm pool and a registry reload", () => {
   const echoWith = (arg: string) => ({ command: "node", args: [ECHO, arg] });
   const reloaded = (s: TestStation, version: number) =>
     eventually(async () => (await s.call("GET", "/servers")).body.registry.version === version, 10_000);
-  /** What a process runs, as the kernel has it. */
   /** A pool entry by its label: a registry name, or the argv of an explicit command. */
   const entryOf = (s: TestStation, label: string) =>
     s.manager.warmPoolStatus().find((entry) => entry.server === label || entry.server.endsWith(` ${label}`))!;
+  /** What a process runs, as the kernel has it. */
   const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
 
   test("a warmed server whose args change: its waiting process is replaced, and the next create takes the new one", async () => {
