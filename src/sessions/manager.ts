@@ -285,11 +285,27 @@ export class SessionManager {
   }
 
   /**
-   * Builds the warm pool from configuration. An entry naming a group warms `size` processes of each of its members
-   * (one create of the group takes one of each). An entry the command policy refuses is skipped with an error line,
-   * and one that names a secret with a warning: it would never be handed out (see startClaimed).
+   * Builds the warm pool from configuration. Kept even when no entry can be planned now: a reload may add the server
+   * or group an entry names (registryChanged plans them again).
    */
-  private startWarmPool(entries: WarmPoolEntry[]): WarmPool | undefined {
+  private startWarmPool(entries: WarmPoolEntry[]): WarmPool {
+    const pool: WarmPool = new WarmPool(this.planWarmTargets(entries), {
+      // Warm processes count as sessions: together they stay within MCP_STATION_MAX_SESSIONS.
+      hasRoom: () => !this.closing && this.activeCount + pool.processes < this.settings.maxSessions,
+      warming: (session) => this.sessions.warming(session),
+      log: this.log,
+    });
+    pool.fill();
+    return pool;
+  }
+
+  /**
+   * What the pool keeps for `entries`, against the registry in force: at start, and again after each reload. An
+   * entry naming a group warms `size` processes of each of its members (one create of the group takes one of each).
+   * An entry the command policy refuses, or naming no registry entry, is skipped with an error line, and one that
+   * names a secret with a warning: it would never be handed out (see startClaimed).
+   */
+  private planWarmTargets(entries: WarmPoolEntry[]): WarmTarget[] {
     const targets: WarmTarget[] = [];
     for (const { size, ...input } of entries) {
       const group = input.server === undefined ? undefined : this.settings.groups?.get(input.server);
@@ -308,15 +324,23 @@ export class SessionManager {
         if (target) targets.push(target);
       }
     }
-    if (targets.length === 0) return undefined;
-    const pool: WarmPool = new WarmPool(targets, {
-      // Warm processes count as sessions: together they stay within MCP_STATION_MAX_SESSIONS.
-      hasRoom: () => !this.closing && this.activeCount + pool.processes < this.settings.maxSessions,
-      warming: (session) => this.sessions.warming(session),
-      log: this.log,
-    });
-    pool.fill();
-    return pool;
+    return targets;
+  }
+
+  /**
+   * After a reload, the pool's entries that name a registry server or group are planned again (an explicit command
+   * does not depend on the registry): the pool replaces what changed (warm-pool.ts `replan`). Processes already
+   * handed out are sessions, and follow the reload's rules for sessions (registryChanged).
+   */
+  private replanWarmPool(): void {
+    const named = this.settings.warmPool?.filter((entry) => entry.server !== undefined) ?? [];
+    if (!this.pool || named.length === 0 || this.closing) return;
+    try {
+      this.pool.replan(this.planWarmTargets(named));
+    } catch (error) {
+      // A reload listener must not throw (the registry would log it as its own failure); the pool keeps what it had.
+      this.log.error("warm pool: planning again after a registry reload failed", { reason: (error as Error).message });
+    }
   }
 
   /** What the pool starts for one launch, or undefined (logged) when it is refused or could never be handed out. */
@@ -337,6 +361,7 @@ export class SessionManager {
       key: warmKey(template.spec, template.argv),
       size,
       label: input.server ?? template.argv.join(" "),
+      fromRegistry: input.server !== undefined,
       create: () => this.newSession(input, LOCAL_CALLER),
       knownEra: () => this.eraByCommand.get(eraKeyOf(template)),
       started: (session) => {
@@ -451,7 +476,8 @@ export class SessionManager {
   /**
    * A registry reload (src/registry/live-registry.ts) changed entries. New sessions use the new entries
    * already (they are read at each create); here the running ones follow: a changed group's sessions
-   * update their members, and the sessions of a removed entry are drained (docs/groups.md, Reload).
+   * update their members, and the sessions of a removed entry are drained (docs/groups.md, Reload). The warm
+   * pool's processes waiting for a launch that changed or went are replaced or stopped.
    */
   registryChanged(change: RegistryChange): void {
     const removed = new Set(change.removed);
@@ -468,6 +494,7 @@ export class SessionManager {
       }
     }
     this.drain();
+    this.replanWarmPool();
   }
 
   /** Stops the draining sessions that have no request in flight. */

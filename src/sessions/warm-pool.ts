@@ -15,6 +15,10 @@
  * - Only an exact match is handed out: same type, command, args, env, cwd,
  *   registry name and client capabilities (see `warmKey`); anything else
  *   starts as usual. A group's member matches as a create of its server does.
+ * - It follows the registry: after a reload the manager plans the entries
+ *   that name a server or group again, and `replan` stops the waiting
+ *   processes of a launch no longer planned (changed, removed, no longer a
+ *   group's member) and starts those of a new one.
  *
  * @example
  *   MCP_STATION_WARM_POOL='[{"server_type":"node","server_command":"/srv/x.mjs","size":2}]'
@@ -86,6 +90,8 @@ export interface WarmTarget {
   knownEra?(): Era | undefined;
   /** Called after a successful start, to remember the era (as the manager does for creates). */
   started?(session: Session): void;
+  /** Planned from a registry server or group (planned again at each reload), not from an explicit command. */
+  fromRegistry: boolean;
 }
 
 export interface PoolHost {
@@ -104,6 +110,18 @@ interface Slot {
   retry: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** One target per key: a server named alone and as a group's member is one launch, its sizes added. */
+function byKey(targets: WarmTarget[]): Map<string, WarmTarget> {
+  const merged = new Map<string, WarmTarget>();
+  for (const target of targets) {
+    const existing = merged.get(target.key);
+    merged.set(target.key, existing ? { ...existing, size: existing.size + target.size } : target);
+  }
+  return merged;
+}
+
+const emptySlot = (target: WarmTarget): Slot => ({ target, ready: [], starting: new Set(), failures: 0, retry: undefined });
+
 /** Back-off after a failed start: a server that cannot start must not be respawned in a tight loop. */
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -115,11 +133,32 @@ export class WarmPool {
     targets: WarmTarget[],
     private readonly host: PoolHost,
   ) {
-    for (const target of targets) {
-      const existing = this.slots.get(target.key);
-      if (existing) existing.target = { ...existing.target, size: existing.target.size + target.size };
-      else this.slots.set(target.key, { target, ready: [], starting: new Set(), failures: 0, retry: undefined });
+    for (const [key, target] of byKey(targets)) this.slots.set(key, emptySlot(target));
+  }
+
+  /**
+   * After a registry reload: `targets` (the registry's, planned again) replace the registry's targets held. A
+   * launch still planned keeps its slot, its processes and its back-off (surplus processes stop if its size
+   * shrank); one no longer planned (its entry changed or removed, or no longer a warmed group's member) is
+   * dropped, its waiting processes stopped and their session slots freed; a new one is filled. One slot per
+   * launch, so no two refills ever run for one target. Explicit-command targets are left as they are.
+   */
+  replan(targets: WarmTarget[]): void {
+    if (this.closing) return;
+    const planned = byKey(targets);
+    for (const [key, slot] of this.slots) {
+      if (!slot.target.fromRegistry) continue;
+      const next = planned.get(key);
+      if (next) {
+        slot.target = next;
+        while (slot.ready.length + slot.starting.size > next.size) this.stopOne(slot);
+      } else {
+        this.slots.delete(key);
+        this.drop(slot);
+      }
     }
+    for (const [key, target] of planned) if (!this.slots.has(key)) this.slots.set(key, emptySlot(target));
+    this.fill();
   }
 
   /** Warm processes held (ready or starting): each occupies a session slot. */
@@ -174,9 +213,7 @@ export class WarmPool {
       if (slot.ready.length + slot.starting.size > 0 && (!fullest || slot.ready.length > fullest.ready.length)) fullest = slot;
     }
     if (!fullest) return false;
-    const victim = fullest.ready.pop() ?? fullest.starting.values().next().value!;
-    fullest.starting.delete(victim);
-    void victim.stop();
+    this.stopOne(fullest);
     this.host.log.info("warm pool: gave a slot to a create", { server: fullest.target.label });
     return true;
   }
@@ -192,6 +229,25 @@ export class WarmPool {
       slot.starting.clear();
     }
     await Promise.allSettled(all);
+  }
+
+  /** Stops one of a slot's processes, a ready one first. A starting one leaves the slot now, so its start's end stops it too. */
+  private stopOne(slot: Slot): void {
+    const victim = slot.ready.pop() ?? slot.starting.values().next().value!;
+    slot.starting.delete(victim);
+    void victim.stop();
+  }
+
+  /** A slot no longer planned: its waiting and starting processes stop and its retry is cancelled. */
+  private drop(slot: Slot): void {
+    clearTimeout(slot.retry);
+    slot.retry = undefined;
+    const held = slot.ready.length + slot.starting.size;
+    while (slot.ready.length + slot.starting.size > 0) this.stopOne(slot);
+    this.host.log.info("warm pool: a launch the registry no longer plans; its waiting servers stopped", {
+      server: slot.target.label,
+      stopped: held,
+    });
   }
 
   private startOne(slot: Slot): void {

@@ -1,12 +1,16 @@
-/** The warm pool: servers started ahead, handed out whole to a matching create, refilled, within the session limits. */
+/**
+ * The warm pool: servers started ahead, handed out whole to a matching create, refilled, within the session
+ * limits, and following registry reloads (a changed server's waiting process replaced, a removed one's stopped).
+ */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../src/config.ts";
 import { parseWarmPool } from "../../src/sessions/warm-pool.ts";
 import { fixture } from "../setup/paths.ts";
-import { eventually, waitGone } from "../support/processes.ts";
+import { eventually, isRunning, waitGone } from "../support/processes.ts";
+import { writeRegistry } from "../support/registry-file.ts";
 import { type TestStation, startStation } from "../support/station.ts";
 
 const ECHO = fixture("echo.mjs");
@@ -202,5 +206,85 @@ describe("the warm pool", () => {
     });
     expect(station.manager.warmPoolStatus()).toEqual([]);
     expect((await station.call("GET", "/healthz")).status).toBe(200);
+  });
+});
+
+describe("the warm pool and a registry reload", () => {
+  const echoWith = (arg: string) => ({ command: "node", args: [ECHO, arg] });
+  const reloaded = (s: TestStation, version: number) =>
+    eventually(async () => (await s.call("GET", "/servers")).body.registry.version === version, 10_000);
+  /** A pool entry by its label: a registry name, or the argv of an explicit command. */
+  const entryOf = (s: TestStation, label: string) =>
+    s.manager.warmPoolStatus().find((entry) => entry.server === label || entry.server.endsWith(` ${label}`))!;
+  /** What a process runs, as the kernel has it. */
+  const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+
+  test("a warmed server whose args change: its waiting process is replaced, and the next create takes the new one", async () => {
+    const registry = writeRegistry({ mcpServers: { echo: echoWith("--first") } });
+    try {
+      station = await startStation({
+        MCP_STATION_SERVERS_FILE: registry.file,
+        // A registry file alone would allow only its servers.
+        MCP_STATION_COMMAND_POLICY: "any",
+        ...pool([
+          { server: "echo", size: 1 },
+          { server_command: ECHO, size: 1 },
+        ]),
+      });
+      expect(await eventually(async () => (await readyCount(station!)) === 2, 15_000)).toBe(true);
+      const [old] = entryOf(station, "echo").pids;
+      const [explicit] = entryOf(station, ECHO).pids;
+      expect(argvOf(old!)).toContain("--first");
+
+      registry.save({ mcpServers: { echo: echoWith("--second") } });
+      expect(await reloaded(station, 2)).toBe(true);
+      // The process started from the old launch is stopped, and one of the new launch waits in its place.
+      expect(await waitGone(old!)).toBe(true);
+      const fresh = await eventually(() => entryOf(station!, "echo").pids[0], 15_000);
+      expect(fresh).toBeDefined();
+      expect(fresh).not.toBe(old);
+
+      const created = await station.create({ server: "echo" });
+      expect(created.status).toBe(200);
+      expect(created.body.pid).toBe(fresh!);
+      expect(argvOf(fresh!)).toContain("--second");
+      expect(argvOf(fresh!)).not.toContain("--first");
+      expect(await whoami(station, created.body.session_id)).toBe(fresh!);
+      // An entry with a command of its own does not depend on the registry: its process waits on, untouched.
+      expect(entryOf(station, ECHO).pids).toEqual([explicit!]);
+    } finally {
+      registry.remove();
+    }
+  });
+
+  test("a warmed server removed: its waiting processes stop and their slots go to the other entries", async () => {
+    const registry = writeRegistry({ mcpServers: { echo: echoWith("--registry") } });
+    try {
+      // Two slots, both taken by the registry entry (planned first); the explicit command's entry waits for room.
+      station = await startStation({
+        MCP_STATION_SERVERS_FILE: registry.file,
+        MCP_STATION_MAX_SESSIONS: "2",
+        // A registry file alone would allow only its servers.
+        MCP_STATION_COMMAND_POLICY: "any",
+        ...pool([
+          { server: "echo", size: 2 },
+          { server_command: ECHO, size: 2 },
+        ]),
+      });
+      expect(await eventually(async () => (await readyCount(station!)) === 2, 15_000)).toBe(true);
+      const [echo, explicit] = station.manager.warmPoolStatus();
+      expect(echo).toMatchObject({ server: "echo", ready: 2 });
+      expect(explicit).toMatchObject({ ready: 0, starting: 0 });
+
+      registry.save({ mcpServers: {} });
+      expect(await reloaded(station, 2)).toBe(true);
+      for (const pid of echo!.pids) expect(await waitGone(pid)).toBe(true);
+      expect(await eventually(async () => (await readyCount(station!)) === 2, 15_000)).toBe(true);
+      const after = station.manager.warmPoolStatus();
+      expect(after.map((entry) => entry.server)).toEqual([explicit!.server]);
+      for (const pid of after[0]!.pids) expect(isRunning(pid)).toBe(true);
+    } finally {
+      registry.remove();
+    }
   });
 });

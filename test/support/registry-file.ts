@@ -8,13 +8,15 @@
  *   ...
  *   registry.remove();
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface RegistryFile {
   dir: string;
   file: string;
+  /** Replaces the file as editors do (a new file renamed over it), so a watching station reads it whole. */
+  save(content: unknown): void;
   remove(): void;
 }
 
@@ -23,5 +25,10 @@ export function writeRegistry(content: unknown): RegistryFile {
   const dir = mkdtempSync(join(tmpdir(), "mcp-station-registry-"));
   const file = join(dir, "servers.json");
   writeFileSync(file, JSON.stringify(typeof content === "function" ? content(dir) : content));
-  return { dir, file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const save = (next: unknown) => {
+    const temporary = join(dir, `.servers.json.${crypto.randomUUID()}`);
+    writeFileSync(temporary, JSON.stringify(next));
+    renameSync(temporary, file);
+  };
+  return { dir, file, save, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -3,10 +3,10 @@
  * each of its members, a group's create takes one of each (the processes the pool had started: their pids
  * were in the pool before the create), the members are the group's as cold ones are (member_of, roots,
  * restart policy, stopped with the group), the pool refills within MCP_STATION_MAX_SESSIONS, and a member
- * the pool must not serve (other client capabilities, a secret) starts cold.
+ * the pool must not serve (other client capabilities, a secret) starts cold. A reload that adds a member
+ * warms it; one that removes a member stops its waiting process.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { renameSync, writeFileSync } from "node:fs";
 import { fixture } from "../../setup/paths.ts";
 import { type RegistryFile, writeRegistry } from "../../support/registry-file.ts";
 import { eventually, isRunning, waitGone } from "../../support/processes.ts";
@@ -139,30 +139,57 @@ describe("a group in MCP_STATION_WARM_POOL", () => {
 });
 
 describe("a warmed group and a registry reload", () => {
-  test("a member removed by a reload is no longer started for the pool, and the rest keep being warmed", async () => {
-    const own = writeRegistry({
-      mcpServers: registryServers(),
-      mcpGroups: { pair: { members: ["a", "b"], prefix: "always" } },
+  /** A station warming `pair` (size 1) from a registry of its own, which the test then edits. */
+  async function warmedOwn(members: string[]): Promise<RegistryFile> {
+    const own = writeRegistry({ mcpServers: registryServers(), mcpGroups: { pair: { members, prefix: "always" } } });
+    station = await startStation({
+      MCP_STATION_SERVERS_FILE: own.file,
+      MCP_STATION_WARM_POOL: JSON.stringify([{ server: "pair", size: 1 }]),
     });
+    expect(await eventually(() => readyCount(station!) === members.length, 15_000)).toBe(true);
+    return own;
+  }
+  const reloaded = (version: number) =>
+    eventually(async () => (await station!.call("GET", "/servers")).body.registry.version === version, 10_000);
+  const servers = { ...registryServers(), c: { command: "node", args: [fixture("echo.mjs")], env: { WHO: "c" } } };
+
+  test("a member added by a reload is warmed too, and the next create of the group takes a warm process for it", async () => {
+    const own = await warmedOwn(["a", "b"]);
     try {
-      station = await startStation({
-        MCP_STATION_SERVERS_FILE: own.file,
-        MCP_STATION_WARM_POOL: JSON.stringify([{ server: "pair", size: 1 }]),
-      });
-      expect(await eventually(() => readyCount(station!) === 2, 15_000)).toBe(true);
-      const [, warmB] = warmPids(station);
-      // The group and its member b leave the registry (written as editors do: a new file renamed over it).
-      const { a } = registryServers();
-      writeFileSync(`${own.file}.new`, JSON.stringify({ mcpServers: { a } }));
-      renameSync(`${own.file}.new`, own.file);
-      expect(await eventually(async () => (await station!.call("GET", "/servers")).body.registry.version === 2, 10_000)).toBe(true);
-      // b's waiting process dies: the pool would start another, of a server that is gone.
-      process.kill(warmB!, "SIGKILL");
-      expect(await waitGone(warmB!)).toBe(true);
-      const created = await station.create({ server: "a" });
+      own.save({ mcpServers: servers, mcpGroups: { pair: { members: ["a", "b", "c"], prefix: "always" } } });
+      expect(await reloaded(2)).toBe(true);
+      expect(await eventually(() => readyCount(station!) === 3, 15_000)).toBe(true);
+      expect(station!.manager.warmPoolStatus().map((entry) => entry.server)).toEqual(["a", "b", "c"]);
+      const before = warmPids(station!);
+
+      const created = await station!.create({ server: "pair" });
       expect(created.status).toBe(200);
-      expect(await eventually(() => station!.manager.warmPoolStatus()[0]!.ready === 1, 15_000)).toBe(true);
-      expect(station.manager.warmPoolStatus()[1]).toMatchObject({ server: "b", ready: 0, starting: 0 });
+      const [a, b, c] = await members(station!, created.body.session_id);
+      expect(c!.name).toBe("c");
+      // Each member's server, the new one's included, is one the pool had started before the create.
+      expect([a!.pid, b!.pid, c!.pid].sort()).toEqual([...before].sort());
+      expect((await callTool(station!, created.body.session_id, "c__env", { name: "WHO" })).structuredContent.value).toBe("c");
+    } finally {
+      own.remove();
+    }
+  });
+
+  test("a member removed by a reload: its waiting process stops and is not started again; the rest stay warm", async () => {
+    const own = await warmedOwn(["a", "b"]);
+    try {
+      const [warmA, warmB] = warmPids(station!);
+      // b leaves the registry, and so the group.
+      const { a } = registryServers();
+      own.save({ mcpServers: { a }, mcpGroups: { pair: { members: ["a"], prefix: "always" } } });
+      expect(await reloaded(2)).toBe(true);
+      expect(await waitGone(warmB!)).toBe(true);
+      expect(station!.manager.warmPoolStatus()).toEqual([{ server: "a", size: 1, ready: 1, starting: 0, pids: [warmA!] }]);
+
+      const created = await station!.create({ server: "pair" });
+      expect(created.status).toBe(200);
+      expect((await members(station!, created.body.session_id)).map((m) => m.pid)).toEqual([warmA!]);
+      expect(await eventually(() => readyCount(station!) === 1, 15_000)).toBe(true);
+      expect(station!.manager.warmPoolStatus().map((entry) => entry.server)).toEqual(["a"]);
     } finally {
       own.remove();
     }
