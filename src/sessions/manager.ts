@@ -3,7 +3,7 @@
  * that forgets exited sessions and stops idle ones, and the station's
  * shutdown. Knows nothing of HTTP.
  */
-import { AccessDenied, BadRequest, CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
+import { AccessDenied, CapacityExceeded, SessionNotFound, ShuttingDown, TooManyRequests } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Era } from "../protocol/versions.ts";
 import { signalGroup } from "../process/groups.ts";
@@ -16,13 +16,13 @@ import type { CommandPolicy } from "../security/command-policy.ts";
 import { planLaunch } from "../security/launch-plan.ts";
 import { buildArgv, type Interpreters } from "./command.ts";
 import { GroupSession } from "./group/group-session.ts";
-import { LAUNCH_FIELDS } from "./launch-request.ts";
 import { namesAnySecret } from "./launch-secrets.ts";
 import type { SessionRequest, SessionSpec } from "./launch-request.ts";
 import { ObservedSessions, type SessionObserver } from "./observed-sessions.ts";
 import { Session } from "./session.ts";
 import { isTerminal } from "./session-info.ts";
 import type { SessionSettings } from "./session-settings.ts";
+import { checkGroupLaunch, planWarmTargets } from "./warm-plan.ts";
 import { WarmPool, type WarmPoolEntry, type WarmTarget, warmKey } from "./warm-pool.ts";
 
 export interface ManagerSettings extends SessionSettings, Interpreters {
@@ -46,13 +46,6 @@ export interface ManagerSettings extends SessionSettings, Interpreters {
 /** A command's identity for the era cache: where it runs and what it runs. */
 function eraKeyOf(session: Session): string {
   return `${session.spec.working_dir ?? ""}\0${session.argv.join("\0")}`;
-}
-
-/** A group is named alone: what its members run comes from their registry entries, not from the request. */
-function checkGroupLaunch(group: GroupEntry, input: SessionRequest): void {
-  const extra = LAUNCH_FIELDS.filter((field) => field !== "server" && input[field] !== undefined);
-  if (extra.length > 0)
-    throw new BadRequest(`server "${group.name}" is a group: ${extra.join(", ")} cannot be given`, { server: group.name });
 }
 
 /** A create's place among a tenant's sessions on every node, held until the create is over. */
@@ -300,34 +293,6 @@ export class SessionManager {
   }
 
   /**
-   * What the pool keeps for `entries`, against the registry in force: at start, and again after each reload. An
-   * entry naming a group warms `size` processes of each of its members (one create of the group takes one of each).
-   * An entry the command policy refuses, or naming no registry entry, is skipped with an error line, and one that
-   * names a secret with a warning: it would never be handed out (see startClaimed).
-   */
-  private planWarmTargets(entries: WarmPoolEntry[]): WarmTarget[] {
-    const targets: WarmTarget[] = [];
-    for (const { size, ...input } of entries) {
-      const group = input.server === undefined ? undefined : this.settings.groups?.get(input.server);
-      if (group) {
-        try {
-          checkGroupLaunch(group, input);
-        } catch (error) {
-          this.log.error("warm pool: entry refused; skipped", { server: group.name, reason: (error as Error).message });
-          continue;
-        }
-      }
-      // A member is warmed as a create of its server by name: the launch a group's create of it plans.
-      const inputs: SessionRequest[] = group ? group.members.map((member) => ({ server: member })) : [input];
-      for (const one of inputs) {
-        const target = this.warmTarget(one, size, group?.name);
-        if (target) targets.push(target);
-      }
-    }
-    return targets;
-  }
-
-  /**
    * After a reload, the pool's entries that name a registry server or group are planned again (an explicit command
    * does not depend on the registry): the pool replaces what changed (warm-pool.ts `replan`). Processes already
    * handed out are sessions, and follow the reload's rules for sessions (registryChanged).
@@ -343,31 +308,19 @@ export class SessionManager {
     }
   }
 
-  /** What the pool starts for one launch, or undefined (logged) when it is refused or could never be handed out. */
-  private warmTarget(input: SessionRequest, size: number, group: string | undefined): WarmTarget | undefined {
-    const where = { server: input.server, command: input.server_command, ...(group ? { group } : {}) };
-    let template: Session;
-    try {
-      template = this.newSession(input, LOCAL_CALLER);
-    } catch (error) {
-      this.log.error("warm pool: entry refused; skipped", { ...where, reason: (error as Error).message });
-      return undefined;
-    }
-    if (namesAnySecret(template.spec)) {
-      this.log.warn("warm pool: a server that names a secret starts for each tenant; not warmed", where);
-      return undefined;
-    }
-    return {
-      key: warmKey(template.spec, template.argv),
-      size,
-      label: input.server ?? template.argv.join(" "),
-      fromRegistry: input.server !== undefined,
-      create: () => this.newSession(input, LOCAL_CALLER),
-      knownEra: () => this.eraByCommand.get(eraKeyOf(template)),
-      started: (session) => {
-        if (session.era) this.eraByCommand.set(eraKeyOf(session), session.era);
+  /** What the warm pool keeps for `entries`, against the registry in force (warm-plan.ts). */
+  private planWarmTargets(entries: WarmPoolEntry[]): WarmTarget[] {
+    return planWarmTargets(entries, {
+      groups: this.settings.groups,
+      newSession: (input) => this.newSession(input, LOCAL_CALLER),
+      eras: {
+        known: (session) => this.eraByCommand.get(eraKeyOf(session)),
+        learned: (session) => {
+          if (session.era) this.eraByCommand.set(eraKeyOf(session), session.era);
+        },
       },
-    };
+      log: this.log,
+    });
   }
 
   /**
