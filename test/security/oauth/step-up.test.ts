@@ -110,6 +110,24 @@ const INITIALIZE = {
 
 const scopesOf = (token: string): string => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).scope;
 
+/**
+ * A session of `server` created with a station token, and a legacy MCP client initialized on its endpoint:
+ * `call(name)` is a tools/call on it.
+ */
+async function legacyClientOf(server: string) {
+  const { bearer } = await stationToken();
+  const created = await station.call("POST", "/sessions", { server }, bearer);
+  expect(created.status).toBe(200);
+  const id = created.body.session_id as string;
+  const mcp = `/sessions/${id}/mcp`;
+  const headers = { ...bearer, accept: "application/json, text/event-stream" };
+  const init = await station.call("POST", mcp, INITIALIZE, headers);
+  const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
+  const call = (name: string) =>
+    station.call("POST", mcp, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }, session);
+  return { bearer, id, mcp, headers, call };
+}
+
 describe("a tool one more scope would allow", () => {
   test("the official SDK client meets the challenge, authorizes again for the wider scope, and its retried call succeeds", async () => {
     const endpoint = new URL(`${station.url}/servers/everything/mcp`);
@@ -142,17 +160,7 @@ describe("a tool one more scope would allow", () => {
   });
 
   test("on /sessions/{id}/mcp the answer is 403 with the challenge and -32017 naming the scope; /mcp/request answers as before", async () => {
-    const { bearer } = await stationToken();
-
-    const created = await station.call("POST", "/sessions", { server: "everything" }, bearer);
-    expect(created.status).toBe(200);
-    const id = created.body.session_id as string;
-    const mcp = `/sessions/${id}/mcp`;
-    const headers = { ...bearer, accept: "application/json, text/event-stream" };
-    const init = await station.call("POST", mcp, INITIALIZE, headers);
-    const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
-    const call = (name: string) =>
-      station.call("POST", mcp, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }, session);
+    const { bearer, id, mcp, headers, call } = await legacyClientOf("everything");
 
     const challenged = await call("get-env");
     expect(challenged.status).toBe(403);
@@ -202,16 +210,7 @@ describe("a tool one more scope would allow", () => {
 
 describe("a group's tool its member would allow with one more scope", () => {
   test("on /sessions/{id}/mcp the answer is 403 with the challenge naming the member's scope, in both eras; a tool no scope gives stays -32017", async () => {
-    const { bearer } = await stationToken();
-    const created = await station.call("POST", "/sessions", { server: "pair" }, bearer);
-    expect(created.status).toBe(200);
-    const id = created.body.session_id as string;
-    const mcp = `/sessions/${id}/mcp`;
-    const headers = { ...bearer, accept: "application/json, text/event-stream" };
-    const init = await station.call("POST", mcp, INITIALIZE, headers);
-    const session = { ...headers, "mcp-session-id": init.headers.get("mcp-session-id")!, "mcp-protocol-version": "2025-11-25" };
-    const call = (name: string) =>
-      station.call("POST", mcp, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name, arguments: {} } }, session);
+    const { bearer, id, mcp, headers, call } = await legacyClientOf("pair");
 
     // right's get-env, under the group's name for it: right's rule gives it to mcp:admin.
     const challenged = await call("right__get-env");
